@@ -1,1 +1,224 @@
-//! (in progress)
+//! Diagnostics: errors and warnings that point at a place in a source file, rendered with
+//! codespan-reporting (`file:line:col`, the offending text underlined, notes and suggestions).
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Config, termcolor};
+
+use crate::yaml::Span;
+
+/// Index of a file in a [`SourceMap`].
+pub type FileId = usize;
+
+/// Every file read so far, kept so that diagnostics can show their text.
+#[derive(Default)]
+pub struct SourceMap {
+    files: SimpleFiles<String, String>,
+    count: usize,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.count += 1;
+        self.files.add(name.into(), text.into())
+    }
+
+    /// The display name of a file.
+    pub fn name(&self, id: FileId) -> &str {
+        self.files.get(id).map(|f| f.name().as_str()).unwrap_or("<unknown>")
+    }
+
+    /// The text of a file.
+    pub fn text(&self, id: FileId) -> &str {
+        self.files.get(id).map(|f| f.source().as_str()).unwrap_or("")
+    }
+
+    /// The 1-based line and column of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        let text = self.text(id);
+        let offset = offset.min(text.len());
+        let before = text.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        (line, col)
+    }
+
+    /// How many files have been added.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether no file has been added.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The input cannot be used.
+    Error,
+    /// The input is used, but probably not as the author meant.
+    Warning,
+}
+
+/// One problem in one file, with the place it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file the span points into.
+    pub file: FileId,
+    /// The offending text.
+    pub span: Span,
+    /// The headline: what is wrong.
+    pub message: String,
+    /// A short text shown under the underline.
+    pub label: String,
+    /// Further lines: what was expected, a suggestion.
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span` in `file`.
+    pub fn error(file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file,
+            span,
+            message: message.into(),
+            label: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// A warning at `span` in `file`.
+    pub fn warning(file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(file, span, message)
+        }
+    }
+
+    /// Sets the text under the underline.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Adds a note line.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Whether this is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn to_codespan(&self) -> CsDiagnostic<FileId> {
+        let severity = match self.severity {
+            Severity::Error => CsSeverity::Error,
+            Severity::Warning => CsSeverity::Warning,
+        };
+        CsDiagnostic::new(severity)
+            .with_message(&self.message)
+            .with_labels(vec![Label::primary(self.file, self.span.range()).with_message(&self.label)])
+            .with_notes(self.notes.clone())
+    }
+
+    /// Renders this diagnostic as text, with ANSI colours when `color` is set.
+    pub fn render(&self, sources: &SourceMap, color: bool) -> String {
+        let config = Config::default();
+        let diagnostic = self.to_codespan();
+        if color {
+            let mut buffer = termcolor::Buffer::ansi();
+            if term::emit_to_write_style(&mut buffer, &config, &sources.files, &diagnostic).is_ok() {
+                return String::from_utf8_lossy(buffer.as_slice()).into_owned();
+            }
+        }
+        term::emit_into_string(&config, &sources.files, &diagnostic).unwrap_or_else(|_| {
+            let (line, col) = sources.line_col(self.file, self.span.start);
+            format!("error: {}\n  at {}:{line}:{col}\n", self.message, sources.name(self.file))
+        })
+    }
+}
+
+/// Renders several diagnostics, one after another.
+pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    diagnostics.iter().map(|d| d.render(sources, color)).collect()
+}
+
+/// The closest spelling of `word` among `candidates`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
+        let limit = (candidate.chars().count().max(word.chars().count()) / 3).max(1);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = substitution.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_spellings_only() {
+        let fields = ["validationFailureAction", "background", "rules"];
+        assert_eq!(did_you_mean("rulez", fields), Some("rules"));
+        assert_eq!(did_you_mean("validationfailureaction", fields), Some("validationFailureAction"));
+        assert_eq!(did_you_mean("backgroud", fields), Some("background"));
+        assert_eq!(did_you_mean("something", fields), None);
+    }
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        let mut sources = SourceMap::new();
+        let id = sources.add("a.yaml", "ab\ncdé\nf");
+        assert_eq!(sources.line_col(id, 0), (1, 1));
+        assert_eq!(sources.line_col(id, 4), (2, 2));
+        assert_eq!(sources.line_col(id, 8), (3, 1));
+    }
+
+    #[test]
+    fn renders_file_line_and_label() {
+        let mut sources = SourceMap::new();
+        let id = sources.add("p.yaml", "spec:\n  rulez: []\n");
+        let text = Diagnostic::error(id, Span::new(8, 13), "unknown field `rulez`")
+            .with_label("not a field of spec")
+            .with_note("did you mean `rules`?")
+            .render(&sources, false);
+        assert!(text.contains("p.yaml:2:3"), "{text}");
+        assert!(text.contains("unknown field `rulez`"), "{text}");
+        assert!(text.contains("did you mean `rules`?"), "{text}");
+    }
+}

@@ -14,3 +14,8 @@ pub mod yaml;
 pub mod pattern;
 pub mod expr;
 pub mod podsecurity;
+pub mod autogen;
+pub mod ir;
+pub mod matching;
+pub mod source;
+pub mod syntax;

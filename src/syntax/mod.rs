@@ -1,0 +1,8 @@
+//! The policy documents as written: Kyverno's schema read from spanned YAML, with diagnostics
+//! for unknown fields, wrong types, missing required fields and invalid values.
+
+pub mod ast;
+mod parse;
+pub mod reader;
+
+pub use parse::{POLICY_API_VERSIONS, RULE_FAILURE_ACTIONS, SPEC_FAILURE_ACTIONS, is_policy, parse_policy};
