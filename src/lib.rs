@@ -19,3 +19,8 @@ pub mod ir;
 pub mod matching;
 pub mod source;
 pub mod syntax;
+pub mod cli;
+pub mod compile;
+pub mod engine;
+pub mod load;
+pub mod report;

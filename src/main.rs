@@ -1,1 +1,15 @@
-fn main() {}
+//! The `rampart` binary.
+
+use std::io::{IsTerminal, Write};
+
+use clap::Parser;
+use rampart::cli::{Cli, Output, run};
+
+fn main() {
+    let cli = Cli::parse();
+    let mut out = Output::new(std::io::stdout().is_terminal());
+    let code = run(cli, &mut out);
+    let _ = std::io::stdout().write_all(out.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+    std::process::exit(code);
+}

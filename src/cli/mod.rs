@@ -1,0 +1,78 @@
+//! The `rampart` command line: `apply`, `test` and `check`. Each command writes to a
+//! [`Output`] and returns an exit code, so the binary and the tests share one code path.
+
+pub mod apply;
+mod check;
+pub mod resources;
+pub mod table;
+mod test_cmd;
+
+use clap::{Parser, Subcommand};
+
+pub use apply::ApplyArgs;
+pub use check::CheckArgs;
+pub use test_cmd::TestArgs;
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: policy violations, policy errors or failed tests.
+pub const EXIT_FAIL: i32 = 1;
+/// Exit code: the input could not be used (bad policy, unreadable file, bad flags).
+pub const EXIT_USAGE: i32 = 2;
+
+/// Rampart: run Kyverno policies, fast and exactly.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply policies to resources and report the results (like `kyverno apply`).
+    Apply(ApplyArgs),
+    /// Run `kyverno-test.yaml` test suites (like `kyverno test`).
+    Test(TestArgs),
+    /// Load and compile policies, printing only diagnostics.
+    Check(CheckArgs),
+}
+
+/// Where a command writes: standard output and standard error text, and whether colours are on.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Text for standard output.
+    pub stdout: String,
+    /// Text for standard error.
+    pub stderr: String,
+    /// Whether ANSI colours may be used.
+    pub color: bool,
+}
+
+impl Output {
+    /// A new output; `color` says whether ANSI colours may be used.
+    pub fn new(color: bool) -> Self {
+        Output { color, ..Output::default() }
+    }
+
+    /// Appends to standard output.
+    pub fn out(&mut self, s: &str) {
+        self.stdout.push_str(s);
+    }
+
+    /// Appends to standard error.
+    pub fn err(&mut self, s: &str) {
+        self.stderr.push_str(s);
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, out: &mut Output) -> i32 {
+    match cli.command {
+        Command::Apply(args) => apply::run(&args, out),
+        Command::Test(args) => test_cmd::run(&args, out),
+        Command::Check(args) => check::run(&args, out),
+    }
+}

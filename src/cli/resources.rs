@@ -1,0 +1,162 @@
+//! What `apply` and `test` share about resources: loading them, defaulting the namespace of
+//! namespaced kinds to `default` as Kyverno's CLI does, namespace labels from Namespace
+//! objects, and the user info file.
+
+use serde_json::{Map, Value};
+
+use super::Output;
+use crate::diag::SourceMap;
+use crate::load;
+use crate::matching::UserInfo;
+use crate::source::{self, Input};
+
+/// Built-in kinds that are cluster-scoped (everything else is treated as namespaced).
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "PriorityClass",
+    "IngressClass",
+    "RuntimeClass",
+    "CSIDriver",
+    "CSINode",
+    "VolumeAttachment",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+    "CertificateSigningRequest",
+    "ComponentStatus",
+    "PodSecurityPolicy",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+    "ClusterPolicy",
+    "ClusterPolicyReport",
+    "ClusterCleanupPolicy",
+    "ClusterIssuer",
+];
+
+/// Whether a kind is cluster-scoped.
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&kind)
+}
+
+/// Sets `metadata.namespace: default` on namespaced resources that have none.
+pub fn default_namespace(resource: &mut Value) {
+    let kind = resource.get("kind").and_then(Value::as_str).unwrap_or("");
+    if is_cluster_scoped(kind) {
+        return;
+    }
+    let Some(obj) = resource.as_object_mut() else { return };
+    let metadata = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    if let Some(meta) = metadata.as_object_mut() {
+        let missing = meta.get("namespace").and_then(Value::as_str).is_none_or(str::is_empty);
+        if missing {
+            meta.insert("namespace".into(), Value::String("default".into()));
+        }
+    }
+}
+
+/// `metadata.name` of a value.
+pub fn name_of(resource: &Value) -> &str {
+    resource.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("")
+}
+
+/// `metadata.namespace` of a value.
+pub fn namespace_of(resource: &Value) -> &str {
+    resource.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("")
+}
+
+/// `kind` of a value.
+pub fn kind_of(resource: &Value) -> &str {
+    resource.get("kind").and_then(Value::as_str).unwrap_or("")
+}
+
+/// `apiVersion` of a value.
+pub fn api_version_of(resource: &Value) -> &str {
+    resource.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Loads resources, reporting unreadable documents as diagnostics on standard error.
+/// Returns `None` (after reporting) when a file cannot be read at all.
+pub fn load(paths: &[String], sources: &mut SourceMap, out: &mut Output) -> Option<Vec<Value>> {
+    let inputs: Vec<Input> = match source::expand(paths) {
+        Ok(i) => i,
+        Err(e) => {
+            out.err(&format!("Error: failed to load resources ({e})\n"));
+            return None;
+        }
+    };
+    let (mut resources, diagnostics) = match load::load_resources(sources, &inputs) {
+        Ok(r) => r,
+        Err(e) => {
+            out.err(&format!("Error: failed to load resources ({e})\n"));
+            return None;
+        }
+    };
+    if !diagnostics.is_empty() {
+        out.err(&crate::diag::render_all(&diagnostics, sources, out.color));
+        return None;
+    }
+    resources.iter_mut().for_each(default_namespace);
+    Some(resources)
+}
+
+/// Labels of the Namespace objects among the resources, by namespace name.
+pub fn namespace_labels(resources: &[Value]) -> Vec<(String, Map<String, Value>)> {
+    resources
+        .iter()
+        .filter(|r| kind_of(r) == "Namespace")
+        .map(|r| {
+            let labels = r.pointer("/metadata/labels").and_then(Value::as_object).cloned().unwrap_or_default();
+            (name_of(r).to_string(), labels)
+        })
+        .collect()
+}
+
+/// Reads a `cli.kyverno.io/v1alpha1 UserInfo` file (`userInfo`, `roles`, `clusterRoles`).
+pub fn load_user_info(path: &str, sources: &mut SourceMap) -> Result<UserInfo, String> {
+    let input = Input::File(path.into());
+    let text = source::read(&input).map_err(|e| e.to_string())?;
+    let file = sources.add(path, text);
+    let docs = source::value_documents(file, sources).map_err(|d| d.message)?;
+    let doc = docs.first().ok_or_else(|| format!("{path} is empty"))?;
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let user = doc.get("userInfo");
+    Ok(UserInfo {
+        username: user.and_then(|u| u.get("username")).and_then(Value::as_str).unwrap_or("").to_string(),
+        groups: strings(user.and_then(|u| u.get("groups"))),
+        roles: strings(doc.get("roles")),
+        cluster_roles: strings(doc.get("clusterRoles")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn namespaced_kinds_get_default() {
+        let mut pod = json!({"kind": "Pod", "metadata": {"name": "a"}});
+        default_namespace(&mut pod);
+        assert_eq!(namespace_of(&pod), "default");
+        let mut ns = json!({"kind": "Namespace", "metadata": {"name": "a"}});
+        default_namespace(&mut ns);
+        assert_eq!(namespace_of(&ns), "");
+        let mut kept = json!({"kind": "Pod", "metadata": {"name": "a", "namespace": "prod"}});
+        default_namespace(&mut kept);
+        assert_eq!(namespace_of(&kept), "prod");
+    }
+}

@@ -1,0 +1,418 @@
+//! `rampart test <dirs...>`: finds `kyverno-test.yaml` files, runs their policies on their
+//! resources and compares the rule results with the expected ones, as `kyverno test` does.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::Value;
+
+use super::apply::{Evaluated, evaluate, paint_status, reported_status};
+use super::resources::{self, api_version_of, kind_of, name_of, namespace_of};
+use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
+use crate::diag::{SourceMap, render_all};
+use crate::engine::{RuleResponse, RuleStatus};
+use crate::load::{PolicySet, load_policies};
+use crate::source::{self, Input};
+use crate::wildcard;
+
+/// Flags of `rampart test`.
+#[derive(Debug, Args, Default)]
+pub struct TestArgs {
+    /// Directories (searched recursively) or test files.
+    #[arg(required = true)]
+    pub dirs: Vec<String>,
+    /// The test file name to look for.
+    #[arg(short = 'f', long, default_value = "kyverno-test.yaml")]
+    pub file_name: String,
+    /// Filter: `policy=<wildcard>,rule=<wildcard>,resource=<wildcard>`.
+    #[arg(short = 't', long, default_value = "policy=*,rule=*,resource=*")]
+    pub test_case_selector: String,
+    /// Print only failed results.
+    #[arg(long)]
+    pub fail_only: bool,
+    /// Add the message column.
+    #[arg(long)]
+    pub detailed_results: bool,
+    /// Output format: a table (default), `json`, `yaml` or `junit`.
+    #[arg(short = 'o', long, value_parser = ["json", "yaml", "junit"])]
+    pub output_format: Option<String>,
+    /// Count an expected result with no rule response as a failure (unless `skip` was expected).
+    #[arg(long)]
+    pub strict: bool,
+    /// Never use colours.
+    #[arg(long)]
+    pub remove_color: bool,
+}
+
+/// One checked expectation.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Policy name.
+    pub policy: String,
+    /// Rule name as written in the test.
+    pub rule: String,
+    /// `apiVersion/Kind/namespace/name`.
+    pub resource: String,
+    /// Whether the expectation held.
+    pub passed: bool,
+    /// `Ok`, `Want pass, got fail`, `Excluded`, `Not found`, ...
+    pub reason: String,
+    /// The rule message.
+    pub message: String,
+}
+
+struct Selector {
+    policy: String,
+    rule: String,
+    resource: String,
+}
+
+impl Selector {
+    fn parse(s: &str) -> Self {
+        let mut sel = Selector { policy: "*".into(), rule: "*".into(), resource: "*".into() };
+        for part in s.split(',') {
+            if let Some((k, v)) = part.split_once('=') {
+                let v = v.trim().to_string();
+                match k.trim() {
+                    "policy" => sel.policy = v,
+                    "rule" => sel.rule = v,
+                    "resource" => sel.resource = v,
+                    _ => {}
+                }
+            }
+        }
+        sel
+    }
+}
+
+/// Finds test files below the given paths, sorted.
+fn find_tests(dirs: &[String], file_name: &str) -> Vec<PathBuf> {
+    fn walk(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                walk(&p, name, out);
+            } else if p.file_name().and_then(|n| n.to_str()) == Some(name) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for d in dirs {
+        let p = PathBuf::from(d);
+        if p.is_dir() {
+            walk(&p, file_name, &mut out);
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Runs `test`.
+pub fn run(args: &TestArgs, out: &mut Output) -> i32 {
+    out.color &= !args.remove_color && args.output_format.is_none();
+    let tests = find_tests(&args.dirs, &args.file_name);
+    if tests.is_empty() {
+        out.err(&format!("Error: no {} file found in {}\n", args.file_name, args.dirs.join(", ")));
+        return EXIT_USAGE;
+    }
+    let selector = Selector::parse(&args.test_case_selector);
+    let mut all_rows = Vec::new();
+    let mut broken = false;
+    for path in &tests {
+        match run_one(path, args, &selector, out) {
+            Some(rows) => all_rows.extend(rows),
+            None => broken = true,
+        }
+    }
+    let failed = all_rows.iter().filter(|r| !r.passed).count();
+    let passed = all_rows.len() - failed;
+    match args.output_format.as_deref() {
+        Some(format) => out.out(&render_rows(&all_rows, format)),
+        None => {
+            if args.fail_only {
+                out.out(&format!("\nTest Summary: {failed} out of {} tests failed\n", all_rows.len()));
+            } else {
+                out.out(&format!("\nTest Summary: {passed} tests passed and {failed} tests failed\n"));
+            }
+        }
+    }
+    if failed > 0 {
+        out.err(&format!("\nError: {failed} tests failed\n"));
+        EXIT_FAIL
+    } else if broken {
+        EXIT_USAGE
+    } else {
+        EXIT_OK
+    }
+}
+
+fn relative(base: &Path, items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|p| base.join(p).display().to_string())
+        .collect()
+}
+
+/// Runs one test file; `None` when it cannot be loaded (reported on standard error).
+fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) -> Option<Vec<Row>> {
+    let mut sources = SourceMap::new();
+    let input = Input::File(path.to_path_buf());
+    let text = match source::read(&input) {
+        Ok(t) => t,
+        Err(e) => {
+            out.err(&format!("Error: {e}\n"));
+            return None;
+        }
+    };
+    let file = sources.add(path.display().to_string(), text);
+    let doc = match source::value_documents(file, &sources) {
+        Ok(docs) => docs.into_iter().next().unwrap_or(Value::Null),
+        Err(d) => {
+            out.err(&render_all(&[d], &sources, out.color));
+            return None;
+        }
+    };
+    if doc.get("apiVersion").is_none() || doc.get("kind").is_none() {
+        out.err(&format!("Error: test file {} uses a deprecated schema: add `apiVersion: cli.kyverno.io/v1alpha1` and `kind: Test`\n", path.display()));
+        return None;
+    }
+    let base = path.parent().unwrap_or(Path::new("."));
+    let empty = Vec::new();
+    let list = |key: &str| doc.get(key).and_then(Value::as_array).unwrap_or(&empty);
+    let quiet = args.output_format.is_some();
+    if !quiet {
+        let name = doc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        out.out(&format!("Loading test {name} ( {} ) ...\n", path.display()));
+    }
+    for unsupported in ["variables", "values", "userinfo", "apiCallResponses", "globalContextEntries", "exceptions"] {
+        if doc.get(unsupported).is_some() {
+            out.err(&format!("warning: {}: `{unsupported}` is not supported by this version of rampart yet\n", path.display()));
+        }
+    }
+    let policy_paths = relative(base, list("policies"));
+    let set = match load_policies(&mut sources, &policy_paths) {
+        Ok(s) => s,
+        Err(e) => {
+            out.err(&format!("Error: failed to load policies ({e})\n"));
+            return None;
+        }
+    };
+    if !set.diagnostics.is_empty() {
+        out.err(&render_all(&set.diagnostics, &sources, out.color));
+    }
+    let resource_paths = relative(base, list("resources"));
+    let resources = resources::load(&resource_paths, &mut sources, out)?;
+    if !quiet {
+        out.out(&format!(
+            "  Applying {} {} to {} {} ...\n  Checking results ...\n",
+            set.program.policies.len(),
+            plural(set.program.policies.len(), "policy", "policies"),
+            resources.len(),
+            plural(resources.len(), "resource", "resources"),
+        ));
+    }
+    let namespaces = resources::namespace_labels(&resources);
+    let results = evaluate(&set, &resources, &namespaces, None);
+    let mut rows = Vec::new();
+    for expected in list("results") {
+        rows.extend(check_result(expected, &set, &resources, &results, args.strict, selector));
+    }
+    if !quiet {
+        print_rows(&rows, args, out);
+    }
+    Some(rows)
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
+    let shown: Vec<&Row> = rows.iter().filter(|r| !args.fail_only || !r.passed).collect();
+    if shown.is_empty() {
+        return;
+    }
+    let mut headers = vec!["id", "policy", "rule", "resource", "result", "reason"];
+    if args.detailed_results {
+        headers.push("message");
+    }
+    let cells: Vec<Vec<String>> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let status = if r.passed { RuleStatus::Pass } else { RuleStatus::Fail };
+            let mut row = vec![
+                (i + 1).to_string(),
+                r.policy.clone(),
+                r.rule.clone(),
+                r.resource.clone(),
+                paint_status(status, out.color),
+                r.reason.clone(),
+            ];
+            if args.detailed_results {
+                row.push(r.message.clone());
+            }
+            row
+        })
+        .collect();
+    out.out("\n");
+    out.out(&table::render(&headers, &cells));
+    out.out("\n");
+}
+
+fn resource_label(resource: &Value) -> String {
+    format!("{}/{}/{}/{}", api_version_of(resource), kind_of(resource), namespace_of(resource), name_of(resource))
+}
+
+/// Whether a test's resource reference (`name` or `namespace/name`) names this resource.
+fn names_resource(reference: &str, resource: &Value) -> bool {
+    match reference.split_once('/') {
+        Some((ns, name)) => ns == namespace_of(resource) && name == name_of(resource),
+        None => reference == name_of(resource),
+    }
+}
+
+/// Rule responses that answer for a test rule `r`: `r`, `autogen-r`, `autogen-cronjob-r`.
+fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleResponse> {
+    responses
+        .iter()
+        .filter(|resp| {
+            resp.name == rule
+                || resp.name.strip_prefix("autogen-").is_some_and(|n| n == rule)
+                || resp.name.strip_prefix("autogen-cronjob-").is_some_and(|n| n == rule)
+        })
+        .collect()
+}
+
+fn check_result(
+    expected: &Value,
+    set: &PolicySet,
+    resources: &[Value],
+    results: &[Evaluated],
+    strict: bool,
+    selector: &Selector,
+) -> Vec<Row> {
+    let field = |k: &str| expected.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let (policy_name, rule, want) = (field("policy"), field("rule"), field("result"));
+    if !wildcard::matches(&selector.policy, &policy_name) || !wildcard::matches(&selector.rule, &rule) {
+        return Vec::new();
+    }
+    let refs: Vec<String> = match expected.get("resources").and_then(Value::as_array) {
+        Some(list) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        None => resources.iter().map(|r| name_of(r).to_string()).collect(),
+    };
+    let want_status = RuleStatus::parse(&want);
+    let policy_index = set.program.policies.iter().position(|p| p.key() == policy_name || p.name == policy_name);
+    let invalid = set.invalid.iter().any(|p| p.name == policy_name);
+    let mut rows = Vec::new();
+    for reference in refs.iter().filter(|r| wildcard::matches(&selector.resource, r)) {
+        let base = Row {
+            policy: policy_name.clone(),
+            rule: rule.clone(),
+            resource: reference.clone(),
+            passed: false,
+            reason: String::new(),
+            message: String::new(),
+        };
+        let matching: Vec<&Evaluated> = results
+            .iter()
+            .filter(|e| Some(e.response.policy) == policy_index && names_resource(reference, e.resource))
+            .collect();
+        if invalid {
+            rows.push(Row { passed: true, reason: "Invalid Policy".into(), ..base });
+            continue;
+        }
+        if matching.is_empty() {
+            rows.push(Row { reason: "Not found".into(), ..base });
+            continue;
+        }
+        for e in matching {
+            let label = resource_label(e.resource);
+            let Some(policy) = set.program.policies.get(e.response.policy) else { continue };
+            let answers = answers_for(&rule, &e.response.rules);
+            if answers.is_empty() {
+                let passed = !strict || want_status == Some(RuleStatus::Skip);
+                rows.push(Row {
+                    resource: label.clone(),
+                    passed,
+                    reason: "Excluded".into(),
+                    message: "Excluded".into(),
+                    ..base.clone()
+                });
+                continue;
+            }
+            for answer in answers {
+                let got = reported_status(answer.status, policy.scored, false, answer.failure_action);
+                let (passed, reason) = match &answer.unsupported {
+                    Some(feature) => (false, format!("Unsupported: {feature}")),
+                    None if Some(got) == want_status => (true, "Ok".to_string()),
+                    None => (false, format!("Want {want}, got {}", got.as_str())),
+                };
+                rows.push(Row {
+                    resource: label.clone(),
+                    passed,
+                    reason,
+                    message: answer.message.clone(),
+                    ..base.clone()
+                });
+            }
+        }
+    }
+    rows
+}
+
+fn render_rows(rows: &[Row], format: &str) -> String {
+    let values: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            serde_json::json!({
+                "id": i + 1,
+                "policy": r.policy,
+                "rule": r.rule,
+                "resource": r.resource,
+                "result": if r.passed { "Pass" } else { "Fail" },
+                "reason": r.reason,
+                "message": r.message,
+            })
+        })
+        .collect();
+    match format {
+        "json" => serde_json::to_string_pretty(&values).unwrap_or_default() + "\n",
+        "yaml" => crate::yaml::to_yaml_string(&Value::Array(values)),
+        _ => junit(rows),
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn junit(rows: &[Row]) -> String {
+    let failures = rows.iter().filter(|r| !r.passed).count();
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"rampart test\" tests=\"{}\" failures=\"{failures}\">\n",
+        rows.len(),
+        rows.len()
+    );
+    for r in rows {
+        let name = xml_escape(&format!("{}/{}/{}", r.policy, r.rule, r.resource));
+        if r.passed {
+            out.push_str(&format!("    <testcase classname=\"{}\" name=\"{name}\"/>\n", xml_escape(&r.policy)));
+        } else {
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{name}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                xml_escape(&r.policy),
+                xml_escape(&r.reason),
+                xml_escape(&r.message)
+            ));
+        }
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}

@@ -1,0 +1,136 @@
+//! IR to [`Program`]: matchers, kind index and compiled patterns, built once and shared by
+//! every evaluation. Problems found here (a malformed scalar pattern, an unsupported anchor) are
+//! diagnostics pointing at the pattern's source line.
+
+mod rule;
+
+pub use rule::{CompiledRule, RuleProgram, Slot};
+
+use crate::diag::Diagnostic;
+use crate::ir::{self, ActionOverride, FailureAction, RuleOrigin};
+use crate::matching::{CompiledMatch, Facts};
+use crate::syntax::ast::PolicyKind;
+use crate::wildcard::contains_wildcard;
+
+/// A compiled policy.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    /// `metadata.name`.
+    pub name: String,
+    /// The namespace of a namespaced `Policy`.
+    pub namespace: Option<String>,
+    /// `ClusterPolicy` or `Policy`.
+    pub kind: PolicyKind,
+    /// Whether background processing is on.
+    pub background: bool,
+    /// `spec.validationFailureAction`.
+    pub failure_action: FailureAction,
+    /// `spec.validationFailureActionOverrides`.
+    pub failure_action_overrides: Vec<ActionOverride>,
+    /// `applyRules: One`.
+    pub apply_one: bool,
+    /// `policies.kyverno.io/category`.
+    pub category: Option<String>,
+    /// `policies.kyverno.io/severity`.
+    pub severity: Option<String>,
+    /// `policies.kyverno.io/scored` is not `"false"`.
+    pub scored: bool,
+    /// The rules, autogen rules included.
+    pub rules: Vec<CompiledRule>,
+    kinds: KindFilter,
+}
+
+impl CompiledPolicy {
+    /// The name results are reported under: `<namespace>/<name>` for a namespaced Policy.
+    pub fn key(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// A cheap first test: can any rule of this policy match a resource of this kind?
+    pub fn may_match_kind(&self, kind: &str) -> bool {
+        self.kinds.any || self.kinds.kinds.iter().any(|k| k == kind)
+    }
+
+    /// Number of rules, autogen rules included.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether this policy applies to a request (a namespaced `Policy` only to its namespace).
+    pub fn in_scope(&self, facts: &Facts) -> bool {
+        self.namespace.as_deref().is_none_or(|ns| ns == facts.namespace)
+    }
+}
+
+/// Kind names a policy's rules can match, or `any` when a rule uses kind wildcards.
+#[derive(Debug, Clone, Default)]
+struct KindFilter {
+    any: bool,
+    kinds: Vec<String>,
+}
+
+impl KindFilter {
+    fn of(rules: &[CompiledRule]) -> Self {
+        let mut filter = KindFilter::default();
+        for rule in rules {
+            for f in rule.matcher.filters() {
+                if f.kinds().is_empty() {
+                    filter.any = true;
+                }
+                for k in f.kinds() {
+                    if contains_wildcard(&k.kind_text) {
+                        filter.any = true;
+                    } else if !filter.kinds.contains(&k.kind_text) {
+                        filter.kinds.push(k.kind_text.clone());
+                    }
+                }
+            }
+        }
+        filter
+    }
+}
+
+/// Every compiled policy, in load order.
+#[derive(Debug, Clone, Default)]
+pub struct Program {
+    /// The policies.
+    pub policies: Vec<CompiledPolicy>,
+}
+
+/// Compiles one policy (autogen rules must already be expanded). Diagnostics for its rules are
+/// appended to `diagnostics`; a policy with errors is still returned so callers can decide.
+pub fn compile_policy(policy: &ir::Policy, diagnostics: &mut Vec<Diagnostic>) -> CompiledPolicy {
+    let mut rules = Vec::with_capacity(policy.rules.len());
+    for rule in &policy.rules {
+        // Autogen rules repeat their source rule's text: report problems once, on the source.
+        let mut sink = Vec::new();
+        let compiled = rule::compile_rule(policy, rule, &mut sink);
+        if rule.origin == RuleOrigin::Written {
+            diagnostics.extend(sink);
+        }
+        rules.push(compiled);
+    }
+    let annotation = |k: &str| policy.annotation(k).map(str::to_string);
+    CompiledPolicy {
+        name: policy.name.clone(),
+        namespace: policy.namespace.clone(),
+        kind: policy.kind,
+        background: policy.background,
+        failure_action: policy.failure_action,
+        failure_action_overrides: policy.failure_action_overrides.clone(),
+        apply_one: policy.apply_one,
+        category: annotation("policies.kyverno.io/category"),
+        severity: annotation("policies.kyverno.io/severity"),
+        scored: policy.annotation("policies.kyverno.io/scored") != Some("false"),
+        kinds: KindFilter::of(&rules),
+        rules,
+    }
+}
+
+/// Compiles a `match` block.
+pub fn compile_match(m: &ir::Match) -> CompiledMatch {
+    CompiledMatch::new(m)
+}

@@ -1,0 +1,145 @@
+//! Evaluates a [`Program`] against one resource or admission request: match and exclude, then
+//! the rule body. Never prints, never does I/O; `Send + Sync` and shared by all callers.
+
+mod response;
+mod validate;
+
+pub use response::{PolicyResponse, RuleKind, RuleResponse, RuleStatus};
+
+use serde_json::{Map, Value};
+
+use crate::compile::{CompiledPolicy, CompiledRule, Program, RuleProgram};
+use crate::ir::{ActionOverride, FailureAction};
+use crate::matching::{Facts, Selector, UserInfo};
+use crate::wildcard;
+
+/// An admission operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Operation {
+    /// CREATE (the default for CLI runs and background scans).
+    #[default]
+    Create,
+    /// UPDATE.
+    Update,
+    /// DELETE.
+    Delete,
+    /// CONNECT.
+    Connect,
+}
+
+impl Operation {
+    /// The upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "CREATE",
+            Operation::Update => "UPDATE",
+            Operation::Delete => "DELETE",
+            Operation::Connect => "CONNECT",
+        }
+    }
+
+    /// Parses an upper-case name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "CREATE" => Operation::Create,
+            "UPDATE" => Operation::Update,
+            "DELETE" => Operation::Delete,
+            "CONNECT" => Operation::Connect,
+            _ => return None,
+        })
+    }
+}
+
+/// One request to evaluate.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The resource (for DELETE, the object being deleted).
+    pub resource: &'a Value,
+    /// The operation.
+    pub operation: Operation,
+    /// Labels of the resource's namespace, if known.
+    pub namespace_labels: Option<&'a Map<String, Value>>,
+    /// The requesting user, if known.
+    pub user: Option<&'a UserInfo>,
+}
+
+impl<'a> Request<'a> {
+    /// A CREATE request for a resource, without namespace labels or user.
+    pub fn create(resource: &'a Value) -> Self {
+        Request { resource, operation: Operation::Create, namespace_labels: None, user: None }
+    }
+
+    fn facts(&self) -> Facts<'a> {
+        let mut facts = Facts::of_resource(self.resource, self.operation.as_str());
+        facts.namespace_labels = self.namespace_labels;
+        facts.user = self.user;
+        facts
+    }
+}
+
+impl Program {
+    /// Evaluates every policy against a request. Policies with no applicable rule produce a
+    /// response with no rules.
+    pub fn evaluate(&self, request: &Request) -> Vec<PolicyResponse> {
+        let facts = request.facts();
+        self.policies.iter().enumerate().map(|(i, p)| evaluate_policy(i, p, request, &facts)).collect()
+    }
+
+    /// Evaluates one policy (by index) against a request.
+    pub fn evaluate_policy(&self, index: usize, request: &Request) -> Option<PolicyResponse> {
+        let policy = self.policies.get(index)?;
+        Some(evaluate_policy(index, policy, request, &request.facts()))
+    }
+}
+
+fn evaluate_policy(index: usize, policy: &CompiledPolicy, request: &Request, facts: &Facts) -> PolicyResponse {
+    let spec_action = override_action(&policy.failure_action_overrides, facts).unwrap_or(policy.failure_action);
+    let failure_action = policy.rules.iter().find_map(|r| rule_action(r, facts)).unwrap_or(spec_action);
+    let mut response = PolicyResponse { policy: index, failure_action, rules: Vec::new() };
+    if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
+        return response;
+    }
+    for rule in &policy.rules {
+        if !rule.matcher.selects(facts) || rule.exclude.as_ref().is_some_and(|e| e.excludes(facts)) {
+            continue;
+        }
+        let Some(mut result) = evaluate_rule(rule, request) else { continue };
+        result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
+        let applied = matches!(result.status, RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error);
+        response.rules.push(result);
+        if policy.apply_one && applied {
+            break;
+        }
+    }
+    response
+}
+
+/// The failure action a rule sets itself (its overrides first, then `validate.failureAction`).
+fn rule_action(rule: &CompiledRule, facts: &Facts) -> Option<FailureAction> {
+    override_action(&rule.failure_action_overrides, facts).or(rule.failure_action)
+}
+
+fn override_action(overrides: &[ActionOverride], facts: &Facts) -> Option<FailureAction> {
+    overrides.iter().find(|o| override_applies(o, facts)).map(|o| o.action)
+}
+
+fn override_applies(o: &ActionOverride, facts: &Facts) -> bool {
+    let ns_ok = o.namespaces.is_empty() || o.namespaces.iter().any(|n| wildcard::matches(n, facts.namespace));
+    let selector_ok = o.namespace_selector.as_ref().is_none_or(|s| Selector::new(s).matches(facts.namespace_labels));
+    ns_ok && selector_ok
+}
+
+fn evaluate_rule(rule: &CompiledRule, request: &Request) -> Option<RuleResponse> {
+    match &rule.program {
+        RuleProgram::Pattern(slot) => validate::pattern(rule, slot, request),
+        RuleProgram::AnyPattern(slots) => validate::any_pattern(rule, slots, request),
+        RuleProgram::Unsupported(feature) => Some(RuleResponse {
+            name: rule.name.clone(),
+            kind: if rule.is_validate { RuleKind::Validation } else { RuleKind::Mutation },
+            status: RuleStatus::Error,
+            message: format!("rule {} uses {feature}, which this version of rampart does not evaluate yet", rule.name),
+            unsupported: Some(feature.clone()),
+            failure_action: FailureAction::Audit,
+        }),
+    }
+}
