@@ -1,0 +1,107 @@
+//! Every schema diagnostic of `rampart check`, rendered as a person sees it (snapshots).
+
+use rampart::diag::{SourceMap, render_all};
+use rampart::load::PolicySet;
+
+/// Loads one policy text and renders its diagnostics without colour.
+fn diagnose(name: &str, text: &str) -> String {
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, text);
+    let mut set = PolicySet::default();
+    set.add_file(file, &sources);
+    render_all(&set.diagnostics, &sources, false)
+}
+
+const HEAD: &str = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\nspec:\n";
+
+fn policy(spec_body: &str) -> String {
+    format!("{HEAD}{spec_body}")
+}
+
+const RULE_HEAD: &str = "  rules:\n  - name: r\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n";
+
+#[test]
+fn clean_policy_has_no_diagnostics() {
+    let text = policy(&format!("{RULE_HEAD}    validate:\n      pattern:\n        metadata:\n          name: \"?*\"\n"));
+    assert_eq!(diagnose("clean.yaml", &text), "");
+}
+
+#[test]
+fn unknown_field_with_suggestion() {
+    let text = policy(&format!("  validationFailureActon: Audit\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"));
+    insta::assert_snapshot!(diagnose("unknown.yaml", &text));
+}
+
+#[test]
+fn wrong_type() {
+    let text = policy(&format!("  background: [true]\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"));
+    insta::assert_snapshot!(diagnose("type.yaml", &text));
+}
+
+#[test]
+fn missing_required_field() {
+    let text = policy("  rules:\n  - name: r\n    validate:\n      pattern: {}\n");
+    insta::assert_snapshot!(diagnose("missing.yaml", &text));
+}
+
+#[test]
+fn invalid_enum_value() {
+    let text = policy(&format!("  validationFailureAction: Enforced\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"));
+    insta::assert_snapshot!(diagnose("enum.yaml", &text));
+}
+
+#[test]
+fn duplicate_rule_name() {
+    let rule = format!("{RULE_HEAD}    validate:\n      pattern: {{}}\n");
+    let second = rule.replacen("  rules:\n", "", 1);
+    let text = policy(&format!("{rule}{second}"));
+    insta::assert_snapshot!(diagnose("duplicate.yaml", &text));
+}
+
+#[test]
+fn rule_without_action() {
+    let text = policy(RULE_HEAD);
+    insta::assert_snapshot!(diagnose("noaction.yaml", &text));
+}
+
+#[test]
+fn rule_with_two_actions() {
+    let text = policy(&format!("{RULE_HEAD}    validate:\n      pattern: {{}}\n    mutate:\n      patchStrategicMerge: {{}}\n"));
+    insta::assert_snapshot!(diagnose("twoactions.yaml", &text));
+}
+
+#[test]
+fn any_and_all_together() {
+    let text = policy(
+        "  rules:\n  - name: r\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n      all:\n      - resources:\n          kinds: [Pod]\n    validate:\n      pattern: {}\n",
+    );
+    insta::assert_snapshot!(diagnose("anyall.yaml", &text));
+}
+
+#[test]
+fn unsupported_anchor_in_validate() {
+    let text = policy(&format!("{RULE_HEAD}    validate:\n      pattern:\n        metadata:\n          +(team): payments\n"));
+    insta::assert_snapshot!(diagnose("anchor.yaml", &text));
+}
+
+#[test]
+fn unparsable_scalar_pattern() {
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      pattern:\n        spec:\n          replicas: \">=\"\n"
+    ));
+    insta::assert_snapshot!(diagnose("scalar.yaml", &text));
+}
+
+#[test]
+fn not_a_policy_is_a_warning() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n";
+    insta::assert_snapshot!(diagnose("pod.yaml", text));
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let text = "apiVersion: kyverno.io/v1\nkind: [ClusterPolicy\n";
+    let rendered = diagnose("broken.yaml", text);
+    assert!(rendered.contains("broken.yaml:"), "{rendered}");
+    assert!(rendered.contains("invalid YAML"), "{rendered}");
+}
