@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 use super::resources::{self, kind_of, name_of, namespace_of};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
 use crate::diag::{SourceMap, render_all};
-use crate::engine::{Operation, PolicyResponse, Request, RuleStatus};
+use super::values::{self, Values};
+use crate::engine::{PolicyResponse, Request, RuleStatus};
 use crate::ir::FailureAction;
 use crate::load::{PolicySet, load_policies};
 use crate::report;
@@ -87,23 +88,27 @@ pub struct Evaluated<'a> {
     pub response: PolicyResponse,
 }
 
-/// Evaluates every policy on every resource.
+/// Evaluates every policy on every resource, with the operation and namespace labels the
+/// values (and the Namespace objects among the resources) give.
 pub fn evaluate<'a>(
     set: &PolicySet,
     resources: &'a [Value],
-    namespaces: &[(String, Map<String, Value>)],
+    values: &Values,
     user: Option<&crate::matching::UserInfo>,
-) -> Vec<Evaluated<'a>> {
+) -> Result<Vec<Evaluated<'a>>, String> {
+    let mut namespaces: Vec<(String, Map<String, Value>)> = values.namespace_labels.clone();
+    namespaces.extend(resources::namespace_labels(resources));
     let mut out = Vec::new();
     for resource in resources {
         let ns = if kind_of(resource) == "Namespace" { name_of(resource) } else { namespace_of(resource) };
         let labels = namespaces.iter().find(|(n, _)| n == ns).map(|(_, l)| l);
-        let request = Request { resource, operation: Operation::Create, namespace_labels: labels, user };
+        let operation = values.operation(name_of(resource))?;
+        let request = Request { resource, operation, namespace_labels: labels, user };
         for response in set.program.evaluate(&request) {
             out.push(Evaluated { resource, response });
         }
     }
-    out
+    Ok(out)
 }
 
 /// Runs `apply`.
@@ -121,11 +126,17 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.err("Error: pass the values either using set flag or values_file flag\n");
         return EXIT_USAGE;
     }
-    if args.values_file.is_some() || !args.set.is_empty() {
-        out.err("Error: values files and --set provide variables, which this version of rampart does not evaluate yet\n");
-        return EXIT_USAGE;
-    }
     let mut sources = SourceMap::new();
+    let values = match values::load(args.values_file.as_deref(), &args.set, &mut sources) {
+        Ok(v) => v,
+        Err(e) => {
+            out.err(&format!("Error: failed to decode yaml ({e})\n"));
+            return EXIT_USAGE;
+        }
+    };
+    if values.has_variables() {
+        out.err("warning: variable values were given; this version of rampart does not evaluate variables yet, so rules that use them report an error\n");
+    }
     let set = match load_policies(&mut sources, &args.policies) {
         Ok(set) => set,
         Err(e) => {
@@ -147,8 +158,13 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         None => None,
     };
     let Some(resources) = resources::load(&args.resources, &mut sources, out) else { return EXIT_USAGE };
-    let namespaces = resources::namespace_labels(&resources);
-    let results = evaluate(&set, &resources, &namespaces, user.as_ref());
+    let results = match evaluate(&set, &resources, &values, user.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            out.err(&format!("Error: {e}\n"));
+            return EXIT_USAGE;
+        }
+    };
     let mut counts = count(&set, &results, args.audit_warn);
     counts.error += set.invalid.len();
 

@@ -6,6 +6,7 @@ mod check;
 pub mod resources;
 pub mod table;
 mod test_cmd;
+pub mod values;
 
 use clap::{Parser, Subcommand};
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::apply::{Evaluated, evaluate, paint_status, reported_status};
 use super::resources::{self, api_version_of, kind_of, name_of, namespace_of};
+use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
 use crate::diag::{SourceMap, render_all};
 use crate::engine::{RuleResponse, RuleStatus};
@@ -189,7 +190,7 @@ fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) 
         let name = doc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
         out.out(&format!("Loading test {name} ( {} ) ...\n", path.display()));
     }
-    for unsupported in ["variables", "values", "userinfo", "apiCallResponses", "globalContextEntries", "exceptions"] {
+    for unsupported in ["apiCallResponses", "globalContextEntries", "exceptions"] {
         if doc.get(unsupported).is_some() {
             out.err(&format!("warning: {}: `{unsupported}` is not supported by this version of rampart yet\n", path.display()));
         }
@@ -216,8 +217,30 @@ fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) 
             plural(resources.len(), "resource", "resources"),
         ));
     }
-    let namespaces = resources::namespace_labels(&resources);
-    let results = evaluate(&set, &resources, &namespaces, None);
+    let values = match test_values(&doc, base, &mut sources) {
+        Ok(v) => v,
+        Err(e) => {
+            out.err(&format!("Error: {}: failed to load values ({e})\n", path.display()));
+            return None;
+        }
+    };
+    let user = match doc.get("userinfo").and_then(Value::as_str) {
+        Some(p) => match resources::load_user_info(&base.join(p).display().to_string(), &mut sources) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                out.err(&format!("Error: {}: failed to load user info ({e})\n", path.display()));
+                return None;
+            }
+        },
+        None => None,
+    };
+    let results = match evaluate(&set, &resources, &values, user.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            out.err(&format!("Error: {}: {e}\n", path.display()));
+            return None;
+        }
+    };
     let mut rows = Vec::new();
     for expected in list("results") {
         rows.extend(check_result(expected, &set, &resources, &results, args.strict, selector));
@@ -226,6 +249,17 @@ fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) 
         print_rows(&rows, args, out);
     }
     Some(rows)
+}
+
+/// The test's values: the `variables` file, else the inline `values`.
+fn test_values(doc: &Value, base: &Path, sources: &mut SourceMap) -> Result<Values, String> {
+    if let Some(file) = doc.get("variables").and_then(Value::as_str) {
+        return values::load(Some(&base.join(file).display().to_string()), &[], sources);
+    }
+    match doc.get("values") {
+        Some(inline) => Values::from_document(inline),
+        None => Ok(Values::default()),
+    }
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {

@@ -1,0 +1,187 @@
+//! The values a CLI run supplies: a `cli.kyverno.io/v1alpha1 Values` file (`-f`, or a test's
+//! `variables` / `values`) and `--set key=value` pairs, with Kyverno's precedence
+//! (`globalValues` < per-resource values < `--set`).
+
+use serde_json::{Map, Value};
+
+use crate::diag::SourceMap;
+use crate::engine::Operation;
+use crate::source::{self, Input};
+
+/// Values for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Values {
+    /// `globalValues`.
+    pub global: Map<String, Value>,
+    /// `policies[]`: per policy, per-rule and per-resource values.
+    pub policies: Vec<PolicyValues>,
+    /// Namespace labels from `namespaceSelector[]` and `namespaces[]`.
+    pub namespace_labels: Vec<(String, Map<String, Value>)>,
+    /// `--set` pairs (keys containing `request.object.` are ignored, as in Kyverno).
+    pub set: Map<String, Value>,
+}
+
+/// `policies[]` entry of a values file.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyValues {
+    /// Policy name.
+    pub name: String,
+    /// `rules[]`: rule name → values.
+    pub rules: Vec<(String, Map<String, Value>)>,
+    /// `resources[]`: resource name → values.
+    pub resources: Vec<(String, Map<String, Value>)>,
+}
+
+fn object(v: Option<&Value>) -> Map<String, Value> {
+    v.and_then(Value::as_object).cloned().unwrap_or_default()
+}
+
+fn named_objects(v: Option<&Value>, key: &str) -> Vec<(String, Map<String, Value>)> {
+    v.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    let name = i.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+                    (name, object(i.get(key)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Values {
+    /// Reads the spec of a values document (the file's top level, or a test's inline `values`).
+    pub fn from_document(doc: &Value) -> Result<Self, String> {
+        if !doc.is_object() {
+            return Err("a values file must be a mapping".into());
+        }
+        const KNOWN: &[&str] = &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "globalValues",
+            "policies",
+            "namespaceSelector",
+            "namespaces",
+            "subresources",
+        ];
+        if let Some(map) = doc.as_object()
+            && let Some(unknown) = map.keys().find(|k| !KNOWN.contains(&k.as_str()))
+        {
+            return Err(format!("unknown field `{unknown}` in values file"));
+        }
+        let mut values = Values { global: object(doc.get("globalValues")), ..Values::default() };
+        if let Some(policies) = doc.get("policies").and_then(Value::as_array) {
+            for p in policies {
+                values.policies.push(PolicyValues {
+                    name: p.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                    rules: named_objects(p.get("rules"), "values"),
+                    resources: named_objects(p.get("resources"), "values"),
+                });
+            }
+        }
+        values.namespace_labels = named_objects(doc.get("namespaceSelector"), "labels");
+        if let Some(namespaces) = doc.get("namespaces").and_then(Value::as_array) {
+            for ns in namespaces {
+                let name = ns.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+                values.namespace_labels.push((name, object(ns.pointer("/metadata/labels"))));
+            }
+        }
+        Ok(values)
+    }
+
+    /// Adds `--set key=value` pairs.
+    pub fn add_set(&mut self, pairs: &[String]) -> Result<(), String> {
+        for pair in pairs {
+            let (k, v) = pair.split_once('=').ok_or_else(|| format!("--set expects key=value, got `{pair}`"))?;
+            let k = k.trim();
+            if k.contains("request.object.") || self.set.contains_key(k) {
+                continue;
+            }
+            self.set.insert(k.to_string(), Value::String(v.trim().to_string()));
+        }
+        Ok(())
+    }
+
+    /// The value of `key` for a resource, by precedence: `--set`, then the resource's values in
+    /// any policy entry, then `globalValues`.
+    pub fn for_resource(&self, key: &str, resource_name: &str) -> Option<&Value> {
+        self.set
+            .get(key)
+            .or_else(|| {
+                self.policies
+                    .iter()
+                    .flat_map(|p| p.resources.iter())
+                    .find(|(name, _)| name == resource_name)
+                    .and_then(|(_, values)| values.get(key))
+            })
+            .or_else(|| self.global.get(key))
+    }
+
+    /// The admission operation for a resource (`request.operation`, default CREATE).
+    pub fn operation(&self, resource_name: &str) -> Result<Operation, String> {
+        match self.for_resource("request.operation", resource_name) {
+            None => Ok(Operation::Create),
+            Some(v) => {
+                let s = v.as_str().unwrap_or("");
+                Operation::parse(s).ok_or_else(|| format!("invalid request.operation `{v}`: expected CREATE, UPDATE, DELETE or CONNECT"))
+            }
+        }
+    }
+
+    /// Whether any variable value was supplied (which this version cannot use yet).
+    pub fn has_variables(&self) -> bool {
+        let only_operation = |m: &Map<String, Value>| m.keys().all(|k| k == "request.operation");
+        !only_operation(&self.global)
+            || !only_operation(&self.set)
+            || self
+                .policies
+                .iter()
+                .any(|p| !p.rules.is_empty() || p.resources.iter().any(|(_, v)| !only_operation(v)))
+    }
+}
+
+/// Loads a values file (if given) and adds `--set` pairs.
+pub fn load(path: Option<&str>, set: &[String], sources: &mut SourceMap) -> Result<Values, String> {
+    let mut values = match path {
+        Some(path) => {
+            let text = source::read(&Input::File(path.into())).map_err(|e| e.to_string())?;
+            let file = sources.add(path, text);
+            let docs = source::value_documents(file, sources).map_err(|d| d.message)?;
+            Values::from_document(docs.first().unwrap_or(&Value::Null))?
+        }
+        None => Values::default(),
+    };
+    values.add_set(set)?;
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn precedence_and_operation() {
+        let doc = json!({
+            "apiVersion": "cli.kyverno.io/v1alpha1", "kind": "Values",
+            "globalValues": {"request.operation": "UPDATE"},
+            "policies": [{"name": "p", "resources": [{"name": "a", "values": {"request.operation": "DELETE"}}]}],
+            "namespaceSelector": [{"name": "prod", "labels": {"env": "prod"}}],
+        });
+        let mut v = Values::from_document(&doc).unwrap_or_default();
+        assert_eq!(v.operation("a"), Ok(Operation::Delete));
+        assert_eq!(v.operation("b"), Ok(Operation::Update));
+        assert_eq!(v.namespace_labels[0].0, "prod");
+        v.add_set(&["request.operation=CREATE".into(), "request.object.x=1".into()]).unwrap_or_default();
+        assert_eq!(v.operation("a"), Ok(Operation::Create));
+        assert!(!v.set.contains_key("request.object.x"));
+        assert!(!v.has_variables());
+    }
+
+    #[test]
+    fn unknown_fields_are_errors() {
+        assert!(Values::from_document(&json!({"globalValue": {}})).is_err());
+    }
+}
