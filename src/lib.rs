@@ -24,3 +24,4 @@ pub mod compile;
 pub mod engine;
 pub mod load;
 pub mod report;
+pub mod template;
