@@ -35,14 +35,36 @@ fn pod(compliant: [bool; 3]) -> (Value, Value) {
 
 fn bench(c: &mut Criterion) {
     let (meta, spec) = pod([true, true, true]);
-    assert!(evaluate(Level::Restricted, Version::LATEST, &meta, &spec).iter().all(|r| r.allowed));
+    assert!(
+        evaluate(Level::Restricted, Version::LATEST, &meta, &spec)
+            .iter()
+            .all(|r| r.allowed)
+    );
     c.bench_function("restricted:latest compliant 3 containers", |b| {
-        b.iter(|| evaluate(Level::Restricted, Version::LATEST, std::hint::black_box(&meta), std::hint::black_box(&spec)))
+        b.iter(|| {
+            evaluate(
+                Level::Restricted,
+                Version::LATEST,
+                std::hint::black_box(&meta),
+                std::hint::black_box(&spec),
+            )
+        })
     });
     let (meta, spec) = pod([true, false, false]);
-    assert!(!evaluate(Level::Restricted, Version::LATEST, &meta, &spec).iter().all(|r| r.allowed));
+    assert!(
+        !evaluate(Level::Restricted, Version::LATEST, &meta, &spec)
+            .iter()
+            .all(|r| r.allowed)
+    );
     c.bench_function("restricted:latest 2 of 3 containers failing", |b| {
-        b.iter(|| evaluate(Level::Restricted, Version::LATEST, std::hint::black_box(&meta), std::hint::black_box(&spec)))
+        b.iter(|| {
+            evaluate(
+                Level::Restricted,
+                Version::LATEST,
+                std::hint::black_box(&meta),
+                std::hint::black_box(&spec),
+            )
+        })
     });
 }
 

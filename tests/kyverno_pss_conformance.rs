@@ -17,7 +17,11 @@ const EXPECTED_DISAGREEMENTS: &[(&str, &str)] = &[];
 
 fn shared_dir() -> PathBuf {
     let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if local.is_dir() { local } else { PathBuf::from("/work/shared") }
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from("/work/shared")
+    }
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -50,21 +54,38 @@ fn main() -> ExitCode {
     for case in &cases {
         let name = case.get("name").and_then(Value::as_str).unwrap_or("");
         let rule = case.get("rule").unwrap_or(&Value::Null);
-        let level: Level = rule.get("level").and_then(Value::as_str).unwrap_or("").parse().unwrap_or(Level::Restricted);
+        let level: Level = rule
+            .get("level")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .parse()
+            .unwrap_or(Level::Restricted);
         let version: Version = match rule.get("version").and_then(Value::as_str).unwrap_or("") {
             "" => Version::LATEST,
             v => v.parse().unwrap_or(Version::LATEST),
         };
-        let exclusions: Vec<Exclusion> = rule.get("exclude").and_then(Value::as_array).into_iter().flatten().map(exclusion).collect();
+        let exclusions: Vec<Exclusion> = rule
+            .get("exclude")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(exclusion)
+            .collect();
         let invalid = validate_exclusions(level, &exclusions);
         let pod = case.get("pod").unwrap_or(&Value::Null);
-        let (meta, spec) = (pod.get("metadata").unwrap_or(&Value::Null), pod.get("spec").unwrap_or(&Value::Null));
+        let (meta, spec) = (
+            pod.get("metadata").unwrap_or(&Value::Null),
+            pod.get("spec").unwrap_or(&Value::Null),
+        );
         let mut results = evaluate(level, version, meta, spec);
         let before = is_allowed(&results);
         apply_exclusions(level, version, meta, spec, &exclusions, &mut results);
         let ours = is_allowed(&results);
         decided_by_exclusions += usize::from(ours != before);
-        let want = case.get("allowed").and_then(Value::as_bool).unwrap_or(false);
+        let want = case
+            .get("allowed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if ours == want {
             agree += 1;
             continue;
@@ -74,11 +95,15 @@ fn main() -> ExitCode {
             Some((_, why)) => {
                 expected += 1;
                 seen_expected.push(name);
-                println!("EXPECTED {name}: kyverno allowed={want}, upstream allowed={ours}: {why}\n    remaining: {remaining}");
+                println!(
+                    "EXPECTED {name}: kyverno allowed={want}, upstream allowed={ours}: {why}\n    remaining: {remaining}"
+                );
             }
             None => {
                 unexpected += 1;
-                println!("UNEXPECTED {name}: kyverno allowed={want}, ours allowed={ours} ({level}:{version})\n    remaining: {remaining}\n    invalid exclusions: {invalid:?}");
+                println!(
+                    "UNEXPECTED {name}: kyverno allowed={want}, ours allowed={ours} ({level}:{version})\n    remaining: {remaining}\n    invalid exclusions: {invalid:?}"
+                );
             }
         }
     }
@@ -89,6 +114,13 @@ fn main() -> ExitCode {
         }
     }
     println!("exclusions turned {decided_by_exclusions} denied pods into allowed ones");
-    println!("{} cases: {agree} agree, {expected} expected disagreements, {unexpected} unexpected", cases.len());
-    if unexpected == 0 && cases.len() == 252 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    println!(
+        "{} cases: {agree} agree, {expected} expected disagreements, {unexpected} unexpected",
+        cases.len()
+    );
+    if unexpected == 0 && cases.len() == 252 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

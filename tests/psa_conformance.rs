@@ -12,7 +12,11 @@ use serde_json::Value;
 
 fn shared_dir() -> PathBuf {
     let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if local.is_dir() { local } else { PathBuf::from("/work/shared") }
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from("/work/shared")
+    }
 }
 
 /// The substring a fail fixture's message must contain, by lower-cased check ID.
@@ -42,7 +46,10 @@ fn expected_substring(check: &str) -> &'static str {
 /// The API server defaults a volume without a source to `emptyDir: {}` (upstream sends the
 /// fixtures to a real API server).
 fn default_volumes(pod: &mut Value) {
-    let volumes = pod.get_mut("spec").and_then(|s| s.get_mut("volumes")).and_then(Value::as_array_mut);
+    let volumes = pod
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("volumes"))
+        .and_then(Value::as_array_mut);
     for volume in volumes.into_iter().flatten() {
         if let Some(v) = volume.as_object_mut() {
             if v.keys().all(|k| k == "name") {
@@ -73,9 +80,16 @@ fn check(path: &Path, level: Level, version: Version, expect_pass: bool) -> Resu
         pod.get("metadata").unwrap_or(&null),
         pod.get("spec").unwrap_or(&null),
     );
-    let message = format!("violates PodSecurity \"{level}:{version}\": {}", forbidden_detail(&results));
+    let message = format!(
+        "violates PodSecurity \"{level}:{version}\": {}",
+        forbidden_detail(&results)
+    );
     if expect_pass {
-        return if is_allowed(&results) { Ok(()) } else { Err(format!("expected allowed, got {message}")) };
+        return if is_allowed(&results) {
+            Ok(())
+        } else {
+            Err(format!("expected allowed, got {message}"))
+        };
     }
     if is_allowed(&results) {
         return Err("expected denied, got allowed".into());
@@ -97,7 +111,9 @@ fn main() -> ExitCode {
     let mut counts: BTreeMap<(String, &str), (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     for level_name in ["baseline", "restricted"] {
-        let Ok(level) = level_name.parse::<Level>() else { continue };
+        let Ok(level) = level_name.parse::<Level>() else {
+            continue;
+        };
         let mut versions: Vec<(u64, String)> = std::fs::read_dir(root.join(level_name))
             .map(|rd| {
                 rd.filter_map(|e| e.ok())
@@ -108,7 +124,9 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         versions.sort();
         for (_, version_name) in versions {
-            let Ok(version) = version_name.parse::<Version>() else { continue };
+            let Ok(version) = version_name.parse::<Version>() else {
+                continue;
+            };
             for outcome in ["pass", "fail"] {
                 let dir = root.join(level_name).join(&version_name).join(outcome);
                 for path in yaml_files(&dir) {
@@ -117,7 +135,10 @@ fn main() -> ExitCode {
                         Ok(()) => entry.0 += 1,
                         Err(why) => {
                             entry.1 += 1;
-                            failures.push(format!("{}: {why}", path.strip_prefix(&root).unwrap_or(&path).display()));
+                            failures.push(format!(
+                                "{}: {why}",
+                                path.strip_prefix(&root).unwrap_or(&path).display()
+                            ));
                         }
                     }
                 }
@@ -134,5 +155,9 @@ fn main() -> ExitCode {
         failed += bad;
     }
     println!("{passed} passed, {failed} failed");
-    if failed == 0 && passed > 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 && passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

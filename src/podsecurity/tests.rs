@@ -36,7 +36,13 @@ fn app_armor_annotations() {
         "container.apparmor.security.beta.kubernetes.io/e": "unconfined",
         "container.apparmor.security.beta.kubernetes.io/f": "unknown",
     }});
-    let r = result(Level::Baseline, "latest", meta, json!({}), "appArmorProfile");
+    let r = result(
+        Level::Baseline,
+        "latest",
+        meta,
+        json!({}),
+        "appArmorProfile",
+    );
     denied(
         &r,
         "forbidden AppArmor profiles",
@@ -56,9 +62,22 @@ fn app_armor_annotations() {
         "containers": [{"name": "foo"}],
         "initContainers": [{"name": "bar", "securityContext": {"appArmorProfile": {"type": "Unconfined"}}}]
     });
-    let r = result(Level::Baseline, "latest", json!({}), spec, "appArmorProfile");
-    denied(&r, "forbidden AppArmor profile", r#"container "bar" must not set AppArmor profile type to "Unconfined""#);
-    assert_eq!(r.field_errors[0].field, "spec.initContainers[0].securityContext.appArmorProfile.type");
+    let r = result(
+        Level::Baseline,
+        "latest",
+        json!({}),
+        spec,
+        "appArmorProfile",
+    );
+    denied(
+        &r,
+        "forbidden AppArmor profile",
+        r#"container "bar" must not set AppArmor profile type to "Unconfined""#,
+    );
+    assert_eq!(
+        r.field_errors[0].field,
+        "spec.initContainers[0].securityContext.appArmorProfile.type"
+    );
 }
 
 /// §2.7: ports sorted as strings, unique; containers in visit order.
@@ -69,7 +88,11 @@ fn host_ports() {
         "initContainers": [{"name": "i", "ports": [{"hostPort": 0}]}]
     });
     let r = result(Level::Baseline, "v1.0", json!({}), spec, "hostPorts");
-    denied(&r, "hostPort", r#"containers "a", "b" use hostPorts 10000, 8080"#);
+    denied(
+        &r,
+        "hostPort",
+        r#"containers "a", "b" use hostPorts 10000, 8080"#,
+    );
     assert_eq!(
         fields(&r),
         [
@@ -89,7 +112,13 @@ fn capabilities_restricted() {
         {"name": "c", "securityContext": {"capabilities": {"drop": ["ALL"], "add": ["FOO", "NET_BIND_SERVICE", "BAR"]}}},
         {"name": "d", "securityContext": {"capabilities": {"drop": ["ALL"], "add": ["FOO"]}}},
     ]});
-    let r = result(Level::Restricted, "v1.22", json!({}), spec, "capabilities_restricted");
+    let r = result(
+        Level::Restricted,
+        "v1.22",
+        json!({}),
+        spec,
+        "capabilities_restricted",
+    );
     denied(
         &r,
         "unrestricted capabilities",
@@ -115,7 +144,11 @@ fn run_as_non_root() {
         {"name": "c", "securityContext": {"runAsNonRoot": true}},
     ]});
     let r = result(Level::Restricted, "latest", json!({}), spec, "runAsNonRoot");
-    denied(&r, "runAsNonRoot != true", r#"container "b" must not set securityContext.runAsNonRoot=false"#);
+    denied(
+        &r,
+        "runAsNonRoot != true",
+        r#"container "b" must not set securityContext.runAsNonRoot=false"#,
+    );
     assert_eq!(
         fields(&r),
         [
@@ -127,7 +160,16 @@ fn run_as_non_root() {
     assert!(result(Level::Restricted, "latest", json!({}), spec, "runAsNonRoot").allowed);
     // v1.35: user-namespaced pods are exempt.
     let spec = json!({"hostUsers": false, "containers": [{"name": "a"}]});
-    assert!(result(Level::Restricted, "v1.35", json!({}), spec.clone(), "runAsNonRoot").allowed);
+    assert!(
+        result(
+            Level::Restricted,
+            "v1.35",
+            json!({}),
+            spec.clone(),
+            "runAsNonRoot"
+        )
+        .allowed
+    );
     assert!(!result(Level::Restricted, "v1.34", json!({}), spec, "runAsNonRoot").allowed);
 }
 
@@ -149,8 +191,26 @@ fn se_linux_options() {
         r#"pod and containers "b", "c" set forbidden securityContext.seLinuxOptions: types "bar", "foo"; user may not be set; role may not be set"#,
     );
     let engine = json!({"containers": [{"name": "a", "securityContext": {"seLinuxOptions": {"type": "container_engine_t"}}}]});
-    assert!(!result(Level::Baseline, "v1.30", json!({}), engine.clone(), "seLinuxOptions").allowed);
-    assert!(result(Level::Baseline, "v1.31", json!({}), engine, "seLinuxOptions").allowed);
+    assert!(
+        !result(
+            Level::Baseline,
+            "v1.30",
+            json!({}),
+            engine.clone(),
+            "seLinuxOptions"
+        )
+        .allowed
+    );
+    assert!(
+        result(
+            Level::Baseline,
+            "v1.31",
+            json!({}),
+            engine,
+            "seLinuxOptions"
+        )
+        .allowed
+    );
 }
 
 /// TestRestrictedVolumes: first non-nil type, `unknown` without a known source.
@@ -163,7 +223,13 @@ fn restricted_volumes() {
         {"name": "d"},
         {"name": "e", "image": {"reference": "x"}},
     ]});
-    let r = result(Level::Restricted, "latest", json!({}), spec, "restrictedVolumes");
+    let r = result(
+        Level::Restricted,
+        "latest",
+        json!({}),
+        spec,
+        "restrictedVolumes",
+    );
     denied(
         &r,
         "restricted volume types",
@@ -171,7 +237,11 @@ fn restricted_volumes() {
     );
     assert_eq!(
         fields(&r),
-        ["spec.volumes[1].hostPath: Forbidden", "spec.volumes[2].gcePersistentDisk: Forbidden", "spec.volumes[3].unknown: Forbidden"]
+        [
+            "spec.volumes[1].hostPath: Forbidden",
+            "spec.volumes[2].gcePersistentDisk: Forbidden",
+            "spec.volumes[3].unknown: Forbidden"
+        ]
     );
 }
 
@@ -183,7 +253,11 @@ fn sysctls() {
     ]}});
     let r = result(Level::Baseline, "v1.36", json!({}), spec.clone(), "sysctls");
     denied(&r, "forbidden sysctls", "a, net.ipv4.tcp_notsent_lowat, a");
-    denied(&result(Level::Baseline, "v1.37", json!({}), spec.clone(), "sysctls"), "forbidden sysctls", "a, a");
+    denied(
+        &result(Level::Baseline, "v1.37", json!({}), spec.clone(), "sysctls"),
+        "forbidden sysctls",
+        "a, a",
+    );
     denied(
         &result(Level::Baseline, "v1.31", json!({}), spec, "sysctls"),
         "forbidden sysctls",
@@ -200,16 +274,37 @@ fn seccomp_baseline() {
         "container.seccomp.security.alpha.kubernetes.io/b": "localhost/x",
     }});
     let spec = json!({"containers": [{"name": "a"}, {"name": "b"}]});
-    let r = result(Level::Baseline, "v1.18", meta.clone(), spec.clone(), "seccompProfile_baseline");
+    let r = result(
+        Level::Baseline,
+        "v1.18",
+        meta.clone(),
+        spec.clone(),
+        "seccompProfile_baseline",
+    );
     denied(
         &r,
         "seccompProfile",
         r#"forbidden annotations container.seccomp.security.alpha.kubernetes.io/a="", seccomp.security.alpha.kubernetes.io/pod="unconfined""#,
     );
-    assert!(result(Level::Baseline, "v1.19", meta, spec, "seccompProfile_baseline").allowed);
+    assert!(
+        result(
+            Level::Baseline,
+            "v1.19",
+            meta,
+            spec,
+            "seccompProfile_baseline"
+        )
+        .allowed
+    );
     let spec = json!({"securityContext": {"seccompProfile": {"type": "Unconfined"}}, "containers": [{"name": "a", "securityContext": {"seccompProfile": {}}}]});
     denied(
-        &result(Level::Baseline, "v1.19", json!({}), spec, "seccompProfile_baseline"),
+        &result(
+            Level::Baseline,
+            "v1.19",
+            json!({}),
+            spec,
+            "seccompProfile_baseline",
+        ),
         "seccompProfile",
         r#"pod and container "a" must not set securityContext.seccompProfile.type to "", "Unconfined""#,
     );
@@ -222,8 +317,18 @@ fn host_probes() {
         {"name": "b", "livenessProbe": {"httpGet": {"host": "x"}}, "lifecycle": {"preStop": {"tcpSocket": {"host": "a"}}}},
         {"name": "a", "readinessProbe": {"tcpSocket": {"host": "x"}}},
     ]});
-    let r = result(Level::Baseline, "v1.34", json!({}), spec.clone(), "hostProbesAndHostLifecycle");
-    denied(&r, "probe or lifecycle host", r#"containers "a", "b" use probe or lifecycle hosts "a", "x""#);
+    let r = result(
+        Level::Baseline,
+        "v1.34",
+        json!({}),
+        spec.clone(),
+        "hostProbesAndHostLifecycle",
+    );
+    denied(
+        &r,
+        "probe or lifecycle host",
+        r#"containers "a", "b" use probe or lifecycle hosts "a", "x""#,
+    );
     assert!(r.field_errors.is_empty());
     let old = evaluate(Level::Baseline, Version::v1(33), &json!({}), &spec);
     assert!(old.iter().all(|r| r.id != "hostProbesAndHostLifecycle"));
@@ -233,10 +338,30 @@ fn host_probes() {
 #[test]
 fn proc_mount_versions() {
     let spec = json!({"hostUsers": false, "containers": [{"name": "a", "securityContext": {"procMount": "Unmasked"}}]});
-    assert!(is_allowed(&evaluate(Level::Baseline, Version::v1(35), &json!({}), &spec)));
-    let r = result(Level::Restricted, "v1.35", json!({}), spec.clone(), "procMount_restricted");
-    denied(&r, "procMount", r#"container "a" must not set securityContext.procMount to "Unmasked""#);
-    assert!(!is_allowed(&evaluate(Level::Baseline, Version::v1(34), &json!({}), &spec)));
+    assert!(is_allowed(&evaluate(
+        Level::Baseline,
+        Version::v1(35),
+        &json!({}),
+        &spec
+    )));
+    let r = result(
+        Level::Restricted,
+        "v1.35",
+        json!({}),
+        spec.clone(),
+        "procMount_restricted",
+    );
+    denied(
+        &r,
+        "procMount",
+        r#"container "a" must not set securityContext.procMount to "Unmasked""#,
+    );
+    assert!(!is_allowed(&evaluate(
+        Level::Baseline,
+        Version::v1(34),
+        &json!({}),
+        &spec
+    )));
 }
 
 /// §3 and §4: registry behaviour and the aggregate message (pod-security.md §4 example).
@@ -253,29 +378,55 @@ fn registry_and_aggregate() {
         "allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile"
     );
     // Versions above the newest clamp to it; `privileged` runs nothing.
-    assert_eq!(evaluate(Level::Restricted, Version::v1(10000), &json!({}), &spec), results);
+    assert_eq!(
+        evaluate(Level::Restricted, Version::v1(10000), &json!({}), &spec),
+        results
+    );
     assert!(evaluate(Level::Privileged, Version::LATEST, &json!({}), &spec).is_empty());
     // Below its minimum version a check does not run (Kyverno runs it anyway, §6.7.3).
     let v21 = evaluate(Level::Restricted, Version::v1(21), &json!({}), &spec);
-    assert!(v21.iter().all(|r| r.id != "capabilities_restricted" && r.id != "runAsUser"));
+    assert!(
+        v21.iter()
+            .all(|r| r.id != "capabilities_restricted" && r.id != "runAsUser")
+    );
     // Overridden baseline checks do not run in restricted (Kyverno duplicates them, §6.7.2).
     let caps = json!({"containers": [{"name": "c", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]});
     let r = evaluate(Level::Restricted, Version::LATEST, &json!({}), &caps);
     assert!(r.iter().all(|r| r.id != "capabilities_baseline"));
     // Windows pods are exempt from the Linux-only restricted checks from v1.25.
     let win = json!({"os": {"name": "windows"}, "securityContext": {"runAsNonRoot": true}, "containers": [{"name": "c"}]});
-    assert!(is_allowed(&evaluate(Level::Restricted, Version::LATEST, &json!({}), &win)));
-    assert!(!is_allowed(&evaluate(Level::Restricted, Version::v1(24), &json!({}), &win)));
+    assert!(is_allowed(&evaluate(
+        Level::Restricted,
+        Version::LATEST,
+        &json!({}),
+        &win
+    )));
+    assert!(!is_allowed(&evaluate(
+        Level::Restricted,
+        Version::v1(24),
+        &json!({}),
+        &win
+    )));
 }
 
 /// Garbage input never panics and wrongly typed fields count as absent.
 #[test]
 fn odd_input() {
-    for spec in [json!(null), json!([1]), json!({"containers": "x"}), json!({"containers": [1, null, {"securityContext": 3}]})] {
+    for spec in [
+        json!(null),
+        json!([1]),
+        json!({"containers": "x"}),
+        json!({"containers": [1, null, {"securityContext": 3}]}),
+    ] {
         let _ = evaluate(Level::Restricted, Version::LATEST, &json!("meta"), &spec);
     }
     let spec = json!({"hostNetwork": "true", "containers": [{"name": "a", "securityContext": {"privileged": "true"}}]});
-    assert!(is_allowed(&evaluate(Level::Baseline, Version::LATEST, &json!({}), &spec)));
+    assert!(is_allowed(&evaluate(
+        Level::Baseline,
+        Version::LATEST,
+        &json!({}),
+        &spec
+    )));
 }
 
 fn excl(control: &str, images: &[&str], field: &str, values: &[&str]) -> Exclusion {
@@ -306,12 +457,28 @@ fn exclusion_seccomp_needs_both_forms() {
     let pod_form = [excl("Seccomp", &[], "", &[])];
     let r = after(Level::Restricted, &spec, &json!({}), &pod_form);
     let seccomp = r.iter().find(|r| r.id == "seccompProfile_restricted");
-    assert!(seccomp.is_some_and(|s| !s.allowed && s.field_errors.len() == 1), "{seccomp:?}");
-    let both = [excl("Seccomp", &[], "", &[]), excl("Seccomp", &["cadvisor*"], "", &[])];
-    assert!(is_allowed(&after(Level::Restricted, &spec, &json!({}), &both)));
+    assert!(
+        seccomp.is_some_and(|s| !s.allowed && s.field_errors.len() == 1),
+        "{seccomp:?}"
+    );
+    let both = [
+        excl("Seccomp", &[], "", &[]),
+        excl("Seccomp", &["cadvisor*"], "", &[]),
+    ];
+    assert!(is_allowed(&after(
+        Level::Restricted,
+        &spec,
+        &json!({}),
+        &both
+    )));
     // Only matching images are exempt.
     let other = [excl("Seccomp", &["nginx*"], "", &[])];
-    assert!(!is_allowed(&after(Level::Restricted, &spec, &json!({}), &other)));
+    assert!(!is_allowed(&after(
+        Level::Restricted,
+        &spec,
+        &json!({}),
+        &other
+    )));
 }
 
 /// §6.5: restrictedField and values select the errors; every bad value must match.
@@ -320,21 +487,61 @@ fn exclusion_values() {
     let spec = json!({"containers": [{"name": "a", "image": "nginx", "securityContext": {"capabilities": {"add": ["NET_ADMIN", "NET_RAW"]}}}]});
     let field = "spec.containers[*].securityContext.capabilities.add";
     let partial = [excl("Capabilities", &["nginx"], field, &["NET_ADMIN"])];
-    assert!(!is_allowed(&after(Level::Baseline, &spec, &json!({}), &partial)));
+    assert!(!is_allowed(&after(
+        Level::Baseline,
+        &spec,
+        &json!({}),
+        &partial
+    )));
     let full = [excl("Capabilities", &["nginx"], field, &["NET_*"])];
-    assert!(is_allowed(&after(Level::Baseline, &spec, &json!({}), &full)));
-    let wrong_field = [excl("Capabilities", &["nginx"], "spec.initContainers[*].securityContext.capabilities.add", &["*"])];
-    assert!(!is_allowed(&after(Level::Baseline, &spec, &json!({}), &wrong_field)));
+    assert!(is_allowed(&after(
+        Level::Baseline,
+        &spec,
+        &json!({}),
+        &full
+    )));
+    let wrong_field = [excl(
+        "Capabilities",
+        &["nginx"],
+        "spec.initContainers[*].securityContext.capabilities.add",
+        &["*"],
+    )];
+    assert!(!is_allowed(&after(
+        Level::Baseline,
+        &spec,
+        &json!({}),
+        &wrong_field
+    )));
 }
 
 /// §6.5: AppArmor annotations can only be exempted by the pod-level form; results keep order.
 #[test]
 fn exclusion_annotations_and_order() {
-    let meta = json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/a": "unconfined"}});
+    let meta =
+        json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/a": "unconfined"}});
     let spec = json!({"hostIPC": true, "containers": [{"name": "a", "image": "nginx"}]});
-    let r = after(Level::Baseline, &spec, &meta, &[excl("AppArmor", &["nginx"], "", &[])]);
-    assert_eq!(forbidden_reason(&r), "forbidden AppArmor profile, host namespaces");
-    let r = after(Level::Baseline, &spec, &meta, &[excl("AppArmor", &[], "", &[])]);
+    let r = after(
+        Level::Baseline,
+        &spec,
+        &meta,
+        &[excl("AppArmor", &["nginx"], "", &[])],
+    );
+    assert_eq!(
+        forbidden_reason(&r),
+        "forbidden AppArmor profile, host namespaces"
+    );
+    let r = after(
+        Level::Baseline,
+        &spec,
+        &meta,
+        &[excl("AppArmor", &[], "", &[])],
+    );
     assert_eq!(forbidden_reason(&r), "host namespaces");
-    assert_eq!(r.iter().map(|r| r.id).collect::<Vec<_>>(), evaluate(Level::Baseline, Version::LATEST, &meta, &spec).iter().map(|r| r.id).collect::<Vec<_>>());
+    assert_eq!(
+        r.iter().map(|r| r.id).collect::<Vec<_>>(),
+        evaluate(Level::Baseline, Version::LATEST, &meta, &spec)
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+    );
 }

@@ -70,7 +70,7 @@ fn is_dns1123_label(s: &str) -> bool {
 
 /// A lowercase RFC 1123 subdomain (a runtime class name).
 fn is_dns1123_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(|part| is_dns1123_label(part))
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }
 
 impl Config {

@@ -34,11 +34,18 @@ fn pod_denied_with_upstream_message() {
     assert!(!d.allowed);
     assert!(d.message.starts_with(r#"pods "p" is forbidden: violates PodSecurity "restricted:v1.25": allowPrivilegeEscalation != false"#), "{}", d.message);
     assert!(d.message.ends_with(r#"runAsUser=0 (container "nginx" must not set runAsUser=0), seccompProfile (pod or container "nginx" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#), "{}", d.message);
-    assert_eq!(d.audit_annotations, [("enforce-policy", "restricted:v1.25".to_string())]);
+    assert_eq!(
+        d.audit_annotations,
+        [("enforce-policy", "restricted:v1.25".to_string())]
+    );
     // Denied requests get no warnings.
     assert!(d.warnings.is_empty());
     let anonymous = Admission::default().validate(Some(&ns), &request("pods", "", &pod));
-    assert!(anonymous.message.starts_with("pods is forbidden: violates PodSecurity"));
+    assert!(
+        anonymous
+            .message
+            .starts_with("pods is forbidden: violates PodSecurity")
+    );
 }
 
 /// The seed example: a Deployment in a restricted v1.25 namespace only gets a warning.
@@ -51,12 +58,25 @@ fn controller_warned_not_denied() {
     assert_eq!(d.warnings.len(), 1);
     assert!(d.warnings[0].starts_with(r#"would violate PodSecurity "restricted:v1.25": "#));
     assert!(d.warnings[0].contains(r#"runAsUser=0 (container "nginx" must not set runAsUser=0)"#));
-    let strict = Admission { enforce_controllers: true, ..Admission::default() };
+    let strict = Admission {
+        enforce_controllers: true,
+        ..Admission::default()
+    };
     let d = strict.validate(Some(&ns), &request("deployments", "nginx", &deployment));
-    assert!(d.message.starts_with(r#"deployments.apps "nginx" is forbidden: violates PodSecurity "restricted:v1.25""#), "{}", d.message);
+    assert!(
+        d.message.starts_with(
+            r#"deployments.apps "nginx" is forbidden: violates PodSecurity "restricted:v1.25""#
+        ),
+        "{}",
+        d.message
+    );
     let cronjob = json!({"spec": {"jobTemplate": {"spec": {"template": root_pod()}}}});
     let d = strict.validate(Some(&ns), &request("cronjobs", "c", &cronjob));
-    assert!(d.message.starts_with(r#"cronjobs.batch "c" is forbidden"#), "{}", d.message);
+    assert!(
+        d.message.starts_with(r#"cronjobs.batch "c" is forbidden"#),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
@@ -67,7 +87,10 @@ fn template_paths() {
         ("podtemplates", json!({"template": t})),
         ("jobs", json!({"spec": {"template": t}})),
         ("statefulsets", json!({"spec": {"template": t}})),
-        ("cronjobs", json!({"spec": {"jobTemplate": {"spec": {"template": t}}}})),
+        (
+            "cronjobs",
+            json!({"spec": {"jobTemplate": {"spec": {"template": t}}}}),
+        ),
     ] {
         let found = pod_template(resource, &object);
         assert_eq!(found.map(|(m, _)| m), Some(&t["metadata"]), "{resource}");
@@ -89,24 +112,44 @@ fn exemptions_and_privileged() {
         },
         ..Config::default()
     };
-    let admission = Admission { config, enforce_controllers: false };
+    let admission = Admission {
+        config,
+        enforce_controllers: false,
+    };
     let d = admission.validate(Some(&ns), &request("pods", "p", &pod));
     assert!(d.allowed);
-    assert_eq!(d.audit_annotations, [("exempt", "runtimeClass".to_string())]);
+    assert_eq!(
+        d.audit_annotations,
+        [("exempt", "runtimeClass".to_string())]
+    );
     let mut r = request("pods", "p", &pod);
     r.namespace = "kube-system";
-    assert_eq!(admission.validate(Some(&ns), &r).audit_annotations, [("exempt", "namespace".to_string())]);
+    assert_eq!(
+        admission.validate(Some(&ns), &r).audit_annotations,
+        [("exempt", "namespace".to_string())]
+    );
     r.namespace = "ns";
     r.username = "admin";
-    assert_eq!(admission.validate(Some(&ns), &r).audit_annotations, [("exempt", "user".to_string())]);
+    assert_eq!(
+        admission.validate(Some(&ns), &r).audit_annotations,
+        [("exempt", "user".to_string())]
+    );
     let plain = json!({"spec": {"hostPID": true, "containers": [{"name": "a"}]}});
     let d = Admission::default().validate(None, &request("pods", "p", &plain));
     assert!(d.allowed);
-    assert_eq!(d.audit_annotations, [("enforce-policy", "privileged:latest".to_string())]);
+    assert_eq!(
+        d.audit_annotations,
+        [("enforce-policy", "privileged:latest".to_string())]
+    );
     // Ignored subresources are never checked.
     let mut exec = request("pods", "p", &plain);
     exec.subresource = "exec";
-    assert!(Admission::default().validate(Some(&ns), &exec).audit_annotations.is_empty());
+    assert!(
+        Admission::default()
+            .validate(Some(&ns), &exec)
+            .audit_annotations
+            .is_empty()
+    );
 }
 
 #[test]
@@ -115,7 +158,13 @@ fn bad_labels_fail_closed_and_annotate() {
     let pod = json!({"spec": {"hostNetwork": true, "containers": [{"name": "a"}]}});
     let d = Admission::default().validate(Some(&ns), &request("pods", "p", &pod));
     assert!(!d.allowed);
-    assert!(d.message.contains(r#"violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)"#), "{}", d.message);
+    assert!(
+        d.message.contains(
+            r#"violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)"#
+        ),
+        "{}",
+        d.message
+    );
     assert_eq!(
         d.audit_annotations,
         [
@@ -135,7 +184,8 @@ fn insignificant_updates_pass() {
     r.operation = Operation::Update;
     r.old_object = Some(&old);
     assert!(Admission::default().validate(Some(&ns), &r).allowed);
-    let new_image = json!({"spec": {"hostNetwork": true, "containers": [{"name": "a", "image": "y"}]}});
+    let new_image =
+        json!({"spec": {"hostNetwork": true, "containers": [{"name": "a", "image": "y"}]}});
     r.object = &new_image;
     assert!(!Admission::default().validate(Some(&ns), &r).allowed);
 }
