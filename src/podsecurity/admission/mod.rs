@@ -206,10 +206,14 @@ impl Admission {
             return Decision::allow();
         }
         let exemptions = &self.config.exemptions;
-        if exemptions.namespaces.iter().any(|n| n == request.namespace) {
+        if !request.namespace.is_empty()
+            && exemptions.namespaces.iter().any(|n| n == request.namespace)
+        {
             return Decision::allow().annotate("exempt", "namespace");
         }
-        if exemptions.usernames.iter().any(|u| u == request.username) {
+        if !request.username.is_empty()
+            && exemptions.usernames.iter().any(|u| u == request.username)
+        {
             return Decision::allow().annotate("exempt", "user");
         }
         let (policy, errors) = policy_to_evaluate(namespace_labels, &self.config.defaults);
