@@ -1,0 +1,80 @@
+//! Message helpers shared by the checks (upstream policy/helpers.go), plus Go's `%q`.
+
+use std::fmt::Write;
+
+/// `singular` iff `count == 1`.
+pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) -> &'s str {
+    if count == 1 { singular } else { plural }
+}
+
+/// `"a", "b"` (no escaping of the items); empty for no items.
+pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('"');
+        out.push_str(item.as_ref());
+        out.push('"');
+    }
+    out
+}
+
+/// `container "a"` / `containers "a", "b"`.
+pub(crate) fn containers_phrase(names: &[&str]) -> String {
+    format!(
+        "{} {}",
+        pluralize("container", "containers", names.len()),
+        join_quote(names)
+    )
+}
+
+/// Sorts by bytes and removes duplicates (a Go `sets.String` listing).
+pub(crate) fn sort_unique<T: Ord>(items: &mut Vec<T>) {
+    items.sort_unstable();
+    items.dedup();
+}
+
+/// Go's `strconv.Quote`: double quotes with `"` and `\` escaped and control characters as
+/// `\n`, `\t`, `\xNN` or `\uNNNN`.
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if c.is_control() || matches!(c, '\u{ad}' | '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(join_quote::<&str>(&[]), "");
+        assert_eq!(join_quote(&["a", "b"]), r#""a", "b""#);
+        assert_eq!(containers_phrase(&["a"]), r#"container "a""#);
+        assert_eq!(go_quote("a\"b\\c\n\u{1}é"), r#""a\"b\\c\n\x01é""#);
+        assert_eq!(go_quote("\u{85}"), r#""\u0085""#);
+    }
+}
