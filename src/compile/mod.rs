@@ -2,8 +2,10 @@
 //! every evaluation. Problems found here (a malformed scalar pattern, an unsupported anchor) are
 //! diagnostics pointing at the pattern's source line.
 
+mod podsecurity;
 mod rule;
 
+pub use podsecurity::PodSecurityProgram;
 pub use rule::{CompiledRule, RuleProgram, Slot};
 
 use crate::diag::Diagnostic;

@@ -8,6 +8,8 @@ use crate::matching::CompiledMatch;
 use crate::pattern::Pattern;
 use crate::yaml::{Node, NodeValue};
 
+use super::podsecurity::{self, PodSecurityProgram};
+
 /// A pattern, compiled when it is constant, kept as written when it holds `{{ }}` variables
 /// that must be substituted per request first.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub enum RuleProgram {
     Pattern(Slot),
     /// `validate.anyPattern`.
     AnyPattern(Vec<Slot>),
+    /// `validate.podSecurity`.
+    PodSecurity(PodSecurityProgram),
     /// A feature this version does not evaluate yet; the rule reports an error naming it.
     Unsupported(String),
 }
@@ -141,6 +145,7 @@ fn validate_program(
             let slots: Vec<Option<Slot>> = nodes.iter().map(|n| compile_pattern(policy, n, diagnostics)).collect();
             slots.into_iter().collect::<Option<Vec<_>>>().map(RuleProgram::AnyPattern)
         }
+        Check::PodSecurity(node) => podsecurity::compile(policy.file, node, diagnostics).map(RuleProgram::PodSecurity),
         other => {
             unsupported.push(format!("validate.{}", other.name()));
             None
@@ -149,7 +154,7 @@ fn validate_program(
     if v.message.as_deref().is_some_and(has_variables) {
         unsupported.push("variables in messages".to_string());
     }
-    let program = program.unwrap_or_else(|| RuleProgram::Unsupported("an invalid pattern".into()));
+    let program = program.unwrap_or_else(|| RuleProgram::Unsupported(format!("an invalid {}", v.check.name())));
     let templated = match &program {
         RuleProgram::Pattern(Slot::Templated(_)) => true,
         RuleProgram::AnyPattern(slots) => slots.iter().any(|s| matches!(s, Slot::Templated(_))),

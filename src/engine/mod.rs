@@ -1,10 +1,11 @@
 //! Evaluates a [`Program`] against one resource or admission request: match and exclude, then
 //! the rule body. Never prints, never does I/O; `Send + Sync` and shared by all callers.
 
+mod podsecurity;
 mod response;
 mod validate;
 
-pub use response::{PolicyResponse, RuleKind, RuleResponse, RuleStatus};
+pub use response::{PodSecurityFinding, PolicyResponse, RuleKind, RuleResponse, RuleStatus, Violation};
 
 use serde_json::{Map, Value};
 
@@ -133,13 +134,15 @@ fn evaluate_rule(rule: &CompiledRule, request: &Request) -> Option<RuleResponse>
     match &rule.program {
         RuleProgram::Pattern(slot) => validate::pattern(rule, slot, request),
         RuleProgram::AnyPattern(slots) => validate::any_pattern(rule, slots, request),
-        RuleProgram::Unsupported(feature) => Some(RuleResponse {
-            name: rule.name.clone(),
-            kind: if rule.is_validate { RuleKind::Validation } else { RuleKind::Mutation },
-            status: RuleStatus::Error,
-            message: format!("rule {} uses {feature}, which this version of rampart does not evaluate yet", rule.name),
-            unsupported: Some(feature.clone()),
-            failure_action: FailureAction::Audit,
-        }),
+        RuleProgram::PodSecurity(program) => podsecurity::evaluate(rule, program, request),
+        RuleProgram::Unsupported(feature) => {
+            let message = format!("rule {} uses {feature}, which this version of rampart does not evaluate yet", rule.name);
+            let mut response = RuleResponse::validation(&rule.name, RuleStatus::Error, message);
+            response.unsupported = Some(feature.clone());
+            if !rule.is_validate {
+                response.kind = RuleKind::Mutation;
+            }
+            Some(response)
+        }
     }
 }

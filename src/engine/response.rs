@@ -81,6 +81,52 @@ pub struct RuleResponse {
     pub unsupported: Option<String>,
     /// The failure action in force for this rule and resource.
     pub failure_action: FailureAction,
+    /// The violations of a failed `podSecurity` rule.
+    pub pod_security: Option<Box<PodSecurityFinding>>,
+}
+
+impl RuleResponse {
+    /// A validation response (failure action filled in by the engine).
+    pub fn validation(name: &str, status: RuleStatus, message: String) -> Self {
+        RuleResponse {
+            name: name.to_string(),
+            kind: RuleKind::Validation,
+            status,
+            message,
+            unsupported: None,
+            failure_action: FailureAction::Audit,
+            pod_security: None,
+        }
+    }
+}
+
+/// What a failed `podSecurity` rule found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodSecurityFinding {
+    /// The level (`baseline`, `restricted`).
+    pub level: String,
+    /// The version as written in the policy (`latest` when not written).
+    pub version: String,
+    /// The failed checks, in registry order.
+    pub violations: Vec<Violation>,
+}
+
+/// One failed Pod Security Standards check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// Check ID (`runAsNonRoot`).
+    pub id: String,
+    /// Forbidden reason.
+    pub reason: String,
+    /// Forbidden detail.
+    pub detail: String,
+}
+
+impl Violation {
+    /// `reason (detail)`, or just the reason when there is no detail, as PSA prints it.
+    pub fn text(&self) -> String {
+        if self.detail.is_empty() { self.reason.clone() } else { format!("{} ({})", self.reason, self.detail) }
+    }
 }
 
 /// The responses of one policy's rules for one resource.

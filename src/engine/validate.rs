@@ -1,19 +1,11 @@
 //! `validate.pattern` and `validate.anyPattern`, with Kyverno's rule messages.
 
-use super::{Operation, Request, RuleKind, RuleResponse, RuleStatus};
+use super::{Operation, Request, RuleResponse, RuleStatus};
 use crate::compile::{CompiledRule, Slot};
-use crate::ir::FailureAction;
 use crate::pattern::{Outcome, Pattern};
 
 fn response(rule: &CompiledRule, status: RuleStatus, message: String) -> RuleResponse {
-    RuleResponse {
-        name: rule.name.clone(),
-        kind: RuleKind::Validation,
-        status,
-        message,
-        unsupported: None,
-        failure_action: FailureAction::Audit,
-    }
+    RuleResponse::validation(&rule.name, status, message)
 }
 
 fn run(slot: &Slot, resource: &serde_json::Value) -> Outcome {

@@ -1,0 +1,55 @@
+//! `validate.podSecurity`: the Pod Security Standards on a Pod or a pod controller's template,
+//! with Kyverno's exclusions, reported in upstream PSA's words.
+
+use serde_json::Value;
+
+use super::{Operation, PodSecurityFinding, Request, RuleResponse, RuleStatus, Violation};
+use crate::compile::{CompiledRule, PodSecurityProgram};
+use crate::podsecurity::{self, admission, apply_exclusions, forbidden_detail};
+
+/// The pod metadata and spec of a Pod or of a pod controller's template (PodTemplate is not a
+/// kind Kyverno's podSecurity rule accepts).
+fn pod_parts(resource: &Value) -> Option<(&Value, &Value)> {
+    let kind = resource.get("kind").and_then(Value::as_str)?;
+    if kind == "PodTemplate" {
+        return None;
+    }
+    admission::pod_template(admission::resource_for_kind(kind)?, resource)
+}
+
+/// Evaluates a podSecurity rule. DELETE requests give no result.
+pub fn evaluate(rule: &CompiledRule, program: &PodSecurityProgram, request: &Request) -> Option<RuleResponse> {
+    if request.operation == Operation::Delete {
+        return None;
+    }
+    let Some((metadata, spec)) = pod_parts(request.resource) else {
+        return Some(RuleResponse::validation(
+            &rule.name,
+            RuleStatus::Error,
+            format!("validation error: rule {} execution error: could not find correct resource type", rule.name),
+        ));
+    };
+    let mut results = podsecurity::evaluate(program.level, program.version, metadata, spec);
+    apply_exclusions(program.level, program.version, metadata, spec, &program.exclusions, &mut results);
+    if podsecurity::is_allowed(&results) {
+        return Some(RuleResponse::validation(&rule.name, RuleStatus::Pass, format!("Validation rule '{}' passed.", rule.name)));
+    }
+    let message = format!(
+        "Validation rule '{}' failed. It violates PodSecurity \"{}:{}\": {}",
+        rule.name,
+        program.level,
+        program.version_text,
+        forbidden_detail(&results)
+    );
+    let mut response = RuleResponse::validation(&rule.name, RuleStatus::Fail, message);
+    response.pod_security = Some(Box::new(PodSecurityFinding {
+        level: program.level.to_string(),
+        version: program.version_text.clone(),
+        violations: results
+            .iter()
+            .filter(|r| !r.allowed)
+            .map(|r| Violation { id: r.id.to_string(), reason: r.reason.to_string(), detail: r.detail.clone() })
+            .collect(),
+    }));
+    Some(response)
+}
