@@ -35,7 +35,16 @@ pub fn build_at(set: &PolicySet, results: &[Evaluated], audit_warn: bool, second
             result.insert("message".into(), json!(rule.message));
             result.insert("policy".into(), json!(policy.key()));
             let process = if policy.background { "background scan" } else { "admission review" };
-            result.insert("properties".into(), json!({ "process": process }));
+            let mut properties = Map::new();
+            if let Some(finding) = &rule.pod_security {
+                let ids: Vec<&str> = finding.violations.iter().map(|v| v.id.as_str()).collect();
+                properties.insert("controls".into(), json!(ids.join(",")));
+                properties.insert("standard".into(), json!(finding.level));
+                properties.insert("version".into(), json!(finding.version));
+            }
+            properties.insert("process".into(), json!(process));
+            properties.sort_keys();
+            result.insert("properties".into(), Value::Object(properties));
             result.insert("resources".into(), json!([resource_ref(e.resource)]));
             result.insert("result".into(), json!(status.as_str()));
             result.insert("rule".into(), json!(rule.name));

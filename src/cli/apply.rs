@@ -249,7 +249,23 @@ fn print_failures(set: &PolicySet, results: &[Evaluated], audit_warn: bool, out:
         };
         out.out(&format!("policy {} -> resource {} {how}\n", policy.name, resource_path(e.resource)));
         for (i, rule) in failed.iter().enumerate() {
-            out.out(&format!("{} - {} {}\n", i + 1, rule.name, rule.message));
+            match &rule.pod_security {
+                // One violation per line, as Kyverno's CLI prints podSecurity failures.
+                Some(finding) => {
+                    out.out(&format!(
+                        "{} - {} Validation rule '{}' failed. It violates PodSecurity \"{}:{}\":\n",
+                        i + 1,
+                        rule.name,
+                        rule.name,
+                        finding.level,
+                        finding.version
+                    ));
+                    for v in &finding.violations {
+                        out.out(&format!("{}\n", v.text()));
+                    }
+                }
+                None => out.out(&format!("{} - {} {}\n", i + 1, rule.name, rule.message)),
+            }
         }
         out.out("\n");
     }
