@@ -1,7 +1,8 @@
 //! Runs every upstream k8s.io/pod-security-admission fixture (`shared/conformance/psa/`):
 //! `<level>/<version>/{pass,fail}/<check><n>.yaml`. Pass files must be allowed; fail files must
 //! be denied with a message containing the check's expected substring (upstream
-//! test/fixtures.go `expectErrorSubstring`). Prints per-level counts and `N passed, M failed`.
+//! test/fixtures.go `expectErrorSubstring`). Prints per-level counts and `N passed, M failed`;
+//! with `PSA_CONFORMANCE_VERBOSE` set, also every fail fixture's message.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -99,6 +100,9 @@ fn check(path: &Path, level: Level, version: Version, expect_pass: bool) -> Resu
     let want = expected_substring(check_id);
     if !message.contains(want) {
         return Err(format!("message lacks {want:?}: {message}"));
+    }
+    if std::env::var_os("PSA_CONFORMANCE_VERBOSE").is_some() {
+        println!("{}: {message}", path.display());
     }
     if message.contains("unknown forbidden reason") {
         return Err(format!("unknown forbidden reason: {message}"));

@@ -7,9 +7,8 @@ pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) ->
     if count == 1 { singular } else { plural }
 }
 
-/// `"a", "b"` (no escaping of the items); empty for no items.
-pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
-    let mut out = String::new();
+/// Appends `"a", "b"` (no escaping of the items); nothing for no items.
+fn push_join_quote<S: AsRef<str>>(out: &mut String, items: &[S]) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -18,16 +17,33 @@ pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
         out.push_str(item.as_ref());
         out.push('"');
     }
+}
+
+fn join_quote_len<S: AsRef<str>>(items: &[S]) -> usize {
+    items.iter().map(|i| i.as_ref().len() + 4).sum()
+}
+
+/// `"a", "b"` (no escaping of the items); empty for no items.
+pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
+    let mut out = String::with_capacity(join_quote_len(items));
+    push_join_quote(&mut out, items);
+    out
+}
+
+/// `container "a"` / `containers "a", "b"`, with room for `tail`, which is appended.
+pub(crate) fn containers_phrase_then(names: &[&str], tail: &str) -> String {
+    let word = pluralize("container", "containers", names.len());
+    let mut out = String::with_capacity(word.len() + 1 + join_quote_len(names) + tail.len());
+    out.push_str(word);
+    out.push(' ');
+    push_join_quote(&mut out, names);
+    out.push_str(tail);
     out
 }
 
 /// `container "a"` / `containers "a", "b"`.
 pub(crate) fn containers_phrase(names: &[&str]) -> String {
-    format!(
-        "{} {}",
-        pluralize("container", "containers", names.len()),
-        join_quote(names)
-    )
+    containers_phrase_then(names, "")
 }
 
 /// Sorts by bytes and removes duplicates (a Go `sets.String` listing).

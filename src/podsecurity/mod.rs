@@ -3,6 +3,12 @@
 //! logic. This module knows nothing of policies: it works on a pod's metadata and spec as
 //! `serde_json::Value`.
 //!
+//! Where Kyverno's `podSecurity` (built on its v1.34-level fork of the library) differs, this
+//! module follows upstream: restricted overrides baseline checks (no duplicate failures), a check
+//! never runs below its minimum version, `privileged` runs no checks, v1.35–v1.37 checks exist,
+//! and `runAsNonRoot` reports only the explicit setters in its detail. Field errors follow the
+//! fork (for exclusions), and `/proc Mount Type` also covers `procMount_restricted`.
+//!
 //! Ported from the Apache-2.0 licensed `k8s.io/pod-security-admission` (The Kubernetes Authors)
 //! and Kyverno's `pkg/pss`; a clean re-implementation of their semantics.
 //!

@@ -545,3 +545,82 @@ fn exclusion_annotations_and_order() {
             .collect::<Vec<_>>()
     );
 }
+
+mod no_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Keys the checks look at, so that random documents reach deep into them.
+    const KEYS: &[&str] = &[
+        "containers",
+        "initContainers",
+        "ephemeralContainers",
+        "securityContext",
+        "name",
+        "image",
+        "capabilities",
+        "add",
+        "drop",
+        "privileged",
+        "runAsUser",
+        "runAsNonRoot",
+        "procMount",
+        "seLinuxOptions",
+        "type",
+        "user",
+        "role",
+        "seccompProfile",
+        "appArmorProfile",
+        "windowsOptions",
+        "hostProcess",
+        "sysctls",
+        "volumes",
+        "hostPath",
+        "path",
+        "ports",
+        "hostPort",
+        "livenessProbe",
+        "lifecycle",
+        "postStart",
+        "httpGet",
+        "host",
+        "hostNetwork",
+        "hostUsers",
+        "os",
+        "annotations",
+        "allowPrivilegeEscalation",
+    ];
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-3i64..70000).prop_map(Value::from),
+            prop::sample::select(vec!["", "ALL", "Unmasked", "RuntimeDefault", "x", "0"])
+                .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|kv| {
+                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_document(meta in json(), spec in json(), level in prop::sample::select(vec![Level::Baseline, Level::Restricted]), minor in 0u64..40) {
+            let version = Version::v1(minor);
+            let mut results = evaluate(level, version, &meta, &spec);
+            let exclusions = [
+                excl("Capabilities", &["*"], "", &[]),
+                excl("Seccomp", &[], "", &[]),
+                excl("Host Ports", &["?"], "spec.containers[*].ports[*].hostPort", &["1*"]),
+            ];
+            apply_exclusions(level, version, &meta, &spec, &exclusions, &mut results);
+            prop_assert!(results.iter().all(|r| r.allowed == r.reason.is_empty()));
+        }
+    }
+}

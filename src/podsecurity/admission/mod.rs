@@ -3,9 +3,11 @@
 //! controllers get `warn` warnings and `audit` annotations. Reusable by the CLI and a webhook.
 
 mod config;
+mod namespace;
 mod policy;
 
 pub use config::{CONFIG_API_VERSIONS, Config, ConfigError, Exemptions};
+pub use namespace::MAX_PODS_TO_CHECK;
 pub use policy::{
     AUDIT_LEVEL_LABEL, AUDIT_VERSION_LABEL, ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL,
     InvalidValue, LevelVersion, Policy, WARN_LEVEL_LABEL, WARN_VERSION_LABEL, aggregate_errors,
@@ -190,6 +192,7 @@ pub struct Admission {
 
 impl Admission {
     /// Decides a request, given the labels of its namespace (`None` when it has none).
+    /// Namespace requests are validated without existing pods (see [`Admission::validate_namespace`]).
     pub fn validate(
         &self,
         namespace_labels: Option<&Map<String, Value>>,
@@ -197,6 +200,9 @@ impl Admission {
     ) -> Decision {
         if request.operation == Operation::Other {
             return Decision::allow();
+        }
+        if request.resource == "namespaces" {
+            return self.validate_namespace(request, &[]);
         }
         let is_pod = request.resource == "pods";
         if is_pod && IGNORED_POD_SUBRESOURCES.contains(&request.subresource) {

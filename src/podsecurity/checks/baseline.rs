@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use super::Failure;
 use crate::podsecurity::field::{BadValue, FieldError};
-use crate::podsecurity::format::{containers_phrase, go_quote, join_quote, pluralize, sort_unique};
+use crate::podsecurity::format::{
+    containers_phrase, containers_phrase_then, go_quote, join_quote, pluralize, sort_unique,
+};
 use crate::podsecurity::pod::{Container, Pod, SeLinux};
 use serde_json::Value;
 
@@ -301,10 +303,7 @@ pub(super) fn privileged(pod: &Pod) -> Option<Failure> {
     let names: Vec<&str> = bad.iter().map(|c| c.name).collect();
     Some(Failure {
         reason: "privileged",
-        detail: format!(
-            "{} must not set securityContext.privileged=true",
-            containers_phrase(&names)
-        ),
+        detail: containers_phrase_then(&names, " must not set securityContext.privileged=true"),
         errors: bad
             .iter()
             .map(|c| {

@@ -3,7 +3,9 @@
 use super::Failure;
 use super::baseline::{valid_seccomp_type, volume_name};
 use crate::podsecurity::field::{BadValue, FieldError};
-use crate::podsecurity::format::{containers_phrase, join_quote, pluralize, sort_unique};
+use crate::podsecurity::format::{
+    containers_phrase, containers_phrase_then, join_quote, pluralize, sort_unique,
+};
 use crate::podsecurity::pod::Pod;
 use serde_json::Value;
 
@@ -26,9 +28,9 @@ pub(super) fn allow_privilege_escalation_1_8(pod: &Pod) -> Option<Failure> {
     }
     Some(Failure {
         reason: "allowPrivilegeEscalation != false",
-        detail: format!(
-            "{} must set securityContext.allowPrivilegeEscalation=false",
-            containers_phrase(&names)
+        detail: containers_phrase_then(
+            &names,
+            " must set securityContext.allowPrivilegeEscalation=false",
         ),
         errors,
     })
@@ -91,9 +93,9 @@ pub(super) fn capabilities_restricted_1_22(pod: &Pod) -> Option<Failure> {
     }
     let mut details = Vec::new();
     if !missing_drop_all.is_empty() {
-        details.push(format!(
-            r#"{} must set securityContext.capabilities.drop=["ALL"]"#,
-            containers_phrase(&missing_drop_all)
+        details.push(containers_phrase_then(
+            &missing_drop_all,
+            r#" must set securityContext.capabilities.drop=["ALL"]"#,
         ));
     }
     if !adding_forbidden.is_empty() {
