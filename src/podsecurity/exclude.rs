@@ -150,37 +150,6 @@ pub fn validate_exclusions(level: Level, exclusions: &[Exclusion]) -> Vec<Exclus
     errors
 }
 
-/// Go-wildcard v1.0.3 matching (as Kyverno uses it for images and values): `*` matches any run
-/// of characters, `?` exactly one, the whole string must match.
-fn wildcard_match(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ni < n.len() {
-        match p.get(pi) {
-            Some('*') => {
-                backtrack = Some((pi, ni));
-                pi += 1;
-            }
-            Some(&c) if c == '?' || n.get(ni) == Some(&c) => {
-                pi += 1;
-                ni += 1;
-            }
-            _ => match backtrack {
-                Some((bp, bn)) => {
-                    pi = bp + 1;
-                    ni = bn + 1;
-                    backtrack = Some((bp, bn + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
-
 /// A field path generalised the way Kyverno compares them: every digit run becomes `*`.
 struct ParsedField {
     pattern: String,
@@ -255,7 +224,7 @@ fn matching_pod(exclusion: &Exclusion, metadata: &Value, spec: &Value) -> (Value
             .flatten()
             .filter(|c| {
                 let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-                exclusion.images.iter().any(|p| wildcard_match(p, image))
+                exclusion.images.iter().any(|p| crate::wildcard::matches(p, image))
             })
             .cloned()
             .collect();
@@ -279,7 +248,7 @@ fn values_match(error: &FieldError, values: &[String]) -> bool {
         || error
             .bad_values()
             .iter()
-            .all(|bad| values.iter().any(|p| wildcard_match(p, bad)))
+            .all(|bad| values.iter().any(|p| crate::wildcard::matches(p, bad)))
 }
 
 /// Applies Kyverno-style exclusions to `results` (from [`evaluate`] with the same level, version
@@ -370,21 +339,6 @@ fn remove_first_match(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Cases of go-wildcard v1.0.3 `TestMatch`.
-    #[test]
-    fn wildcard() {
-        assert!(wildcard_match("", ""));
-        assert!(!wildcard_match("", "a"));
-        assert!(wildcard_match("*", ""));
-        assert!(wildcard_match("*", "anything"));
-        assert!(wildcard_match("nginx*", "nginx:1.2"));
-        assert!(!wildcard_match("nginx", "nginx:1.2"));
-        assert!(wildcard_match("?", "é"));
-        assert!(!wildcard_match("?", ""));
-        assert!(wildcard_match("a*b*c", "aXbYbc"));
-        assert!(!wildcard_match("a*b*c", "aXbYbcd"));
-    }
 
     #[test]
     fn fields() {
