@@ -25,3 +25,4 @@ pub mod engine;
 pub mod load;
 pub mod report;
 pub mod template;
+pub mod stdlib;

@@ -23,6 +23,9 @@ pub enum SourceError {
     /// A directory held no YAML or JSON file.
     #[error("no .yaml, .yml or .json files found in {0}")]
     EmptyDir(String),
+    /// A `stdlib:` path that names nothing bundled.
+    #[error("{0} is not in the standard library (bundled: {1})")]
+    NoStdlib(String, String),
 }
 
 /// One input named on the command line: a file, or `-` for standard input.
@@ -32,6 +35,8 @@ pub enum Input {
     File(PathBuf),
     /// Standard input.
     Stdin,
+    /// A policy bundled in the binary (`stdlib:<path>`).
+    Stdlib(&'static str),
 }
 
 impl Input {
@@ -40,6 +45,7 @@ impl Input {
         match self {
             Input::File(p) => p.display().to_string(),
             Input::Stdin => "<stdin>".to_string(),
+            Input::Stdlib(p) => format!("{}{p}", crate::stdlib::PREFIX),
         }
     }
 }
@@ -55,6 +61,15 @@ pub fn expand(paths: &[String]) -> Result<Vec<Input>, SourceError> {
     for p in paths {
         if p == "-" {
             out.push(Input::Stdin);
+            continue;
+        }
+        if let Some(path) = p.strip_prefix(crate::stdlib::PREFIX) {
+            let found = crate::stdlib::files(path);
+            if found.is_empty() {
+                let bundled: Vec<&str> = crate::stdlib::paths().collect();
+                return Err(SourceError::NoStdlib(p.clone(), bundled.join(", ")));
+            }
+            out.extend(found.into_iter().map(|(path, _)| Input::Stdlib(path)));
             continue;
         }
         let path = PathBuf::from(p);
@@ -91,6 +106,7 @@ pub fn read(input: &Input) -> Result<String, SourceError> {
     match input {
         Input::File(path) => std::fs::read_to_string(path)
             .map_err(|source| SourceError::Io { path: path.display().to_string(), source }),
+        Input::Stdlib(path) => Ok(crate::stdlib::files(path).first().map(|(_, text)| text.to_string()).unwrap_or_default()),
         Input::Stdin => {
             let mut text = String::new();
             std::io::stdin()

@@ -3,6 +3,7 @@
 
 pub mod apply;
 mod check;
+mod psa;
 pub mod resources;
 pub mod table;
 mod test_cmd;
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 pub use apply::ApplyArgs;
 pub use check::CheckArgs;
+pub use psa::PsaArgs;
 pub use test_cmd::TestArgs;
 
 /// Exit code: success.
@@ -39,6 +41,8 @@ pub enum Command {
     Test(TestArgs),
     /// Load and compile policies, printing only diagnostics.
     Check(CheckArgs),
+    /// Evaluate Pods and pod controllers as Pod Security Admission does.
+    Psa(PsaArgs),
 }
 
 /// Where a command writes: standard output and standard error text, and whether colours are on.
@@ -75,5 +79,6 @@ pub fn run(cli: Cli, out: &mut Output) -> i32 {
         Command::Apply(args) => apply::run(&args, out),
         Command::Test(args) => test_cmd::run(&args, out),
         Command::Check(args) => check::run(&args, out),
+        Command::Psa(args) => psa::run(&args, out),
     }
 }
