@@ -1,0 +1,5 @@
+//! (in progress)
+
+use super::FunctionSpec;
+
+pub(super) const SPECS: &[FunctionSpec] = &[];
