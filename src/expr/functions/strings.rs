@@ -38,7 +38,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
     }),
     spec!("split", [STR, STR], false, "array[string]", "splits a string at each separator", split),
     spec!("pattern_match", [STR, STR_OR_NUM], false, "boolean", "wildcard match: '*' any characters, '?' one character", |c| {
-        Ok(Value::Bool(wildcard_match(c.str(0)?, &scalar_string(c, 1)?)))
+        Ok(Value::Bool(crate::wildcard::matches(c.str(0)?, &scalar_string(c, 1)?)))
     }),
     spec!("to_boolean", [STR], false, "boolean", "'true' or 'false' in any letter case to a boolean", to_boolean),
     spec!("truncate", [STR, NUM], false, "string", "cuts a string to at most n characters", truncate),
@@ -104,35 +104,6 @@ fn truncate(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n = n as usize;
     Ok(Value::String(s.chars().take(n).collect()))
-}
-
-/// Kyverno's wildcard match: `*` any run of characters, `?` exactly one.
-pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                backtrack = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&pc) if pc == '?' || Some(&pc) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match backtrack {
-                Some((bp, bt)) => {
-                    pi = bp + 1;
-                    ti = bt + 1;
-                    backtrack = Some((bp, bt + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&ch| ch == '*'))
 }
 
 /// Go's `filepath.Clean` (Unix), with `""` kept empty as `filepath.Join` does.
