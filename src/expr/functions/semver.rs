@@ -113,10 +113,15 @@ enum Op {
 struct Comparator {
     op: Op,
     version: Version,
+    /// For `!=` with a wildcard: the end of the excluded range `[version, upper)`.
+    upper: Option<Version>,
 }
 
 impl Comparator {
     fn matches(&self, v: &Version) -> bool {
+        if let Some(upper) = &self.upper {
+            return *v < self.version || v >= upper;
+        }
         let o = v.cmp(&self.version);
         match self.op {
             Op::Eq => o == Ordering::Equal,
@@ -162,7 +167,11 @@ fn parse_comparator(part: &str) -> Result<Vec<Comparator>, String> {
     let Some(at) = wildcard else {
         let version = Version::parse(version_text)
             .ok_or_else(|| format!("Could not parse Range {part:?}: invalid version"))?;
-        return Ok(vec![Comparator { op, version }]);
+        return Ok(vec![Comparator {
+            op,
+            version,
+            upper: None,
+        }]);
     };
     // "1.2.x" → the range [1.2.0, 1.3.0); "1.x" → [1.0.0, 2.0.0).
     let mut base = Version::default();
@@ -177,10 +186,18 @@ fn parse_comparator(part: &str) -> Result<Vec<Comparator>, String> {
         return Err(format!("Could not parse Range {part:?}"));
     }
     let upper = base.bump(at - 1);
-    let cmp = |op, version| Comparator { op, version };
+    let cmp = |op, version| Comparator {
+        op,
+        version,
+        upper: None,
+    };
     Ok(match op {
         Op::Eq => vec![cmp(Op::Ge, base), cmp(Op::Lt, upper)],
-        Op::Ne => return Err(format!("Could not parse Range {part:?}: wildcard with !=")),
+        Op::Ne => vec![Comparator {
+            op,
+            version: base,
+            upper: Some(upper),
+        }],
         Op::Gt | Op::Le => vec![cmp(if op == Op::Gt { Op::Ge } else { Op::Lt }, upper)],
         Op::Ge | Op::Lt => vec![cmp(op, base)],
     })

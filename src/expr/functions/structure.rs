@@ -26,14 +26,17 @@ fn lookup(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     match c.value(0)? {
         Value::Object(map) => match c.value(1)? {
             Value::String(key) => Ok(map.get(key).cloned().unwrap_or(Value::Null)),
-            _ => Err(c.fail("2 argument is expected of String type")),
+            _ => Err(c.fail("argument #2 is not of type String")),
         },
         Value::Array(items) => {
             let Some(index) = c.value(1)?.as_f64() else {
-                return Err(c.fail("2 argument is expected of Number type"));
+                return Err(c.fail("argument #2 is not of type Number"));
             };
             if index.fract() != 0.0 {
-                return Err(c.fail("argument #2: expected an integer number"));
+                return Err(c.fail(format!(
+                    "argument #2: expected an integer number but got: {}",
+                    crate::expr::value::go_float(index)
+                )));
             }
             if index < 0.0 {
                 return Ok(Value::Null);
@@ -41,7 +44,10 @@ fn lookup(c: &Call<'_, '_>) -> Result<Value, EvalError> {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Ok(items.get(index as usize).cloned().unwrap_or(Value::Null))
         }
-        v => Err(c.fail(format!("1 argument is expected of Object or Array type (got {})", type_name(v)))),
+        v => Err(c.fail(format!(
+            "argument #1 is not of type Object or Array (got {})",
+            type_name(v)
+        ))),
     }
 }
 
@@ -82,7 +88,7 @@ fn object_from_lists(c: &Call<'_, '_>) -> Result<Value, EvalError> {
                 format!("{f}")
             }
             Value::Bool(b) => b.to_string(),
-            _ => return Err(c.fail("1 argument is expected of StringArray type")),
+            _ => return Err(c.fail("argument #1 is not of type StringArray")),
         };
         out.insert(key, values.get(i).cloned().unwrap_or(Value::Null));
     }
