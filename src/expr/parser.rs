@@ -164,6 +164,13 @@ impl<'i> Level<'i> {
         let at = t.as_span().start();
         let binary = |this: &mut Self, rule| this.expr(lbp(rule)).map(Box::new);
         match t.as_rule() {
+            // `x.*` is an object projection of `x` itself (as go-jmespath parses it), so
+            // a missing `x` makes the projection null instead of an error.
+            Rule::dot if self.peek().map(Pair::as_rule) == Some(Rule::star) => {
+                self.pos += 1;
+                let rhs = self.projection_rhs(lbp(Rule::dot))?;
+                Ok(Node::ValueProjection(Box::new(left), Box::new(rhs)))
+            }
             Rule::dot => {
                 let rhs = self.dot_rhs(lbp(Rule::dot))?;
                 Ok(Node::Subexpr(Box::new(left), Box::new(rhs)))
