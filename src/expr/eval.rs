@@ -78,6 +78,23 @@ impl Evaluator {
                 }
                 _ => null(),
             }),
+            // `x[]...`: flatten while projecting, without copying the elements.
+            Node::Projection(lhs, rhs) if matches!(**lhs, Node::Flatten(_)) => {
+                let Node::Flatten(inner) = &**lhs else {
+                    return Ok(null());
+                };
+                let Ok(left) = self.eval(inner, data) else {
+                    return Ok(null());
+                };
+                let Value::Array(items) = &*left else {
+                    return Ok(null());
+                };
+                let flat = items.iter().flat_map(|item| match item {
+                    Value::Array(inner) => inner.iter(),
+                    other => std::slice::from_ref(other).iter(),
+                });
+                self.project(flat, rhs).map(Cow::Owned)
+            }
             Node::Projection(lhs, rhs) => {
                 let left = swallow(self.eval(lhs, data))?;
                 match &*left {
