@@ -8,9 +8,9 @@
 
 pub mod diag;
 pub mod duration;
+pub mod expr;
+pub mod pattern;
+pub mod podsecurity;
 pub mod quantity;
 pub mod wildcard;
 pub mod yaml;
-pub mod pattern;
-pub mod expr;
-pub mod podsecurity;

@@ -79,7 +79,11 @@ fn describe(outcome: &Outcome) -> String {
 }
 
 fn agrees(outcome: &Outcome, case: &Value) -> bool {
-    match (outcome, case.get("result"), case.get("error").and_then(Value::as_str)) {
+    match (
+        outcome,
+        case.get("result"),
+        case.get("error").and_then(Value::as_str),
+    ) {
         (Outcome::Value(v), Some(expected), _) => same(v, expected),
         (Outcome::Error(kind, _), None, Some(expected)) => *kind == expected,
         _ => false,
@@ -87,7 +91,12 @@ fn agrees(outcome: &Outcome, case: &Value) -> bool {
 }
 
 /// Why a disagreeing case is an intended difference of Kyverno's dialect, if it is one.
-fn deviation(expression: &str, given: &Value, outcome: &Outcome, case: &Value) -> Option<&'static str> {
+fn deviation(
+    expression: &str,
+    given: &Value,
+    outcome: &Outcome,
+    case: &Value,
+) -> Option<&'static str> {
     match outcome {
         Outcome::Error("unknown-key", _)
             if agrees(&run(expression, given, Dialect::Standard), case) =>
@@ -119,7 +128,9 @@ fn main() -> ExitCode {
     files.sort();
     let (mut agreed, mut deviations, mut failures) = (0, Vec::new(), Vec::new());
     for path in &files {
-        let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let suites: Vec<Value> = match std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
@@ -133,7 +144,12 @@ fn main() -> ExitCode {
         let (mut file_agreed, mut file_dev, mut file_failed) = (0, 0, 0);
         for suite in &suites {
             let given = suite.get("given").cloned().unwrap_or(Value::Null);
-            for case in suite.get("cases").and_then(Value::as_array).into_iter().flatten() {
+            for case in suite
+                .get("cases")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let expression = case.get("expression").and_then(Value::as_str).unwrap_or("");
                 let outcome = run(expression, &given, Dialect::Kyverno);
                 if agrees(&outcome, case) {
@@ -159,7 +175,9 @@ fn main() -> ExitCode {
                 }
             }
         }
-        println!("{name}: {file_agreed} agree, {file_dev} dialect deviations, {file_failed} failed");
+        println!(
+            "{name}: {file_agreed} agree, {file_dev} dialect deviations, {file_failed} failed"
+        );
         agreed += file_agreed;
     }
     if !deviations.is_empty() {
@@ -174,8 +192,15 @@ fn main() -> ExitCode {
             println!("  {f}");
         }
     }
-    println!("\n{agreed} agree, {} documented deviations", deviations.len());
-    println!("{} passed, {} failed", agreed + deviations.len(), failures.len());
+    println!(
+        "\n{agreed} agree, {} documented deviations",
+        deviations.len()
+    );
+    println!(
+        "{} passed, {} failed",
+        agreed + deviations.len(),
+        failures.len()
+    );
     if failures.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -73,9 +73,7 @@ impl Evaluator {
                 _ => null(),
             }),
             Node::Slice(start, stop, step) => Ok(match data {
-                Value::Array(items) => {
-                    Cow::Owned(Value::Array(slice(items, *start, *stop, *step)))
-                }
+                Value::Array(items) => Cow::Owned(Value::Array(slice(items, *start, *stop, *step))),
                 _ => null(),
             }),
             // `x[]...`: flatten while projecting, without copying the elements.

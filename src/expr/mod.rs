@@ -68,7 +68,9 @@ pub enum EvalError {
     #[error("Unknown key \"{0}\" in path")]
     UnknownKey(String),
     /// A function argument of the wrong type.
-    #[error("JMESPath function '{function}': argument #{position} is not of type {expected} (got {got})")]
+    #[error(
+        "JMESPath function '{function}': argument #{position} is not of type {expected} (got {got})"
+    )]
     InvalidType {
         /// Function name.
         function: &'static str,

@@ -141,7 +141,10 @@ impl<'i> Level<'i> {
             Rule::raw_string => Ok(Node::Literal(Value::String(raw_string(&t)))),
             Rule::star => {
                 let rhs = self.projection_rhs(lbp(Rule::star))?;
-                Ok(Node::ValueProjection(Box::new(Node::Current), Box::new(rhs)))
+                Ok(Node::ValueProjection(
+                    Box::new(Node::Current),
+                    Box::new(rhs),
+                ))
             }
             Rule::bracket => self.bracket(t, Node::Current, true),
             Rule::flatten => self.flatten(Node::Current),
@@ -153,7 +156,10 @@ impl<'i> Level<'i> {
                 let mut items = t.into_inner();
                 match (items.next(), items.next()) {
                     (Some(inner), None) => parse_level(inner),
-                    _ => Err(syntax(at, "a parenthesised expression holds one expression")),
+                    _ => Err(syntax(
+                        at,
+                        "a parenthesised expression holds one expression",
+                    )),
                 }
             }
             _ => Err(syntax(at, format!("unexpected {}", describe(&t)))),
@@ -218,9 +224,11 @@ impl<'i> Level<'i> {
         };
         let at = next.as_span().start();
         match next.as_rule() {
-            Rule::identifier | Rule::quoted_identifier | Rule::star | Rule::hash | Rule::ampersand => {
-                self.expr(bp)
-            }
+            Rule::identifier
+            | Rule::quoted_identifier
+            | Rule::star
+            | Rule::hash
+            | Rule::ampersand => self.expr(bp),
             Rule::bracket => {
                 let t = self.next()?;
                 let inner = t.into_inner().next();
@@ -236,7 +244,10 @@ impl<'i> Level<'i> {
                     _ => Err(syntax(at, "expected a multiselect list after '.'")),
                 }
             }
-            _ => Err(syntax(at, format!("unexpected {} after '.'", describe(next)))),
+            _ => Err(syntax(
+                at,
+                format!("unexpected {} after '.'", describe(next)),
+            )),
         }
     }
 
@@ -298,7 +309,10 @@ impl<'i> Level<'i> {
                 Ok(Node::Projection(Box::new(left), Box::new(rhs)))
             }
             _ if nud => multi_list(inner),
-            _ => Err(syntax(at, "a multiselect list cannot follow an expression here")),
+            _ => Err(syntax(
+                at,
+                "a multiselect list cannot follow an expression here",
+            )),
         }
     }
 
@@ -341,8 +355,12 @@ fn number(p: &Pair<'_, Rule>) -> Result<i64, ParseError> {
 }
 
 fn quoted(p: &Pair<'_, Rule>) -> Result<String, ParseError> {
-    serde_json::from_str(p.as_str())
-        .map_err(|e| syntax(p.as_span().start(), format!("invalid quoted identifier: {e}")))
+    serde_json::from_str(p.as_str()).map_err(|e| {
+        syntax(
+            p.as_span().start(),
+            format!("invalid quoted identifier: {e}"),
+        )
+    })
 }
 
 fn raw_string(p: &Pair<'_, Rule>) -> String {

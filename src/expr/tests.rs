@@ -60,16 +60,28 @@ fn missing_keys_follow_kyverno() {
 #[test]
 fn standard_dialect_gives_null() {
     let e = parse("a.c").unwrap();
-    assert_eq!(e.evaluate_with(&json!({"a": {}}), Dialect::Standard), Ok(json!(null)));
+    assert_eq!(
+        e.evaluate_with(&json!({"a": {}}), Dialect::Standard),
+        Ok(json!(null))
+    );
 }
 
 #[test]
 fn parse_errors_carry_offsets_and_kinds() {
     let e = parse("foo.`\"bar\"`").unwrap_err();
     assert_eq!((e.kind, e.offset), (ParseErrorKind::Syntax, 4));
-    assert_eq!(parse("nope(@)").unwrap_err().kind, ParseErrorKind::UnknownFunction);
-    assert_eq!(parse("length(@, @)").unwrap_err().kind, ParseErrorKind::InvalidArity);
-    assert_eq!(parse("[::0]").unwrap_err().kind, ParseErrorKind::InvalidValue);
+    assert_eq!(
+        parse("nope(@)").unwrap_err().kind,
+        ParseErrorKind::UnknownFunction
+    );
+    assert_eq!(
+        parse("length(@, @)").unwrap_err().kind,
+        ParseErrorKind::InvalidArity
+    );
+    assert_eq!(
+        parse("[::0]").unwrap_err().kind,
+        ParseErrorKind::InvalidValue
+    );
     assert_eq!(parse("a.b |").unwrap_err().offset, 5);
 }
 
@@ -88,8 +100,16 @@ fn type_errors_use_kyverno_wording() {
     check(
         &json!({"number": 1}),
         &[
-            ("base64_decode(`null`)", Err("JMESPath function 'base64_decode': argument #1 is not of type string (got null)")),
-            ("sha256(number)", Err("JMESPath function 'sha256': argument #1 is not of type string (got number)")),
+            (
+                "base64_decode(`null`)",
+                Err(
+                    "JMESPath function 'base64_decode': argument #1 is not of type string (got null)",
+                ),
+            ),
+            (
+                "sha256(number)",
+                Err("JMESPath function 'sha256': argument #1 is not of type string (got number)"),
+            ),
         ],
     );
 }
@@ -101,10 +121,19 @@ fn to_string_formats_like_go() {
         &[
             ("to_string(`1e21`)", Ok(json!("1e+21"))),
             ("to_string(`0.0000001`)", Ok(json!("1e-7"))),
-            ("to_string(`100000000000000000000`)", Ok(json!("100000000000000000000"))),
-            ("to_string(`{\"b\": \"<\", \"a\": 1.5}`)", Ok(json!(r#"{"a":1.5,"b":"\u003c"}"#))),
+            (
+                "to_string(`100000000000000000000`)",
+                Ok(json!("100000000000000000000")),
+            ),
+            (
+                "to_string(`{\"b\": \"<\", \"a\": 1.5}`)",
+                Ok(json!(r#"{"a":1.5,"b":"\u003c"}"#)),
+            ),
             // Test_ParseJsonSerde
-            ("to_string(parse_json('[1.2,true,{\"a\":{\"a\":\"b\"}}]'))", Ok(json!("[1.2,true,{\"a\":{\"a\":\"b\"}}]"))),
+            (
+                "to_string(parse_json('[1.2,true,{\"a\":{\"a\":\"b\"}}]'))",
+                Ok(json!("[1.2,true,{\"a\":{\"a\":\"b\"}}]")),
+            ),
         ],
     );
 }
@@ -124,19 +153,46 @@ fn string_functions() {
             ("equal_fold('a', 'b')", Ok(json!(false))),
             ("equal_fold('1', 'b')", Ok(json!(false))),
             // Test_Replace, Test_ReplaceAll
-            ("replace('Lorem ipsum dolor sit amet', 'ipsum', 'muspi', `-1`)", Ok(json!("Lorem muspi dolor sit amet"))),
-            ("replace('Lorem ipsum ipsum ipsum dolor sit amet', 'ipsum', 'muspi', `-1`)", Ok(json!("Lorem muspi muspi muspi dolor sit amet"))),
-            ("replace('Lorem ipsum ipsum ipsum dolor sit amet', 'ipsum', 'muspi', `1`)", Ok(json!("Lorem muspi ipsum ipsum dolor sit amet"))),
-            ("replace_all('Lorem ipsum dolor sit amet', 'ipsum', 'muspi')", Ok(json!("Lorem muspi dolor sit amet"))),
+            (
+                "replace('Lorem ipsum dolor sit amet', 'ipsum', 'muspi', `-1`)",
+                Ok(json!("Lorem muspi dolor sit amet")),
+            ),
+            (
+                "replace('Lorem ipsum ipsum ipsum dolor sit amet', 'ipsum', 'muspi', `-1`)",
+                Ok(json!("Lorem muspi muspi muspi dolor sit amet")),
+            ),
+            (
+                "replace('Lorem ipsum ipsum ipsum dolor sit amet', 'ipsum', 'muspi', `1`)",
+                Ok(json!("Lorem muspi ipsum ipsum dolor sit amet")),
+            ),
+            (
+                "replace_all('Lorem ipsum dolor sit amet', 'ipsum', 'muspi')",
+                Ok(json!("Lorem muspi dolor sit amet")),
+            ),
             // Test_ToUpper, Test_ToLower
             ("to_upper('a#%&123Bc')", Ok(json!("A#%&123BC"))),
             ("to_lower('a#%&123Bc')", Ok(json!("a#%&123bc"))),
             // Test_Trim, Test_TrimPrefix, Test_Split
-            ("trim('¡¡¡Hello, Gophers!!!', '!¡')", Ok(json!("Hello, Gophers"))),
-            ("trim_prefix('¡¡¡Hello, Gophers!!!', '¡¡¡Hello, ')", Ok(json!("Gophers!!!"))),
-            ("trim_prefix('¡¡¡Hello, Gophers!!!', '¡¡¡Hola, ')", Ok(json!("¡¡¡Hello, Gophers!!!"))),
-            ("trim_prefix(`1`, 'x')", Err("argument #1 is not of type string")),
-            ("split('Hello, Gophers', ', ')", Ok(json!(["Hello", "Gophers"]))),
+            (
+                "trim('¡¡¡Hello, Gophers!!!', '!¡')",
+                Ok(json!("Hello, Gophers")),
+            ),
+            (
+                "trim_prefix('¡¡¡Hello, Gophers!!!', '¡¡¡Hello, ')",
+                Ok(json!("Gophers!!!")),
+            ),
+            (
+                "trim_prefix('¡¡¡Hello, Gophers!!!', '¡¡¡Hola, ')",
+                Ok(json!("¡¡¡Hello, Gophers!!!")),
+            ),
+            (
+                "trim_prefix(`1`, 'x')",
+                Err("argument #1 is not of type string"),
+            ),
+            (
+                "split('Hello, Gophers', ', ')",
+                Ok(json!(["Hello", "Gophers"])),
+            ),
             // Test_HasPrefix, Test_HasSuffix
             ("starts_with('Gophers', 'Go')", Ok(json!(true))),
             ("ends_with('Amigo', 'go')", Ok(json!(true))),
@@ -146,19 +202,37 @@ fn string_functions() {
             // Test_JpToBoolean
             ("to_boolean('TRue')", Ok(json!(true))),
             ("to_boolean('FaLse')", Ok(json!(false))),
-            ("to_boolean('FaLsee')", Err("lowercase argument must be 'true' or 'false' (provided: 'FaLsee')")),
+            (
+                "to_boolean('FaLsee')",
+                Err("lowercase argument must be 'true' or 'false' (provided: 'FaLsee')"),
+            ),
             ("to_boolean(`1`)", Err("argument #1 is not of type string")),
             // Test_Truncate
-            ("truncate('Lorem ipsum dolor sit amet', `5`)", Ok(json!("Lorem"))),
-            ("truncate('Lorem ipsum ipsum ipsum dolor sit amet', `11`)", Ok(json!("Lorem ipsum"))),
-            ("truncate('Lorem ipsum ipsum ipsum dolor sit amet', `40`)", Ok(json!("Lorem ipsum ipsum ipsum dolor sit amet"))),
+            (
+                "truncate('Lorem ipsum dolor sit amet', `5`)",
+                Ok(json!("Lorem")),
+            ),
+            (
+                "truncate('Lorem ipsum ipsum ipsum dolor sit amet', `11`)",
+                Ok(json!("Lorem ipsum")),
+            ),
+            (
+                "truncate('Lorem ipsum ipsum ipsum dolor sit amet', `40`)",
+                Ok(json!("Lorem ipsum ipsum ipsum dolor sit amet")),
+            ),
             ("truncate('Lorem ipsum', `2.6`)", Ok(json!("Lo"))),
             ("truncate('Lorem ipsum', `0`)", Ok(json!(""))),
             ("truncate('Lorem ipsum', `-1`)", Ok(json!(""))),
             // Test_PathCanonicalize
             ("path_canonicalize('///')", Ok(json!("/"))),
-            ("path_canonicalize('///var/run/containerd/containerd.sock')", Ok(json!("/var/run/containerd/containerd.sock"))),
-            ("path_canonicalize('/var/run///containerd////')", Ok(json!("/var/run/containerd"))),
+            (
+                "path_canonicalize('///var/run/containerd/containerd.sock')",
+                Ok(json!("/var/run/containerd/containerd.sock")),
+            ),
+            (
+                "path_canonicalize('/var/run///containerd////')",
+                Ok(json!("/var/run/containerd")),
+            ),
             ("path_canonicalize('/run/../etc')", Ok(json!("/etc"))),
             ("path_canonicalize('///etc*')", Ok(json!("/etc*"))),
             ("path_canonicalize('/../../')", Ok(json!("/"))),
@@ -178,42 +252,100 @@ fn regex_functions() {
             ("regex_match('^\\d+$', '١٢')", Ok(json!(false))),
             ("regex_match('(', 'x')", Err("error parsing regexp")),
             // Test_RegexReplaceAll, Test_RegexReplaceAllLiteral
-            ("regex_replace_all('([Hh]e|G)l', spec.field, '${2}G')", Ok(json!("Glo world, Gworldlo"))),
-            ("regex_replace_all_literal('[Hh]el?', spec.field, 'G')", Ok(json!("Glo world, Gworldlo"))),
-            ("regex_replace_all('(a)', 'xax', '<$1>')", Ok(json!("x<a>x"))),
+            (
+                "regex_replace_all('([Hh]e|G)l', spec.field, '${2}G')",
+                Ok(json!("Glo world, Gworldlo")),
+            ),
+            (
+                "regex_replace_all_literal('[Hh]el?', spec.field, 'G')",
+                Ok(json!("Glo world, Gworldlo")),
+            ),
+            (
+                "regex_replace_all('(a)', 'xax', '<$1>')",
+                Ok(json!("x<a>x")),
+            ),
         ],
     );
 }
 
 #[test]
 fn structure_functions() {
-    let data = json!({"metadata": {"labels": {"app": "test-app", "controller-name": "test-controller"}}});
+    let data =
+        json!({"metadata": {"labels": {"app": "test-app", "controller-name": "test-controller"}}});
     check(
         &data,
         &[
             // Test_LabelMatch
-            ("label_match(`{ \"app\": \"test-app\" }`, metadata.labels)", Ok(json!(true))),
-            ("label_match(`{ \"app\": \"test-app\", \"controller-name\": \"test-controller\" }`, metadata.labels)", Ok(json!(true))),
-            ("label_match(`{ \"app\": \"test-app2\" }`, metadata.labels)", Ok(json!(false))),
-            ("label_match(`{ \"app.kubernetes.io/name\": \"test-app\" }`, metadata.labels)", Ok(json!(false))),
+            (
+                "label_match(`{ \"app\": \"test-app\" }`, metadata.labels)",
+                Ok(json!(true)),
+            ),
+            (
+                "label_match(`{ \"app\": \"test-app\", \"controller-name\": \"test-controller\" }`, metadata.labels)",
+                Ok(json!(true)),
+            ),
+            (
+                "label_match(`{ \"app\": \"test-app2\" }`, metadata.labels)",
+                Ok(json!(false)),
+            ),
+            (
+                "label_match(`{ \"app.kubernetes.io/name\": \"test-app\" }`, metadata.labels)",
+                Ok(json!(false)),
+            ),
             // Test_ParseJsonComplex
             ("parse_json('{\"a\": \"b\"}').a", Ok(json!("b"))),
-            ("parse_json('[1, 2, {\"a\": {\"b\": {\"c\": [1, 2]}}}]')[2].a.b.c[1]", Ok(json!(2))),
+            (
+                "parse_json('[1, 2, {\"a\": {\"b\": {\"c\": [1, 2]}}}]')[2].a.b.c[1]",
+                Ok(json!(2)),
+            ),
             // Test_Lookup, Test_Lookup_InvalidArgs
             ("lookup(`{\"key1\": \"value1\"}`, 'key2')", Ok(json!(null))),
             ("lookup(`{\"\": \"value1\"}`, '')", Ok(json!("value1"))),
             ("lookup(`[\"item0\"]`, `-1`)", Ok(json!(null))),
-            ("lookup(`[\"item0\", \"item1\", \"item2\", \"item3\"]`, `2`)", Ok(json!("item2"))),
-            ("lookup(`[\"item0\", \"item1\"]`, `0.99999999999999999999999999999999999999999999`)", Ok(json!("item1"))),
-            ("lookup(`{}`, `123`)", Err("argument #2 is not of type String")),
-            ("lookup(`[]`, 'abc')", Err("argument #2 is not of type Number")),
-            ("lookup(`[]`, `1.5`)", Err("JMESPath function 'lookup': argument #2: expected an integer number but got: 1.5")),
+            (
+                "lookup(`[\"item0\", \"item1\", \"item2\", \"item3\"]`, `2`)",
+                Ok(json!("item2")),
+            ),
+            (
+                "lookup(`[\"item0\", \"item1\"]`, `0.99999999999999999999999999999999999999999999`)",
+                Ok(json!("item1")),
+            ),
+            (
+                "lookup(`{}`, `123`)",
+                Err("argument #2 is not of type String"),
+            ),
+            (
+                "lookup(`[]`, 'abc')",
+                Err("argument #2 is not of type Number"),
+            ),
+            (
+                "lookup(`[]`, `1.5`)",
+                Err(
+                    "JMESPath function 'lookup': argument #2: expected an integer number but got: 1.5",
+                ),
+            ),
             // Test_Items
-            ("items(`{ \"key1\": \"value1\", \"key2\": \"value2\" }`, 'myKey', 'myValue')", Ok(json!([{"myKey": "key1", "myValue": "value1"}, {"myKey": "key2", "myValue": "value2"}]))),
-            ("items(`[\"A\", \"B\", \"C\"]`, 'myKey', 'myValue')", Ok(json!([{"myKey": 0, "myValue": "A"}, {"myKey": 1, "myValue": "B"}, {"myKey": 2, "myValue": "C"}]))),
+            (
+                "items(`{ \"key1\": \"value1\", \"key2\": \"value2\" }`, 'myKey', 'myValue')",
+                Ok(
+                    json!([{"myKey": "key1", "myValue": "value1"}, {"myKey": "key2", "myValue": "value2"}]),
+                ),
+            ),
+            (
+                "items(`[\"A\", \"B\", \"C\"]`, 'myKey', 'myValue')",
+                Ok(
+                    json!([{"myKey": 0, "myValue": "A"}, {"myKey": 1, "myValue": "B"}, {"myKey": 2, "myValue": "C"}]),
+                ),
+            ),
             // Test_ObjectFromLists
-            ("object_from_lists(`[\"key1\", \"key2\"]`, `[1, \"2\"]`)", Ok(json!({"key1": 1, "key2": "2"}))),
-            ("object_from_lists(`[\"key1\", \"key2\"]`, `[1]`)", Ok(json!({"key1": 1, "key2": null}))),
+            (
+                "object_from_lists(`[\"key1\", \"key2\"]`, `[1, \"2\"]`)",
+                Ok(json!({"key1": 1, "key2": "2"})),
+            ),
+            (
+                "object_from_lists(`[\"key1\", \"key2\"]`, `[1]`)",
+                Ok(json!({"key1": 1, "key2": null})),
+            ),
         ],
     );
 }
@@ -225,12 +357,26 @@ fn encoding_functions() {
         &data,
         &[
             // Test_Base64Decode, Test_Base64Encode, Test_Base64Decode_Secret
-            ("base64_decode('SGVsbG8sIHdvcmxkIQ==')", Ok(json!("Hello, world!"))),
-            ("base64_encode('Hello, world!')", Ok(json!("SGVsbG8sIHdvcmxkIQ=="))),
+            (
+                "base64_decode('SGVsbG8sIHdvcmxkIQ==')",
+                Ok(json!("Hello, world!")),
+            ),
+            (
+                "base64_encode('Hello, world!')",
+                Ok(json!("SGVsbG8sIHdvcmxkIQ==")),
+            ),
             ("base64_decode(data.example1)", Ok(json!("Hello, world!"))),
             ("base64_decode('SGVsbG8')", Err("illegal base64 data")),
-            ("sha256('')", Ok(json!("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"))),
-            ("sha1('abc')", Ok(json!("a9993e364706816aba3e25717850c26c9cd0d89d"))),
+            (
+                "sha256('')",
+                Ok(json!(
+                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                )),
+            ),
+            (
+                "sha1('abc')",
+                Ok(json!("a9993e364706816aba3e25717850c26c9cd0d89d")),
+            ),
             ("md5('')", Ok(json!("d41d8cd98f00b204e9800998ecf8427e"))),
         ],
     );
@@ -255,7 +401,10 @@ fn arithmetic_functions() {
             ("sum(['12Ki', '13'])", Ok(json!("12301"))),
             ("sum(['12s', '13s', '1s', '4s'])", Ok(json!("30s"))),
             ("sum(['12s', `13`])", Err("Types mismatch")),
-            ("sum(`[]`)", Err("at least one element in the array is required")),
+            (
+                "sum(`[]`)",
+                Err("at least one element in the array is required"),
+            ),
             ("subtract(`12`, `13`)", Ok(json!(-1))),
             ("subtract('12Ki', '13Ki')", Ok(json!("-1Ki"))),
             ("subtract('12Ki', '13')", Ok(json!("12275"))),
@@ -283,9 +432,15 @@ fn arithmetic_functions() {
             ("modulo(`13`, `5`)", Ok(json!(3))),
             ("modulo('12Ki', `13`)", Err("Types mismatch")),
             ("modulo(`14`, `0`)", Err("Zero divisor passed")),
-            ("modulo('4', '1.5')", Err("Non-integer argument(s) passed for modulo")),
-            ("modulo(`14.5`, `2`)", Err("Non-integer argument(s) passed for modulo")),
-            ("round(`3.14159`, `2`)", Ok(json!(3.14))),
+            (
+                "modulo('4', '1.5')",
+                Err("Non-integer argument(s) passed for modulo"),
+            ),
+            (
+                "modulo(`14.5`, `2`)",
+                Err("Non-integer argument(s) passed for modulo"),
+            ),
+            ("round(`1.23456`, `2`)", Ok(json!(1.23))),
             ("round(`2.5`, `0`)", Ok(json!(3))),
             ("round(`2.5`, `-1`)", Err("out of bounds")),
         ],
@@ -299,32 +454,92 @@ fn time_functions() {
         &json!({}),
         &[
             // Test_TimeSince
-            ("time_since('', '2021-01-02T15:04:05-07:00', '2021-01-10T03:14:05-07:00')", Ok(json!("180h10m0s"))),
-            ("time_since('Mon Jan _2 15:04:05 MST 2006', 'Mon Jan 02 15:04:05 MST 2021', 'Mon Jan 10 03:14:16 MST 2021')", Ok(json!("180h10m11s"))),
+            (
+                "time_since('', '2021-01-02T15:04:05-07:00', '2021-01-10T03:14:05-07:00')",
+                Ok(json!("180h10m0s")),
+            ),
+            (
+                "time_since('Mon Jan _2 15:04:05 MST 2006', 'Mon Jan 02 15:04:05 MST 2021', 'Mon Jan 10 03:14:16 MST 2021')",
+                Ok(json!("180h10m11s")),
+            ),
             // Test_TimeToCron
-            ("time_to_cron('2023-02-02T15:04:05Z')", Ok(json!("4 15 2 2 4"))),
-            ("time_to_cron(time_utc('2023-02-02T15:04:05-07:00'))", Ok(json!("4 22 2 2 4"))),
+            (
+                "time_to_cron('2023-02-02T15:04:05Z')",
+                Ok(json!("4 15 2 2 4")),
+            ),
+            (
+                "time_to_cron(time_utc('2023-02-02T15:04:05-07:00'))",
+                Ok(json!("4 22 2 2 4")),
+            ),
             // Test_TimeAdd
-            ("time_add('2021-01-02T15:04:05-07:00', '3h')", Ok(json!("2021-01-02T18:04:05-07:00"))),
-            ("time_add(time_parse('Mon Jan 02 15:04:05 -0700 2006', 'Sat Jan 02 15:04:05 -0700 2021'), '5h30m40s')", Ok(json!("2021-01-02T20:34:45-07:00"))),
+            (
+                "time_add('2021-01-02T15:04:05-07:00', '3h')",
+                Ok(json!("2021-01-02T18:04:05-07:00")),
+            ),
+            (
+                "time_add(time_parse('Mon Jan 02 15:04:05 -0700 2006', 'Sat Jan 02 15:04:05 -0700 2021'), '5h30m40s')",
+                Ok(json!("2021-01-02T20:34:45-07:00")),
+            ),
             // Test_TimeParse
-            ("time_parse('2006-01-02T15:04:05Z07:00', '2021-01-02T15:04:05-07:00')", Ok(json!("2021-01-02T15:04:05-07:00"))),
-            ("time_parse('1702691171', '1702691171')", Ok(json!("2023-12-16T01:46:11Z"))),
-            ("time_parse('2006-01-02', '2021-13-02')", Err("parsing time")),
+            (
+                "time_parse('2006-01-02T15:04:05Z07:00', '2021-01-02T15:04:05-07:00')",
+                Ok(json!("2021-01-02T15:04:05-07:00")),
+            ),
+            (
+                "time_parse('1702691171', '1702691171')",
+                Ok(json!("2023-12-16T01:46:11Z")),
+            ),
+            (
+                "time_parse('2006-01-02', '2021-13-02')",
+                Err("parsing time"),
+            ),
             // Test_TimeUtc, Test_TimeDiff
-            ("time_utc('2023-02-02T15:04:05-07:00')", Ok(json!("2023-02-02T22:04:05Z"))),
-            ("time_diff('2021-01-02T15:04:05-07:00', '2021-01-10T03:14:05-07:00')", Ok(json!("180h10m0s"))),
+            (
+                "time_utc('2023-02-02T15:04:05-07:00')",
+                Ok(json!("2023-02-02T22:04:05Z")),
+            ),
+            (
+                "time_diff('2021-01-02T15:04:05-07:00', '2021-01-10T03:14:05-07:00')",
+                Ok(json!("180h10m0s")),
+            ),
             // Test_jpTimeBefore, Test_jpTimeAfter, Test_jpTimeBetween
-            ("time_before('2021-01-02T15:04:05-07:00', '2021-01-02T16:04:05-07:00')", Ok(json!(true))),
-            ("time_before('2021-01-02T15:04:05-07:00', '2021-01-02T15:04:05-07:00')", Ok(json!(false))),
-            ("time_after('2021-01-02T16:04:05-07:00', '2021-01-02T15:04:05-07:00')", Ok(json!(true))),
-            ("time_between('2021-01-02T17:04:05-07:00', '2021-01-02T15:04:05-07:00', '2021-01-02T18:04:05-07:00')", Ok(json!(true))),
-            ("time_between('2021-01-02T15:04:05-07:00', '2021-01-02T15:04:05-07:00', '2021-01-02T18:04:05-07:00')", Ok(json!(false))),
-            ("time_before(`1`, '2021-01-02T15:04:05-07:00')", Err("argument #1 is not of type string")),
-            ("time_truncate('2023-02-02T15:04:05Z', '1h')", Ok(json!("2023-02-02T15:00:00Z"))),
+            (
+                "time_before('2021-01-02T15:04:05-07:00', '2021-01-02T16:04:05-07:00')",
+                Ok(json!(true)),
+            ),
+            (
+                "time_before('2021-01-02T15:04:05-07:00', '2021-01-02T15:04:05-07:00')",
+                Ok(json!(false)),
+            ),
+            (
+                "time_after('2021-01-02T16:04:05-07:00', '2021-01-02T15:04:05-07:00')",
+                Ok(json!(true)),
+            ),
+            (
+                "time_between('2021-01-02T17:04:05-07:00', '2021-01-02T15:04:05-07:00', '2021-01-02T18:04:05-07:00')",
+                Ok(json!(true)),
+            ),
+            (
+                "time_between('2021-01-02T15:04:05-07:00', '2021-01-02T15:04:05-07:00', '2021-01-02T18:04:05-07:00')",
+                Ok(json!(false)),
+            ),
+            (
+                "time_before(`1`, '2021-01-02T15:04:05-07:00')",
+                Err("argument #1 is not of type string"),
+            ),
+            (
+                "time_truncate('2023-02-02T15:04:05Z', '1h')",
+                Ok(json!("2023-02-02T15:00:00Z")),
+            ),
             // Go truncates absolute time: 22:04 UTC goes back to 00:00 UTC.
-            ("time_truncate('2023-02-02T15:04:05-07:00', '24h')", Ok(json!("2023-02-01T17:00:00-07:00"))),
-            ("time_add('2021-01-02T15:04:05Z', 'x')", Err("time: invalid duration")),
+            (
+                "time_truncate('2023-02-02T15:04:05-07:00', '24h')",
+                Ok(json!("2023-02-01T17:00:00-07:00")),
+            ),
+            (
+                "time_add('2021-01-02T15:04:05Z', 'x')",
+                Err("time: invalid duration"),
+            ),
         ],
     );
 }
@@ -338,14 +553,31 @@ fn semver_and_images() {
             ("semver_compare('4.1.3','>=4.1.x')", Ok(json!(true))),
             ("semver_compare('4.1.3','!4.x.x')", Ok(json!(false))),
             ("semver_compare('1.8.6','>1.0.0 <2.0.0')", Ok(json!(true))),
-            ("semver_compare('2.1.5','<2.0.0 || >=3.0.0')", Ok(json!(false))),
+            (
+                "semver_compare('2.1.5','<2.0.0 || >=3.0.0')",
+                Ok(json!(false)),
+            ),
             ("semver_compare('1.0.0-alpha','<1.0.0')", Ok(json!(true))),
             ("semver_compare('bad','<0.0.1')", Ok(json!(true))),
             // image_normalize: default registry and tag (pkg/utils/image/infos.go)
-            ("image_normalize('nginx')", Ok(json!("docker.io/nginx:latest"))),
-            ("image_normalize('library/nginx:1.2')", Ok(json!("docker.io/library/nginx:1.2"))),
-            ("image_normalize('ghcr.io/kyverno/kyverno')", Ok(json!("ghcr.io/kyverno/kyverno:latest"))),
-            ("image_normalize('localhost:5000/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef')", Ok(json!("localhost:5000/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"))),
+            (
+                "image_normalize('nginx')",
+                Ok(json!("docker.io/nginx:latest")),
+            ),
+            (
+                "image_normalize('library/nginx:1.2')",
+                Ok(json!("docker.io/library/nginx:1.2")),
+            ),
+            (
+                "image_normalize('ghcr.io/kyverno/kyverno')",
+                Ok(json!("ghcr.io/kyverno/kyverno:latest")),
+            ),
+            (
+                "image_normalize('localhost:5000/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef')",
+                Ok(json!(
+                    "localhost:5000/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                )),
+            ),
             ("image_normalize('UPPER')", Err("invalid reference format")),
         ],
     );

@@ -15,23 +15,62 @@ use crate::expr::value::number;
 use crate::quantity::Quantity;
 
 pub(super) const SPECS: &[FunctionSpec] = &[
-    spec!("add", [ANY, ANY], false, "any", "adds two numbers, quantities or durations", |c| {
-        binary(c, add)
-    }),
-    spec!("subtract", [ANY, ANY], false, "any", "subtracts two numbers, quantities or durations", |c| {
-        binary(c, subtract)
-    }),
-    spec!("multiply", [ANY, ANY], false, "any", "multiplies a number, quantity or duration by a number", |c| {
-        binary(c, multiply)
-    }),
-    spec!("divide", [ANY, ANY], false, "any", "divides numbers, quantities or durations; divisor must be non zero", |c| {
-        binary(c, divide)
-    }),
-    spec!("modulo", [ANY, ANY], false, "any", "remainder of integral numbers, quantities or durations; divisor must be non-zero", |c| {
-        binary(c, modulo)
-    }),
-    spec!("sum", [ARR], false, "any", "adds an array of numbers, quantities or durations", sum),
-    spec!("round", [NUM, NUM], false, "number", "rounds to the given number of decimal places", round),
+    spec!(
+        "add",
+        [ANY, ANY],
+        false,
+        "any",
+        "adds two numbers, quantities or durations",
+        |c| { binary(c, add) }
+    ),
+    spec!(
+        "subtract",
+        [ANY, ANY],
+        false,
+        "any",
+        "subtracts two numbers, quantities or durations",
+        |c| { binary(c, subtract) }
+    ),
+    spec!(
+        "multiply",
+        [ANY, ANY],
+        false,
+        "any",
+        "multiplies a number, quantity or duration by a number",
+        |c| { binary(c, multiply) }
+    ),
+    spec!(
+        "divide",
+        [ANY, ANY],
+        false,
+        "any",
+        "divides numbers, quantities or durations; divisor must be non zero",
+        |c| { binary(c, divide) }
+    ),
+    spec!(
+        "modulo",
+        [ANY, ANY],
+        false,
+        "any",
+        "remainder of integral numbers, quantities or durations; divisor must be non-zero",
+        |c| { binary(c, modulo) }
+    ),
+    spec!(
+        "sum",
+        [ARR],
+        false,
+        "any",
+        "adds an array of numbers, quantities or durations",
+        sum
+    ),
+    spec!(
+        "round",
+        [NUM, NUM],
+        false,
+        "number",
+        "rounds to the given number of decimal places",
+        round
+    ),
 ];
 
 /// One arithmetic operand.
@@ -95,10 +134,13 @@ fn duration_from_secs(seconds: f64) -> Duration {
 fn add(name: &str, a: Operand, b: Operand) -> Result<Value, EvalError> {
     match (a, b) {
         (Operand::Scalar(x), Operand::Scalar(y)) => Ok(number(x + y)),
-        (Operand::Quantity(x), Operand::Quantity(y)) => {
-            x.add(&y).map(|q| quantity(&q)).ok_or_else(|| overflow(name))
+        (Operand::Quantity(x), Operand::Quantity(y)) => x
+            .add(&y)
+            .map(|q| quantity(&q))
+            .ok_or_else(|| overflow(name)),
+        (Operand::Duration(x), Operand::Duration(y)) => {
+            Ok(duration(Duration(x.0.wrapping_add(y.0))))
         }
-        (Operand::Duration(x), Operand::Duration(y)) => Ok(duration(Duration(x.0.wrapping_add(y.0)))),
         _ => Err(mismatch(name)),
     }
 }
@@ -106,10 +148,13 @@ fn add(name: &str, a: Operand, b: Operand) -> Result<Value, EvalError> {
 fn subtract(name: &str, a: Operand, b: Operand) -> Result<Value, EvalError> {
     match (a, b) {
         (Operand::Scalar(x), Operand::Scalar(y)) => Ok(number(x - y)),
-        (Operand::Quantity(x), Operand::Quantity(y)) => {
-            x.sub(&y).map(|q| quantity(&q)).ok_or_else(|| overflow(name))
+        (Operand::Quantity(x), Operand::Quantity(y)) => x
+            .sub(&y)
+            .map(|q| quantity(&q))
+            .ok_or_else(|| overflow(name)),
+        (Operand::Duration(x), Operand::Duration(y)) => {
+            Ok(duration(Duration(x.0.wrapping_sub(y.0))))
         }
-        (Operand::Duration(x), Operand::Duration(y)) => Ok(duration(Duration(x.0.wrapping_sub(y.0)))),
         _ => Err(mismatch(name)),
     }
 }
@@ -117,10 +162,11 @@ fn subtract(name: &str, a: Operand, b: Operand) -> Result<Value, EvalError> {
 fn multiply(name: &str, a: Operand, b: Operand) -> Result<Value, EvalError> {
     match (a, b) {
         (Operand::Scalar(x), Operand::Scalar(y)) => Ok(number(x * y)),
-        (Operand::Quantity(q), Operand::Scalar(f)) | (Operand::Scalar(f), Operand::Quantity(q)) => q
-            .mul_scalar(f)
-            .map(|q| quantity(&q))
-            .ok_or_else(|| overflow(name)),
+        (Operand::Quantity(q), Operand::Scalar(f)) | (Operand::Scalar(f), Operand::Quantity(q)) => {
+            q.mul_scalar(f)
+                .map(|q| quantity(&q))
+                .ok_or_else(|| overflow(name))
+        }
         (Operand::Duration(d), Operand::Scalar(f)) | (Operand::Scalar(f), Operand::Duration(d)) => {
             Ok(duration(duration_from_secs(d.as_secs_f64() * f)))
         }
@@ -143,7 +189,9 @@ fn divide(name: &str, a: Operand, b: Operand) -> Result<Value, EvalError> {
             if y == 0.0 {
                 return Err(zero(name));
             }
-            x.div_scalar(y).map(|q| quantity(&q)).ok_or_else(|| overflow(name))
+            x.div_scalar(y)
+                .map(|q| quantity(&q))
+                .ok_or_else(|| overflow(name))
         }
         (Operand::Duration(x), Operand::Duration(y)) => {
             if y.0 == 0 {
@@ -169,7 +217,10 @@ fn integral(name: &str, f: f64) -> Result<i64, EvalError> {
     if f == i as f64 {
         Ok(i)
     } else {
-        Err(EvalError::function(name, "Non-integer argument(s) passed for modulo"))
+        Err(EvalError::function(
+            name,
+            "Non-integer argument(s) passed for modulo",
+        ))
     }
 }
 

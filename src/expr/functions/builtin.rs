@@ -12,57 +12,216 @@ use crate::expr::value::{go_json, number, sort_order, type_name};
 const ARR_OR_STR: &[ArgType] = &[ArgType::Array, ArgType::String];
 const SORTABLE: &[ArgType] = &[ArgType::ArrayNumber, ArgType::ArrayString];
 
-
 pub(super) const SPECS: &[FunctionSpec] = &[
-    spec!("abs", [NUM], false, "number", "absolute value", |c| Ok(number(c.num(0)?.abs()))),
-    spec!("avg", [&[ArgType::ArrayNumber]], false, "number", "average of an array of numbers", avg),
-    spec!("ceil", [NUM], false, "number", "smallest integer not below the number", |c| {
-        Ok(number(c.num(0)?.ceil()))
-    }),
-    spec!("contains", [ARR_OR_STR, ANY], false, "boolean", "whether the array holds the value or the string the substring", contains),
-    spec!("ends_with", [STR, STR], false, "boolean", "whether the string ends with the suffix", |c| {
-        Ok(Value::Bool(c.str(0)?.ends_with(c.str(1)?)))
-    }),
-    spec!("floor", [NUM], false, "number", "largest integer not above the number", |c| {
-        Ok(number(c.num(0)?.floor()))
-    }),
-    spec!("join", [STR, &[ArgType::ArrayString]], false, "string", "joins strings with a separator", join),
-    spec!("keys", [OBJ], false, "array", "the keys of an object", |c| {
-        Ok(Value::Array(c.object(0)?.keys().cloned().map(Value::String).collect()))
-    }),
-    spec!("length", [&[ArgType::String, ArgType::Array, ArgType::Object]], false, "number", "length of a string (characters), array or object", length),
-    spec!("map", [EXPREF, ARR], false, "array", "applies an expression to each element", map),
-    spec!("max", [SORTABLE], false, "number", "largest number or string", |c| extreme(c, Ordering::Greater)),
-    spec!("max_by", [ARR, EXPREF], false, "any", "element with the largest key", |c| extreme_by(c, Ordering::Greater)),
-    spec!("merge", [OBJ], true, "object", "merges objects, later keys win", merge),
-    spec!("min", [SORTABLE], false, "number", "smallest number or string", |c| extreme(c, Ordering::Less)),
-    spec!("min_by", [ARR, EXPREF], false, "any", "element with the smallest key", |c| extreme_by(c, Ordering::Less)),
-    spec!("not_null", [ANY], true, "any", "first argument that is not null", not_null),
-    spec!("reverse", [ARR_OR_STR], false, "any", "reverses an array or a string", reverse),
-    spec!("sort", [SORTABLE], false, "array", "sorts numbers or strings", sort),
-    spec!("sort_by", [ARR, EXPREF], false, "array", "sorts by the key an expression computes", sort_by),
-    spec!("starts_with", [STR, STR], false, "boolean", "whether the string starts with the prefix", |c| {
-        Ok(Value::Bool(c.str(0)?.starts_with(c.str(1)?)))
-    }),
-    spec!("to_array", [ANY], false, "array", "wraps a non-array in an array", |c| {
-        Ok(match c.value(0)? {
-            Value::Array(a) => Value::Array(a.clone()),
-            v => Value::Array(vec![v.clone()]),
-        })
-    }),
-    spec!("to_number", [ANY], false, "number", "number from a number or a numeric string, else null", to_number),
-    spec!("to_string", [ANY], false, "string", "a string as is, anything else as JSON", |c| {
-        Ok(match c.value(0)? {
-            Value::String(s) => Value::String(s.clone()),
-            v => Value::String(go_json(v)),
-        })
-    }),
-    spec!("type", [ANY], false, "string", "the JMESPath type name", |c| {
-        Ok(Value::String(type_name(c.value(0)?).to_owned()))
-    }),
-    spec!("values", [OBJ], false, "array", "the values of an object", |c| {
-        Ok(Value::Array(c.object(0)?.values().cloned().collect()))
-    }),
+    spec!("abs", [NUM], false, "number", "absolute value", |c| Ok(
+        number(c.num(0)?.abs())
+    )),
+    spec!(
+        "avg",
+        [&[ArgType::ArrayNumber]],
+        false,
+        "number",
+        "average of an array of numbers",
+        avg
+    ),
+    spec!(
+        "ceil",
+        [NUM],
+        false,
+        "number",
+        "smallest integer not below the number",
+        |c| { Ok(number(c.num(0)?.ceil())) }
+    ),
+    spec!(
+        "contains",
+        [ARR_OR_STR, ANY],
+        false,
+        "boolean",
+        "whether the array holds the value or the string the substring",
+        contains
+    ),
+    spec!(
+        "ends_with",
+        [STR, STR],
+        false,
+        "boolean",
+        "whether the string ends with the suffix",
+        |c| { Ok(Value::Bool(c.str(0)?.ends_with(c.str(1)?))) }
+    ),
+    spec!(
+        "floor",
+        [NUM],
+        false,
+        "number",
+        "largest integer not above the number",
+        |c| { Ok(number(c.num(0)?.floor())) }
+    ),
+    spec!(
+        "join",
+        [STR, &[ArgType::ArrayString]],
+        false,
+        "string",
+        "joins strings with a separator",
+        join
+    ),
+    spec!(
+        "keys",
+        [OBJ],
+        false,
+        "array",
+        "the keys of an object",
+        |c| {
+            Ok(Value::Array(
+                c.object(0)?.keys().cloned().map(Value::String).collect(),
+            ))
+        }
+    ),
+    spec!(
+        "length",
+        [&[ArgType::String, ArgType::Array, ArgType::Object]],
+        false,
+        "number",
+        "length of a string (characters), array or object",
+        length
+    ),
+    spec!(
+        "map",
+        [EXPREF, ARR],
+        false,
+        "array",
+        "applies an expression to each element",
+        map
+    ),
+    spec!(
+        "max",
+        [SORTABLE],
+        false,
+        "number",
+        "largest number or string",
+        |c| extreme(c, Ordering::Greater)
+    ),
+    spec!(
+        "max_by",
+        [ARR, EXPREF],
+        false,
+        "any",
+        "element with the largest key",
+        |c| extreme_by(c, Ordering::Greater)
+    ),
+    spec!(
+        "merge",
+        [OBJ],
+        true,
+        "object",
+        "merges objects, later keys win",
+        merge
+    ),
+    spec!(
+        "min",
+        [SORTABLE],
+        false,
+        "number",
+        "smallest number or string",
+        |c| extreme(c, Ordering::Less)
+    ),
+    spec!(
+        "min_by",
+        [ARR, EXPREF],
+        false,
+        "any",
+        "element with the smallest key",
+        |c| extreme_by(c, Ordering::Less)
+    ),
+    spec!(
+        "not_null",
+        [ANY],
+        true,
+        "any",
+        "first argument that is not null",
+        not_null
+    ),
+    spec!(
+        "reverse",
+        [ARR_OR_STR],
+        false,
+        "any",
+        "reverses an array or a string",
+        reverse
+    ),
+    spec!(
+        "sort",
+        [SORTABLE],
+        false,
+        "array",
+        "sorts numbers or strings",
+        sort
+    ),
+    spec!(
+        "sort_by",
+        [ARR, EXPREF],
+        false,
+        "array",
+        "sorts by the key an expression computes",
+        sort_by
+    ),
+    spec!(
+        "starts_with",
+        [STR, STR],
+        false,
+        "boolean",
+        "whether the string starts with the prefix",
+        |c| { Ok(Value::Bool(c.str(0)?.starts_with(c.str(1)?))) }
+    ),
+    spec!(
+        "to_array",
+        [ANY],
+        false,
+        "array",
+        "wraps a non-array in an array",
+        |c| {
+            Ok(match c.value(0)? {
+                Value::Array(a) => Value::Array(a.clone()),
+                v => Value::Array(vec![v.clone()]),
+            })
+        }
+    ),
+    spec!(
+        "to_number",
+        [ANY],
+        false,
+        "number",
+        "number from a number or a numeric string, else null",
+        to_number
+    ),
+    spec!(
+        "to_string",
+        [ANY],
+        false,
+        "string",
+        "a string as is, anything else as JSON",
+        |c| {
+            Ok(match c.value(0)? {
+                Value::String(s) => Value::String(s.clone()),
+                v => Value::String(go_json(v)),
+            })
+        }
+    ),
+    spec!(
+        "type",
+        [ANY],
+        false,
+        "string",
+        "the JMESPath type name",
+        |c| { Ok(Value::String(type_name(c.value(0)?).to_owned())) }
+    ),
+    spec!(
+        "values",
+        [OBJ],
+        false,
+        "array",
+        "the values of an object",
+        |c| { Ok(Value::Array(c.object(0)?.values().cloned().collect())) }
+    ),
 ];
 
 fn avg(c: &Call<'_, '_>) -> Result<Value, EvalError> {
@@ -214,14 +373,21 @@ fn sort_by(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     check_sortable(c, &keys)?;
     let mut pairs: Vec<(&Value, &Value)> = keys.iter().zip(items.iter()).collect();
     pairs.sort_by(|a, b| sort_order(a.0, b.0).unwrap_or(Ordering::Equal));
-    Ok(Value::Array(pairs.into_iter().map(|(_, v)| v.clone()).collect()))
+    Ok(Value::Array(
+        pairs.into_iter().map(|(_, v)| v.clone()).collect(),
+    ))
 }
 
 fn to_number(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     Ok(match c.value(0)? {
         Value::Number(n) => Value::Number(n.clone()),
         Value::String(s) => match s.parse::<f64>() {
-            Ok(f) if f.is_finite() && !s.contains(|ch: char| ch.is_alphabetic() && ch != 'e' && ch != 'E') => number(f),
+            Ok(f)
+                if f.is_finite()
+                    && !s.contains(|ch: char| ch.is_alphabetic() && ch != 'e' && ch != 'E') =>
+            {
+                number(f)
+            }
             _ => Value::Null,
         },
         _ => Value::Null,

@@ -18,7 +18,11 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
     |c: &Call<'_, '_>| {
         let version = Version::parse(c.str(0)?).unwrap_or_default();
         let range = parse_range(c.str(1)?).map_err(EvalError::Function)?;
-        Ok(Value::Bool(range.iter().any(|all| all.iter().all(|cmp| cmp.matches(&version)))))
+        Ok(Value::Bool(
+            range
+                .iter()
+                .any(|all| all.iter().all(|cmp| cmp.matches(&version))),
+        ))
     }
 )];
 
@@ -32,7 +36,8 @@ struct Version {
 }
 
 fn number(s: &str) -> Option<u64> {
-    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     s.parse().ok()
@@ -62,8 +67,15 @@ impl Version {
 
     fn bump(&self, field: usize) -> Version {
         match field {
-            0 => Version { major: self.major + 1, ..Version::default() },
-            _ => Version { major: self.major, minor: self.minor + 1, ..Version::default() },
+            0 => Version {
+                major: self.major + 1,
+                ..Version::default()
+            },
+            _ => Version {
+                major: self.major,
+                minor: self.minor + 1,
+                ..Version::default()
+            },
         }
     }
 }
@@ -151,7 +163,9 @@ fn parse_range(s: &str) -> Result<Vec<Vec<Comparator>>, String> {
 }
 
 fn parse_comparator(part: &str) -> Result<Vec<Comparator>, String> {
-    let split = part.find(|c: char| c.is_ascii_alphanumeric()).unwrap_or(part.len());
+    let split = part
+        .find(|c: char| c.is_ascii_alphanumeric())
+        .unwrap_or(part.len());
     let (op_text, version_text) = part.split_at(split);
     let op = match op_text {
         "" | "=" | "==" => Op::Eq,
@@ -160,7 +174,11 @@ fn parse_comparator(part: &str) -> Result<Vec<Comparator>, String> {
         ">=" => Op::Ge,
         "<" => Op::Lt,
         "<=" => Op::Le,
-        _ => return Err(format!("Could not parse comparator {op_text:?} in {part:?}")),
+        _ => {
+            return Err(format!(
+                "Could not parse comparator {op_text:?} in {part:?}"
+            ));
+        }
     };
     let fields: Vec<&str> = version_text.split('.').collect();
     let wildcard = fields.iter().position(|f| matches!(*f, "x" | "X" | "*"));

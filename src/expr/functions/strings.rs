@@ -7,44 +7,134 @@ use super::sig::{NUM, STR, STR_OR_NUM};
 use super::{Call, EvalError, FunctionSpec};
 
 pub(super) const SPECS: &[FunctionSpec] = &[
-    spec!("compare", [STR, STR], false, "number", "compares two strings lexicographically", |c| {
-        Ok(Value::from(match c.str(0)?.cmp(c.str(1)?) {
-            std::cmp::Ordering::Less => -1,
-            std::cmp::Ordering::Equal => 0,
-            std::cmp::Ordering::Greater => 1,
-        }))
-    }),
-    spec!("equal_fold", [STR, STR], false, "boolean", "compares two strings ignoring letter case", |c| {
-        let fold = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
-        Ok(Value::Bool(fold(c.str(0)?) == fold(c.str(1)?)))
-    }),
-    spec!("replace", [STR, STR, STR, NUM], false, "string", "replaces up to n instances of a substring (n < 0: all)", replace),
-    spec!("replace_all", [STR, STR, STR], false, "string", "replaces all instances of a substring", |c| {
-        Ok(Value::String(c.str(0)?.replace(c.str(1)?, c.str(2)?)))
-    }),
-    spec!("to_upper", [STR], false, "string", "the string in upper case", |c| {
-        Ok(Value::String(c.str(0)?.to_uppercase()))
-    }),
-    spec!("to_lower", [STR], false, "string", "the string in lower case", |c| {
-        Ok(Value::String(c.str(0)?.to_lowercase()))
-    }),
-    spec!("trim", [STR, STR], false, "string", "trims characters of the second string from both ends of the first", |c| {
-        let cutset = c.str(1)?;
-        Ok(Value::String(c.str(0)?.trim_matches(|ch| cutset.contains(ch)).to_owned()))
-    }),
-    spec!("trim_prefix", [STR, STR], false, "string", "removes a prefix if present", |c| {
-        let s = c.str(0)?;
-        Ok(Value::String(s.strip_prefix(c.str(1)?).unwrap_or(s).to_owned()))
-    }),
-    spec!("split", [STR, STR], false, "array[string]", "splits a string at each separator", split),
-    spec!("pattern_match", [STR, STR_OR_NUM], false, "boolean", "wildcard match: '*' any characters, '?' one character", |c| {
-        Ok(Value::Bool(crate::wildcard::matches(c.str(0)?, &scalar_string(c, 1)?)))
-    }),
-    spec!("to_boolean", [STR], false, "boolean", "'true' or 'false' in any letter case to a boolean", to_boolean),
-    spec!("truncate", [STR, NUM], false, "string", "cuts a string to at most n characters", truncate),
-    spec!("path_canonicalize", [STR], false, "string", "cleans a path as Go's filepath.Join does", |c| {
-        Ok(Value::String(clean_path(c.str(0)?)))
-    }),
+    spec!(
+        "compare",
+        [STR, STR],
+        false,
+        "number",
+        "compares two strings lexicographically",
+        |c| {
+            Ok(Value::from(match c.str(0)?.cmp(c.str(1)?) {
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => 1,
+            }))
+        }
+    ),
+    spec!(
+        "equal_fold",
+        [STR, STR],
+        false,
+        "boolean",
+        "compares two strings ignoring letter case",
+        |c| {
+            let fold = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+            Ok(Value::Bool(fold(c.str(0)?) == fold(c.str(1)?)))
+        }
+    ),
+    spec!(
+        "replace",
+        [STR, STR, STR, NUM],
+        false,
+        "string",
+        "replaces up to n instances of a substring (n < 0: all)",
+        replace
+    ),
+    spec!(
+        "replace_all",
+        [STR, STR, STR],
+        false,
+        "string",
+        "replaces all instances of a substring",
+        |c| { Ok(Value::String(c.str(0)?.replace(c.str(1)?, c.str(2)?))) }
+    ),
+    spec!(
+        "to_upper",
+        [STR],
+        false,
+        "string",
+        "the string in upper case",
+        |c| { Ok(Value::String(c.str(0)?.to_uppercase())) }
+    ),
+    spec!(
+        "to_lower",
+        [STR],
+        false,
+        "string",
+        "the string in lower case",
+        |c| { Ok(Value::String(c.str(0)?.to_lowercase())) }
+    ),
+    spec!(
+        "trim",
+        [STR, STR],
+        false,
+        "string",
+        "trims characters of the second string from both ends of the first",
+        |c| {
+            let cutset = c.str(1)?;
+            Ok(Value::String(
+                c.str(0)?.trim_matches(|ch| cutset.contains(ch)).to_owned(),
+            ))
+        }
+    ),
+    spec!(
+        "trim_prefix",
+        [STR, STR],
+        false,
+        "string",
+        "removes a prefix if present",
+        |c| {
+            let s = c.str(0)?;
+            Ok(Value::String(
+                s.strip_prefix(c.str(1)?).unwrap_or(s).to_owned(),
+            ))
+        }
+    ),
+    spec!(
+        "split",
+        [STR, STR],
+        false,
+        "array[string]",
+        "splits a string at each separator",
+        split
+    ),
+    spec!(
+        "pattern_match",
+        [STR, STR_OR_NUM],
+        false,
+        "boolean",
+        "wildcard match: '*' any characters, '?' one character",
+        |c| {
+            Ok(Value::Bool(crate::wildcard::matches(
+                c.str(0)?,
+                &scalar_string(c, 1)?,
+            )))
+        }
+    ),
+    spec!(
+        "to_boolean",
+        [STR],
+        false,
+        "boolean",
+        "'true' or 'false' in any letter case to a boolean",
+        to_boolean
+    ),
+    spec!(
+        "truncate",
+        [STR, NUM],
+        false,
+        "string",
+        "cuts a string to at most n characters",
+        truncate
+    ),
+    spec!(
+        "path_canonicalize",
+        [STR],
+        false,
+        "string",
+        "cleans a path as Go's filepath.Join does",
+        |c| { Ok(Value::String(clean_path(c.str(0)?))) }
+    ),
 ];
 
 /// A string or number argument as a string (numbers as Go's `FormatFloat(f, 'f', -1, 32)`).
@@ -133,4 +223,3 @@ pub(crate) fn clean_path(path: &str) -> String {
         (false, false) => joined,
     }
 }
-

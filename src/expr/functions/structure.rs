@@ -10,16 +10,53 @@ use crate::expr::value::{equal, type_name};
 const OBJ_OR_ARR: &[ArgType] = &[ArgType::Object, ArgType::Array];
 
 pub(super) const SPECS: &[FunctionSpec] = &[
-    spec!("parse_json", [STR], false, "any", "decodes a JSON string", |c| {
-        serde_json::from_str(c.str(0)?).map_err(|e| EvalError::Function(e.to_string()))
-    }),
-    spec!("lookup", [OBJ_OR_ARR, STR_OR_NUM], false, "any", "value at a key of an object or an index of an array (null when absent)", lookup),
-    spec!("items", [OBJ_OR_ARR, STR, STR], false, "array", "an object's entries (keys sorted) or an array's elements as objects with the given key and value names", items),
-    spec!("object_from_lists", [ARR, ARR], false, "object", "an object from a list of keys and a list of values", object_from_lists),
-    spec!("label_match", [OBJ, OBJ], false, "boolean", "whether every label of the first object is in the second", |c| {
-        let (selector, labels) = (c.object(0)?, c.object(1)?);
-        Ok(Value::Bool(selector.iter().all(|(k, v)| labels.get(k).is_some_and(|w| equal(v, w)))))
-    }),
+    spec!(
+        "parse_json",
+        [STR],
+        false,
+        "any",
+        "decodes a JSON string",
+        |c| { serde_json::from_str(c.str(0)?).map_err(|e| EvalError::Function(e.to_string())) }
+    ),
+    spec!(
+        "lookup",
+        [OBJ_OR_ARR, STR_OR_NUM],
+        false,
+        "any",
+        "value at a key of an object or an index of an array (null when absent)",
+        lookup
+    ),
+    spec!(
+        "items",
+        [OBJ_OR_ARR, STR, STR],
+        false,
+        "array",
+        "an object's entries (keys sorted) or an array's elements as objects with the given key and value names",
+        items
+    ),
+    spec!(
+        "object_from_lists",
+        [ARR, ARR],
+        false,
+        "object",
+        "an object from a list of keys and a list of values",
+        object_from_lists
+    ),
+    spec!(
+        "label_match",
+        [OBJ, OBJ],
+        false,
+        "boolean",
+        "whether every label of the first object is in the second",
+        |c| {
+            let (selector, labels) = (c.object(0)?, c.object(1)?);
+            Ok(Value::Bool(
+                selector
+                    .iter()
+                    .all(|(k, v)| labels.get(k).is_some_and(|w| equal(v, w))),
+            ))
+        }
+    ),
 ];
 
 fn lookup(c: &Call<'_, '_>) -> Result<Value, EvalError> {

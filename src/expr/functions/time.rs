@@ -9,49 +9,121 @@ use super::{Call, EvalError, FunctionSpec};
 use crate::duration::Duration;
 
 pub(super) const SPECS: &[FunctionSpec] = &[
-    spec!("time_since", [STR, STR, STR], false, "string", "duration from the second time to the third (now when empty), parsed with the layout (RFC 3339 when empty)", time_since),
-    spec!("time_now", [], false, "string", "current time in RFC 3339", |_| {
-        Ok(rfc3339(&chrono::Local::now().fixed_offset()))
-    }),
-    spec!("time_now_utc", [], false, "string", "current UTC time in RFC 3339", |_| {
-        Ok(rfc3339(&Utc::now().fixed_offset()))
-    }),
-    spec!("time_add", [STR, STR], false, "string", "adds a duration to an RFC 3339 time", |c| {
-        let (t, d) = (time_arg(c, 0)?, duration_arg(c, 1)?);
-        Ok(rfc3339(&(t + chrono::Duration::nanoseconds(d.0))))
-    }),
-    spec!("time_parse", [STR, STR], false, "string", "a time in the given Go layout (or epoch seconds for a numeric layout) to RFC 3339", time_parse),
-    spec!("time_to_cron", [STR], false, "string", "an RFC 3339 time as a cron expression", |c| {
-        let t = time_arg(c, 0)?;
-        Ok(Value::String(format!(
-            "{} {} {} {} {}",
-            t.minute(),
-            t.hour(),
-            t.day(),
-            t.month(),
-            t.weekday().num_days_from_sunday()
-        )))
-    }),
-    spec!("time_utc", [STR], false, "string", "an RFC 3339 time in UTC", |c| {
-        Ok(rfc3339(&time_arg(c, 0)?.with_timezone(&Utc).fixed_offset()))
-    }),
-    spec!("time_diff", [STR, STR], false, "string", "duration from the first to the second RFC 3339 time", |c| {
-        Ok(since(&time_arg(c, 0)?, &time_arg(c, 1)?))
-    }),
-    spec!("time_before", [STR, STR], false, "boolean", "whether the first time is before the second", |c| {
-        Ok(Value::Bool(time_arg(c, 0)? < time_arg(c, 1)?))
-    }),
-    spec!("time_after", [STR, STR], false, "boolean", "whether the first time is after the second", |c| {
-        Ok(Value::Bool(time_arg(c, 0)? > time_arg(c, 1)?))
-    }),
-    spec!("time_between", [STR, STR, STR], false, "boolean", "whether the first time is strictly between the second and the third", |c| {
-        let (t, start, end) = (time_arg(c, 0)?, time_arg(c, 1)?, time_arg(c, 2)?);
-        Ok(Value::Bool(start < t && t < end))
-    }),
-    spec!("time_truncate", [STR, STR], false, "string", "rounds a time down to a multiple of the duration", |c| {
-        let (t, d) = (time_arg(c, 0)?, duration_arg(c, 1)?);
-        Ok(rfc3339(&truncate(t, d)))
-    }),
+    spec!(
+        "time_since",
+        [STR, STR, STR],
+        false,
+        "string",
+        "duration from the second time to the third (now when empty), parsed with the layout (RFC 3339 when empty)",
+        time_since
+    ),
+    spec!(
+        "time_now",
+        [],
+        false,
+        "string",
+        "current time in RFC 3339",
+        |_| { Ok(rfc3339(&chrono::Local::now().fixed_offset())) }
+    ),
+    spec!(
+        "time_now_utc",
+        [],
+        false,
+        "string",
+        "current UTC time in RFC 3339",
+        |_| { Ok(rfc3339(&Utc::now().fixed_offset())) }
+    ),
+    spec!(
+        "time_add",
+        [STR, STR],
+        false,
+        "string",
+        "adds a duration to an RFC 3339 time",
+        |c| {
+            let (t, d) = (time_arg(c, 0)?, duration_arg(c, 1)?);
+            Ok(rfc3339(&(t + chrono::Duration::nanoseconds(d.0))))
+        }
+    ),
+    spec!(
+        "time_parse",
+        [STR, STR],
+        false,
+        "string",
+        "a time in the given Go layout (or epoch seconds for a numeric layout) to RFC 3339",
+        time_parse
+    ),
+    spec!(
+        "time_to_cron",
+        [STR],
+        false,
+        "string",
+        "an RFC 3339 time as a cron expression",
+        |c| {
+            let t = time_arg(c, 0)?;
+            Ok(Value::String(format!(
+                "{} {} {} {} {}",
+                t.minute(),
+                t.hour(),
+                t.day(),
+                t.month(),
+                t.weekday().num_days_from_sunday()
+            )))
+        }
+    ),
+    spec!(
+        "time_utc",
+        [STR],
+        false,
+        "string",
+        "an RFC 3339 time in UTC",
+        |c| { Ok(rfc3339(&time_arg(c, 0)?.with_timezone(&Utc).fixed_offset())) }
+    ),
+    spec!(
+        "time_diff",
+        [STR, STR],
+        false,
+        "string",
+        "duration from the first to the second RFC 3339 time",
+        |c| { Ok(since(&time_arg(c, 0)?, &time_arg(c, 1)?)) }
+    ),
+    spec!(
+        "time_before",
+        [STR, STR],
+        false,
+        "boolean",
+        "whether the first time is before the second",
+        |c| { Ok(Value::Bool(time_arg(c, 0)? < time_arg(c, 1)?)) }
+    ),
+    spec!(
+        "time_after",
+        [STR, STR],
+        false,
+        "boolean",
+        "whether the first time is after the second",
+        |c| { Ok(Value::Bool(time_arg(c, 0)? > time_arg(c, 1)?)) }
+    ),
+    spec!(
+        "time_between",
+        [STR, STR, STR],
+        false,
+        "boolean",
+        "whether the first time is strictly between the second and the third",
+        |c| {
+            let (t, start, end) = (time_arg(c, 0)?, time_arg(c, 1)?, time_arg(c, 2)?);
+            Ok(Value::Bool(start < t && t < end))
+        }
+    ),
+    spec!(
+        "time_truncate",
+        [STR, STR],
+        false,
+        "string",
+        "rounds a time down to a multiple of the duration",
+        |c| {
+            let (t, d) = (time_arg(c, 0)?, duration_arg(c, 1)?);
+            Ok(rfc3339(&truncate(t, d)))
+        }
+    ),
 ];
 
 /// Go's `Format(time.RFC3339)`: whole seconds, `Z` for UTC.
@@ -94,7 +166,9 @@ fn time_parse(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (layout, value) = (c.str(0)?, c.str(1)?);
     if layout.parse::<i64>().is_ok() {
         let secs: i64 = value.parse().map_err(|_| {
-            EvalError::Function(format!("strconv.ParseInt: parsing {value:?}: invalid syntax"))
+            EvalError::Function(format!(
+                "strconv.ParseInt: parsing {value:?}: invalid syntax"
+            ))
         })?;
         let t = Utc
             .timestamp_opt(secs, 0)
@@ -135,17 +209,62 @@ struct Parts {
 
 /// Layout elements of Go's reference time, longest first where prefixes overlap.
 const ELEMENTS: &[&str] = &[
-    "January", "Jan", "Monday", "Mon", "MST", "2006", "-07:00:00", "-070000", "-07:00", "-0700",
-    "-07", "Z07:00:00", "Z070000", "Z07:00", "Z0700", "Z07", "002", "01", "02", "03", "04", "05",
-    "06", "15", "_2", "PM", "pm", "1", "2", "3", "4", "5",
+    "January",
+    "Jan",
+    "Monday",
+    "Mon",
+    "MST",
+    "2006",
+    "-07:00:00",
+    "-070000",
+    "-07:00",
+    "-0700",
+    "-07",
+    "Z07:00:00",
+    "Z070000",
+    "Z07:00",
+    "Z0700",
+    "Z07",
+    "002",
+    "01",
+    "02",
+    "03",
+    "04",
+    "05",
+    "06",
+    "15",
+    "_2",
+    "PM",
+    "pm",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
 ];
 
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const DAYS: &[&str] = &[
-    "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
 ];
 
 fn layout_error(layout: &str, value: &str, elem: &str, rest: &str) -> EvalError {
@@ -228,7 +347,11 @@ pub(crate) fn parse_layout(layout: &str, value: &str) -> Result<DateTime<FixedOf
                 rest
             }
             "02" | "2" | "_2" => {
-                let v = if *elem == "_2" { v.strip_prefix(' ').unwrap_or(v) } else { v };
+                let v = if *elem == "_2" {
+                    v.strip_prefix(' ').unwrap_or(v)
+                } else {
+                    v
+                };
                 let (n, rest) = digits(v, if *elem == "02" { 2 } else { 1 }, 2).ok_or_else(err)?;
                 parts.day = n;
                 rest
@@ -281,9 +404,8 @@ pub(crate) fn parse_layout(layout: &str, value: &str) -> Result<DateTime<FixedOf
             "parsing time {value:?}: extra text: {v:?}"
         )));
     }
-    build(&parts).ok_or_else(|| {
-        EvalError::Function(format!("parsing time {value:?}: day out of range"))
-    })
+    build(&parts)
+        .ok_or_else(|| EvalError::Function(format!("parsing time {value:?}: day out of range")))
 }
 
 fn fraction_element(l: &str) -> Option<&str> {
@@ -324,7 +446,8 @@ fn name<'v>(v: &'v str, names: &[&str], short: bool) -> Option<(usize, &'v str)>
     names.iter().enumerate().find_map(|(i, full)| {
         let want = if short { full.get(..3)? } else { full };
         let got = v.get(..want.len())?;
-        got.eq_ignore_ascii_case(want).then(|| (i, &v[want.len()..]))
+        got.eq_ignore_ascii_case(want)
+            .then(|| (i, &v[want.len()..]))
     })
 }
 
