@@ -298,6 +298,28 @@ fn structure_functions() {
                 "parse_json('[1, 2, {\"a\": {\"b\": {\"c\": [1, 2]}}}]')[2].a.b.c[1]",
                 Ok(json!(2)),
             ),
+            // Test_ParseYAML
+            ("parse_yaml('a: b')", Ok(json!({"a": "b"}))),
+            (
+                "parse_yaml('\n- 1\n- 2\n- 3\n- a: b')",
+                Ok(json!([1, 2, 3, {"a": "b"}])),
+            ),
+            (
+                "parse_yaml('\nspec:\n  test: 1\n  test2:\n    - 2\n    - 3\n')",
+                Ok(json!({"spec": {"test": 1, "test2": [2, 3]}})),
+            ),
+            (
+                "parse_yaml('\nbar: >\n  this is not a normal string it\n  spans more than\n  one line\n  see?')",
+                Ok(json!({"bar": "this is not a normal string it spans more than one line see?"})),
+            ),
+            (
+                "parse_yaml('\n---\nfoo: ~\nbar: null\n')",
+                Ok(json!({"foo": null, "bar": null})),
+            ),
+            (
+                "parse_yaml('a: yes\nb: 0x1F\nc: \"on\"\nd: &x [1]\ne: *x')",
+                Ok(json!({"a": true, "b": 31, "c": "on", "d": [1], "e": [1]})),
+            ),
             // Test_Lookup, Test_Lookup_InvalidArgs
             ("lookup(`{\"key1\": \"value1\"}`, 'key2')", Ok(json!(null))),
             ("lookup(`{\"\": \"value1\"}`, '')", Ok(json!("value1"))),

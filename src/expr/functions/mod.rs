@@ -33,6 +33,7 @@ mod semver;
 mod strings;
 mod structure;
 mod time;
+mod yaml;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -282,6 +283,7 @@ const FAMILIES: &[&[FunctionSpec]] = &[
     semver::SPECS,
     structure::SPECS,
     image::SPECS,
+    yaml::SPECS,
 ];
 
 static BY_NAME: LazyLock<HashMap<&'static str, &'static FunctionSpec>> = LazyLock::new(|| {
