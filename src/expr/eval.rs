@@ -307,7 +307,10 @@ pub(crate) fn slice(
         if let Some(v) = usize::try_from(i).ok().and_then(|i| items.get(i)) {
             out.push(v.clone());
         }
-        i += step;
+        match i.checked_add(step) {
+            Some(next) => i = next,
+            None => break,
+        }
     }
     out
 }

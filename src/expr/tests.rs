@@ -606,6 +606,21 @@ fn semver_and_images() {
 }
 
 #[test]
+fn random_matches_its_pattern() {
+    for pattern in ["[0-9a-z]{8}", "(foo|bar)-[A-Z]+", "x\\d{2,4}y?"] {
+        let got = eval(&format!("random('{pattern}')"), &json!({})).unwrap();
+        let s = got.as_str().unwrap();
+        let re = regex::Regex::new(&format!("^(?:{pattern})$")).unwrap();
+        assert!(re.is_match(s), "{pattern}: {s}");
+    }
+    assert!(
+        eval("random('')", &json!({}))
+            .unwrap_err()
+            .contains("no pattern provided")
+    );
+}
+
+#[test]
 fn registry_lists_signatures() {
     let compare = functions().find(|f| f.name == "compare").unwrap();
     assert_eq!(compare.signature(), "compare(string, string) number");

@@ -28,6 +28,7 @@ mod arithmetic;
 mod builtin;
 mod encoding;
 mod image;
+mod random;
 pub(crate) mod regex;
 mod semver;
 mod strings;
@@ -284,6 +285,7 @@ const FAMILIES: &[&[FunctionSpec]] = &[
     structure::SPECS,
     image::SPECS,
     yaml::SPECS,
+    random::SPECS,
 ];
 
 static BY_NAME: LazyLock<HashMap<&'static str, &'static FunctionSpec>> = LazyLock::new(|| {

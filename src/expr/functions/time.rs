@@ -41,7 +41,10 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "adds a duration to an RFC 3339 time",
         |c| {
             let (t, d) = (time_arg(c, 0)?, duration_arg(c, 1)?);
-            Ok(rfc3339(&(t + chrono::Duration::nanoseconds(d.0))))
+            let sum = t
+                .checked_add_signed(chrono::Duration::nanoseconds(d.0))
+                .ok_or_else(|| c.fail("time out of range"))?;
+            Ok(rfc3339(&sum))
         }
     ),
     spec!(
@@ -190,7 +193,7 @@ fn truncate(t: DateTime<FixedOffset>, d: Duration) -> DateTime<FixedOffset> {
     let remainder = nanos.rem_euclid(i128::from(d.0));
     #[allow(clippy::cast_possible_truncation)]
     let back = chrono::Duration::nanoseconds(remainder as i64);
-    t - back
+    t.checked_sub_signed(back).unwrap_or(t)
 }
 
 /// The parts a Go layout can set.
