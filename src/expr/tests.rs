@@ -621,10 +621,21 @@ fn random_matches_its_pattern() {
 }
 
 #[test]
+fn literal_regex_is_compiled_once_at_parse_time() {
+    let literal = parse("regex_match('^a', x)").unwrap();
+    assert!(matches!(literal.ast(), Node::Function { regex: Some(_), .. }));
+    let computed = parse("regex_match(p, x)").unwrap();
+    assert!(matches!(computed.ast(), Node::Function { regex: None, .. }));
+    assert_eq!(computed.evaluate(&json!({"p": "^a", "x": "abc"})), Ok(json!(true)));
+}
+
+#[test]
 fn registry_lists_signatures() {
     let compare = functions().find(|f| f.name == "compare").unwrap();
     assert_eq!(compare.signature(), "compare(string, string) number");
     let merge = functions().find(|f| f.name == "merge").unwrap();
     assert_eq!(merge.signature(), "merge(object...) object");
+    let regex_match = functions().find(|f| f.name == "regex_match").unwrap();
+    assert_eq!(regex_match.signature(), "regex_match(string, string|number) bool");
     assert!(functions().count() >= 70);
 }

@@ -14,7 +14,7 @@ use super::strings::scalar_string;
 use super::{Call, EvalError, FunctionSpec};
 
 pub(super) const SPECS: &[FunctionSpec] = &[
-    spec!(regex "regex_match", [STR, STR_OR_NUM], false, "boolean", "unanchored RE2 match of the first argument (regex) in the second", |c| {
+    spec!(regex "regex_match", [STR, STR_OR_NUM], false, "bool", "unanchored RE2 match of the first argument (regex) in the second", |c| {
         let re = pattern(c)?;
         Ok(Value::Bool(re.is_match(&scalar_string(c, 1)?)))
     }),

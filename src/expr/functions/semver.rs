@@ -13,7 +13,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
     "semver_compare",
     [STR, STR],
     false,
-    "boolean",
+    "bool",
     "whether the version (first) satisfies the range (second), e.g. '>=1.2.0 <2.0.0'",
     |c: &Call<'_, '_>| {
         let version = Version::parse(c.str(0)?).unwrap_or_default();

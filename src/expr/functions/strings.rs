@@ -25,7 +25,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "equal_fold",
         [STR, STR],
         false,
-        "boolean",
+        "bool",
         "compares two strings ignoring letter case",
         |c| {
             let fold = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
@@ -102,7 +102,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "pattern_match",
         [STR, STR_OR_NUM],
         false,
-        "boolean",
+        "bool",
         "wildcard match: '*' any characters, '?' one character",
         |c| {
             Ok(Value::Bool(crate::wildcard::matches(
@@ -115,7 +115,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "to_boolean",
         [STR],
         false,
-        "boolean",
+        "bool",
         "'true' or 'false' in any letter case to a boolean",
         to_boolean
     ),

@@ -46,7 +46,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "label_match",
         [OBJ, OBJ],
         false,
-        "boolean",
+        "bool",
         "whether every label of the first object is in the second",
         |c| {
             let (selector, labels) = (c.object(0)?, c.object(1)?);

@@ -93,7 +93,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "time_before",
         [STR, STR],
         false,
-        "boolean",
+        "bool",
         "whether the first time is before the second",
         |c| { Ok(Value::Bool(time_arg(c, 0)? < time_arg(c, 1)?)) }
     ),
@@ -101,7 +101,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "time_after",
         [STR, STR],
         false,
-        "boolean",
+        "bool",
         "whether the first time is after the second",
         |c| { Ok(Value::Bool(time_arg(c, 0)? > time_arg(c, 1)?)) }
     ),
@@ -109,7 +109,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "time_between",
         [STR, STR, STR],
         false,
-        "boolean",
+        "bool",
         "whether the first time is strictly between the second and the third",
         |c| {
             let (t, start, end) = (time_arg(c, 0)?, time_arg(c, 1)?, time_arg(c, 2)?);
