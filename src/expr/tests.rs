@@ -623,10 +623,36 @@ fn random_matches_its_pattern() {
 #[test]
 fn literal_regex_is_compiled_once_at_parse_time() {
     let literal = parse("regex_match('^a', x)").unwrap();
-    assert!(matches!(literal.ast(), Node::Function { regex: Some(_), .. }));
+    assert!(matches!(
+        literal.ast(),
+        Node::Function { regex: Some(_), .. }
+    ));
     let computed = parse("regex_match(p, x)").unwrap();
     assert!(matches!(computed.ast(), Node::Function { regex: None, .. }));
-    assert_eq!(computed.evaluate(&json!({"p": "^a", "x": "abc"})), Ok(json!(true)));
+    assert_eq!(
+        computed.evaluate(&json!({"p": "^a", "x": "abc"})),
+        Ok(json!(true))
+    );
+}
+
+#[test]
+fn every_function_is_registered() {
+    // The JMESPath builtins and Kyverno's table (semantics notes §4.3, §4.6); `x509_decode`
+    // and `is_external_url` are not implemented yet.
+    let names = "abs avg ceil contains ends_with floor join keys length map max max_by merge min \
+        min_by not_null reverse sort sort_by starts_with sum to_array to_number to_string type \
+        values compare equal_fold replace replace_all to_upper to_lower trim trim_prefix split \
+        regex_replace_all regex_replace_all_literal regex_match pattern_match label_match \
+        to_boolean add subtract multiply divide modulo round base64_decode base64_encode \
+        time_since time_now time_now_utc time_add time_parse time_to_cron time_utc time_diff \
+        time_before time_after time_between time_truncate path_canonicalize truncate \
+        semver_compare parse_json parse_yaml lookup items object_from_lists random \
+        image_normalize sha256 sha1 md5";
+    let missing: Vec<&str> = names
+        .split_whitespace()
+        .filter(|n| functions::lookup(n).is_none())
+        .collect();
+    assert!(missing.is_empty(), "missing: {missing:?}");
 }
 
 #[test]
@@ -636,6 +662,9 @@ fn registry_lists_signatures() {
     let merge = functions().find(|f| f.name == "merge").unwrap();
     assert_eq!(merge.signature(), "merge(object...) object");
     let regex_match = functions().find(|f| f.name == "regex_match").unwrap();
-    assert_eq!(regex_match.signature(), "regex_match(string, string|number) bool");
+    assert_eq!(
+        regex_match.signature(),
+        "regex_match(string, string|number) bool"
+    );
     assert!(functions().count() >= 70);
 }
