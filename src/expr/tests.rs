@@ -668,3 +668,9 @@ fn registry_lists_signatures() {
     );
     assert!(functions().count() >= 70);
 }
+
+#[test]
+fn compiled_expressions_are_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Expr>();
+}
