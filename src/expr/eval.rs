@@ -81,9 +81,7 @@ impl Evaluator {
                 let Node::Flatten(inner) = &**lhs else {
                     return Ok(null());
                 };
-                let Ok(left) = self.eval(inner, data) else {
-                    return Ok(null());
-                };
+                let left = self.forgiving(self.eval(inner, data))?;
                 let Value::Array(items) = &*left else {
                     return Ok(null());
                 };
@@ -101,9 +99,7 @@ impl Evaluator {
                 }
             }
             Node::ValueProjection(lhs, rhs) => {
-                let Ok(left) = self.eval(lhs, data) else {
-                    return Ok(null());
-                };
+                let left = self.forgiving(self.eval(lhs, data))?;
                 match &*left {
                     Value::Object(map) => self.project(map.values(), rhs).map(Cow::Owned),
                     _ => Ok(null()),
@@ -114,9 +110,7 @@ impl Evaluator {
                 rhs,
                 condition,
             } => {
-                let Ok(left) = self.eval(lhs, data) else {
-                    return Ok(null());
-                };
+                let left = self.forgiving(self.eval(lhs, data))?;
                 let Value::Array(items) = &*left else {
                     return Ok(null());
                 };
@@ -134,9 +128,7 @@ impl Evaluator {
                 Ok(Cow::Owned(Value::Array(out)))
             }
             Node::Flatten(lhs) => {
-                let Ok(left) = self.eval(lhs, data) else {
-                    return Ok(null());
-                };
+                let left = self.forgiving(self.eval(lhs, data))?;
                 let Value::Array(items) = &*left else {
                     return Ok(null());
                 };
@@ -211,6 +203,15 @@ impl Evaluator {
                 })
                 .map(Cow::Owned)
             }
+        }
+    }
+
+    /// The left side of a flatten or an object or filter projection: Kyverno turns any error
+    /// there into `null`; standard JMESPath keeps it.
+    fn forgiving<'a>(&self, r: Eval<'a>) -> Eval<'a> {
+        match r {
+            Err(_) if self.dialect == Dialect::Kyverno => Ok(null()),
+            r => r,
         }
     }
 

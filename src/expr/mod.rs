@@ -5,7 +5,8 @@
 //! Kyverno's dialect differs from standard JMESPath in one place: selecting a key that a map
 //! lacks is the error `Unknown key "<k>" in path` ([`EvalError::UnknownKey`]), which
 //! sub-expressions and index expressions propagate and most other constructs turn into `null`
-//! (see `eval.rs`). [`Dialect::Standard`] turns that off, for the JMESPath compliance suite.
+//! (see `eval.rs`). [`Dialect::Standard`] is plain JMESPath, for the compliance suite and the
+//! differential test against the `jmespath` crate.
 
 mod ast;
 mod eval;
@@ -25,7 +26,7 @@ pub enum Dialect {
     /// Kyverno: the error `Unknown key "<k>" in path`, swallowed where Kyverno swallows it.
     #[default]
     Kyverno,
-    /// Standard JMESPath: a missing key is `null`.
+    /// Standard JMESPath: a missing key is `null`, and no error is turned into `null`.
     Standard,
 }
 

@@ -674,3 +674,128 @@ fn compiled_expressions_are_shareable() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Expr>();
 }
+
+mod differential {
+    //! Random expressions and documents: the standard dialect must agree with the `jmespath`
+    //! crate (0.5, which passes the compliance suite) on every value, and both must fail
+    //! together.
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use crate::expr::{Dialect, parse, value};
+
+    fn expression() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("a".to_owned()),
+            Just("b".to_owned()),
+            Just("c".to_owned()),
+            Just("@".to_owned()),
+            Just("`1`".to_owned()),
+            Just("'x'".to_owned()),
+        ];
+        leaf.prop_recursive(4, 24, 2, |inner| {
+            let field = prop_oneof![Just("a"), Just("b"), Just("c")];
+            prop_oneof![
+                (inner.clone(), field.clone()).prop_map(|(x, f)| format!("{x}.{f}")),
+                inner.clone().prop_map(|x| format!("{x}[0]")),
+                inner.clone().prop_map(|x| format!("{x}[-1]")),
+                inner.clone().prop_map(|x| format!("{x}[1:]")),
+                inner.clone().prop_map(|x| format!("{x}[::-1]")),
+                (inner.clone(), field.clone()).prop_map(|(x, f)| format!("{x}[*].{f}")),
+                inner.clone().prop_map(|x| format!("{x}[]")),
+                inner.clone().prop_map(|x| format!("{x}.*")),
+                (inner.clone(), field.clone()).prop_map(|(x, f)| format!("{x}[?{f} == `1`]")),
+                (inner.clone(), field).prop_map(|(x, f)| format!("{x}[?{f}].a")),
+                (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("{x} | {y}")),
+                (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("{x} || {y}")),
+                (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("{x} && {y}")),
+                (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("{x} < {y}")),
+                (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("{x} == {y}")),
+                inner.clone().prop_map(|x| format!("!{x}")),
+                inner.clone().prop_map(|x| format!("({x})")),
+                (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("[{x}, {y}]")),
+                (inner.clone(), inner.clone()).prop_map(|(x, y)| format!("{{k: {x}, l: {y}}}")),
+                (
+                    prop_oneof![
+                        Just("length"),
+                        Just("keys"),
+                        Just("values"),
+                        Just("sort"),
+                        Just("reverse"),
+                        Just("type"),
+                        Just("to_array"),
+                        Just("to_string"),
+                        Just("to_number"),
+                        Just("max"),
+                        Just("min"),
+                        Just("abs"),
+                    ],
+                    inner.clone()
+                )
+                    .prop_map(|(f, x)| format!("{f}({x})")),
+                (
+                    prop_oneof![
+                        Just("contains"),
+                        Just("not_null"),
+                        Just("merge"),
+                        Just("starts_with")
+                    ],
+                    inner.clone(),
+                    inner.clone()
+                )
+                    .prop_map(|(f, x, y)| format!("{f}({x}, {y})")),
+                (
+                    prop_oneof![Just("sort_by"), Just("max_by"), Just("min_by")],
+                    inner.clone(),
+                    inner.clone()
+                )
+                    .prop_map(|(f, x, y)| format!("{f}({x}, &{y})")),
+                (inner.clone(), inner).prop_map(|(x, y)| format!("map(&{x}, {y})")),
+            ]
+        })
+    }
+
+    fn document() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-3i64..4).prop_map(Value::from),
+            prop_oneof![Just("x"), Just("")].prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 40, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((prop_oneof![Just("a"), Just("b"), Just("c")], inner), 0..4)
+                    .prop_map(|mut entries| {
+                        // Keys in order: the peer sorts them, Go's maps have no order at all.
+                        entries.sort_by_key(|(k, _)| *k);
+                        Value::Object(
+                            entries
+                                .into_iter()
+                                .map(|(k, v)| (k.to_owned(), v))
+                                .collect(),
+                        )
+                    }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_jmespath_crate(text in expression(), data in document()) {
+            let ours = parse(&text).map_err(|e| e.to_string()).and_then(|e| {
+                e.evaluate_with(&data, Dialect::Standard).map_err(|e| e.to_string())
+            });
+            let theirs = jmespath::compile(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|e| e.search(data.clone()).map_err(|e| e.to_string()))
+                .and_then(|v| serde_json::to_value(&*v).map_err(|e| e.to_string()));
+            match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => prop_assert!(value::equal(a, b), "{text} on {data}: {a} vs {b}"),
+                (Err(_), Err(_)) => {}
+                _ => prop_assert!(false, "{text} on {data}: {ours:?} vs {theirs:?}"),
+            }
+        }
+    }
+}
