@@ -162,3 +162,176 @@ fn unescape(s: &str) -> String {
     }
     ESCAPED.replace_all(s, |c: &regex::Captures| c.get(0).map(|m| m.as_str()[1..].to_string()).unwrap_or_default()).into_owned()
 }
+
+/// A JSON value whose strings and map keys may hold variables, compiled once. Subtrees without
+/// variables are kept as they are.
+#[derive(Debug, Clone)]
+pub enum Dynamic {
+    /// No variables below.
+    Static(Value),
+    /// A string with variables.
+    Template(Template),
+    /// A list with variables somewhere below.
+    Array(Vec<Dynamic>),
+    /// A map with variables in some key or below.
+    Object(Vec<(DynamicKey, Dynamic)>),
+}
+
+/// A map key, possibly with variables.
+#[derive(Debug, Clone)]
+pub enum DynamicKey {
+    /// A plain key.
+    Static(String),
+    /// A key with variables.
+    Template(Template),
+}
+
+impl Dynamic {
+    /// Compiles a value.
+    pub fn compile(value: &Value) -> Result<Dynamic, TemplateError> {
+        Ok(match value {
+            Value::String(s) => match Template::parse(s)? {
+                Some(t) => Dynamic::Template(t),
+                None => Dynamic::Static(value.clone()),
+            },
+            Value::Array(items) => {
+                let items = items.iter().map(Dynamic::compile).collect::<Result<Vec<_>, _>>()?;
+                if items.iter().all(Dynamic::is_static) {
+                    Dynamic::Static(value.clone())
+                } else {
+                    Dynamic::Array(items)
+                }
+            }
+            Value::Object(map) => {
+                let mut entries = Vec::with_capacity(map.len());
+                for (k, v) in map {
+                    let key = match Template::parse(k)? {
+                        Some(t) => DynamicKey::Template(t),
+                        None => DynamicKey::Static(k.clone()),
+                    };
+                    entries.push((key, Dynamic::compile(v)?));
+                }
+                if entries.iter().all(|(k, v)| matches!(k, DynamicKey::Static(_)) && v.is_static()) {
+                    Dynamic::Static(value.clone())
+                } else {
+                    Dynamic::Object(entries)
+                }
+            }
+            other => Dynamic::Static(other.clone()),
+        })
+    }
+
+    /// Whether the value holds no variable.
+    pub fn is_static(&self) -> bool {
+        matches!(self, Dynamic::Static(_))
+    }
+
+    /// The value when it holds no variable.
+    pub fn as_static(&self) -> Option<&Value> {
+        match self {
+            Dynamic::Static(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Substitutes every variable against a context document.
+    pub fn render(&self, ctx: &Value, path: &str, delete: bool) -> Result<Value, SubstitutionError> {
+        Ok(match self {
+            Dynamic::Static(v) => v.clone(),
+            Dynamic::Template(t) => t.render(ctx, path, delete)?,
+            Dynamic::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| d.render(ctx, &format!("{path}/{i}"), delete))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Dynamic::Object(entries) => {
+                let mut map = serde_json::Map::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let key = match k {
+                        DynamicKey::Static(s) => s.clone(),
+                        DynamicKey::Template(t) => match t.render(ctx, path, delete)? {
+                            Value::String(s) => s,
+                            other => serde_json::to_string(&other).unwrap_or_default(),
+                        },
+                    };
+                    let rendered = v.render(ctx, &format!("{path}/{key}"), delete)?;
+                    map.insert(key, rendered);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(s: &str, ctx: &Value) -> Result<Value, SubstitutionError> {
+        match Template::parse(s) {
+            Ok(Some(t)) => t.render(ctx, "/", false),
+            Ok(None) => Ok(Value::String(s.to_string())),
+            Err(e) => Err(SubstitutionError(e.to_string())),
+        }
+    }
+
+    #[test]
+    fn whole_string_variables_are_typed() {
+        let ctx = json!({"a": {"n": 3, "list": [1, 2], "s": "x"}});
+        assert_eq!(render("{{ a.n }}", &ctx), Ok(json!(3)));
+        assert_eq!(render("{{a.list}}", &ctx), Ok(json!([1, 2])));
+        assert_eq!(render("{{ a.s }}", &ctx), Ok(json!("x")));
+    }
+
+    #[test]
+    fn embedded_variables_are_text() {
+        let ctx = json!({"a": {"n": 3, "list": [1, 2], "s": "x", "m": {"k": "v"}}});
+        assert_eq!(render("n={{ a.n }} s={{ a.s }}", &ctx), Ok(json!("n=3 s=x")));
+        assert_eq!(render("l={{ a.list }}", &ctx), Ok(json!("l=[1,2]")));
+        assert_eq!(render("m={{ a.m }}", &ctx), Ok(json!("m={\"k\":\"v\"}")));
+        // Adjacent variables are found on the re-scan, as Kyverno's regex finds them.
+        assert_eq!(render("{{ a.s }}{{ a.n }}", &ctx), Ok(json!("x3")));
+    }
+
+    #[test]
+    fn nested_escaped_and_shallow() {
+        let ctx = json!({"inner": "{{ v }}", "v": "deep"});
+        assert_eq!(render("got {{ inner }}", &ctx), Ok(json!("got deep")));
+        assert_eq!(render("got {{- inner }}", &ctx), Ok(json!("got {{ v }}")));
+        assert_eq!(render("keep \\{{ v }} and {{ v }}", &ctx), Ok(json!("keep {{ v }} and deep")));
+        assert_eq!(Template::parse("no vars").map(|t| t.is_none()), Ok(true));
+    }
+
+    #[test]
+    fn braces_inside_variables() {
+        let ctx = json!({});
+        assert_eq!(render("{{ x || `{}` }}", &ctx), Ok(json!({})));
+    }
+
+    #[test]
+    fn missing_keys_are_errors() {
+        let ctx = json!({"request": {"object": {}}});
+        let err = render("{{ request.object.spec.x }}", &ctx);
+        assert_eq!(err, Err(SubstitutionError("Unknown key \"spec\" in path".into())));
+        assert_eq!(render("{{ request.object.spec.x || 'd' }}", &ctx), Ok(json!("d")));
+    }
+
+    #[test]
+    fn delete_requests_read_the_old_object() {
+        let ctx = json!({"request": {"oldObject": {"name": "old"}}});
+        let t = Template::parse("{{ request.object.name }}").ok().flatten();
+        assert_eq!(t.map(|t| t.render(&ctx, "/", true)), Some(Ok(json!("old"))));
+    }
+
+    #[test]
+    fn dynamic_values_keep_static_parts() {
+        let v = json!({"a": "{{ x }}", "b": [1, "y-{{ x }}"], "c": {"d": 1}, "{{ k }}": true});
+        let d = Dynamic::compile(&v).unwrap_or(Dynamic::Static(Value::Null));
+        let ctx = json!({"x": "X", "k": "key"});
+        assert_eq!(d.render(&ctx, "", false), Ok(json!({"a": "X", "b": [1, "y-X"], "c": {"d": 1}, "key": true})));
+        assert!(Dynamic::compile(&json!({"plain": [1, 2]})).is_ok_and(|d| d.is_static()));
+    }
+}
