@@ -13,6 +13,7 @@ pub mod diag;
 pub mod duration;
 pub mod engine;
 pub mod expr;
+pub mod image;
 pub mod ir;
 pub mod load;
 pub mod matching;
