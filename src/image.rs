@@ -83,6 +83,6 @@ mod tests {
         let r = ImageRef::parse(&format!("localhost:5000/app@{digest}")).unwrap_or_else(|| unreachable!());
         assert_eq!((r.registry.as_str(), r.tag.as_str(), r.digest.as_str()), ("localhost:5000", "", digest.as_str()));
         assert!(ImageRef::parse("nginx:bad tag").is_none());
-        assert!(ImageRef::parse("Library/App").is_some_and(|r| r.registry == "Library"));
+        assert!(ImageRef::parse("Registry/app").is_some_and(|r| r.registry == "Registry"));
     }
 }
