@@ -1,10 +1,12 @@
 //! Evaluates a [`Program`] against one resource or admission request: match and exclude, then
 //! the rule body. Never prints, never does I/O; `Send + Sync` and shared by all callers.
 
+mod context;
 mod podsecurity;
 mod response;
 mod validate;
 
+pub use context::Context;
 pub use response::{PodSecurityFinding, PolicyResponse, RuleKind, RuleResponse, RuleStatus, Violation};
 
 use serde_json::{Map, Value};
@@ -62,12 +64,14 @@ pub struct Request<'a> {
     pub namespace_labels: Option<&'a Map<String, Value>>,
     /// The requesting user, if known.
     pub user: Option<&'a UserInfo>,
+    /// Variables supplied by the caller (values files, `--set`), as dotted paths.
+    pub variables: &'a [(String, Value)],
 }
 
 impl<'a> Request<'a> {
     /// A CREATE request for a resource, without namespace labels or user.
     pub fn create(resource: &'a Value) -> Self {
-        Request { resource, operation: Operation::Create, namespace_labels: None, user: None }
+        Request { resource, operation: Operation::Create, namespace_labels: None, user: None, variables: &[] }
     }
 
     fn facts(&self) -> Facts<'a> {
