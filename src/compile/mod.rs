@@ -2,9 +2,11 @@
 //! every evaluation. Problems found here (a malformed scalar pattern, an unsupported anchor) are
 //! diagnostics pointing at the pattern's source line.
 
+mod context;
 mod podsecurity;
 mod rule;
 
+pub use context::{ContextEntry, Query};
 pub use podsecurity::PodSecurityProgram;
 pub use rule::{CompiledRule, RuleProgram, Slot};
 

@@ -4,9 +4,11 @@
 mod context;
 mod podsecurity;
 mod response;
+mod scope;
 mod validate;
 
 pub use context::Context;
+pub use scope::Scope;
 pub use response::{PodSecurityFinding, PolicyResponse, RuleKind, RuleResponse, RuleStatus, Violation};
 
 use serde_json::{Map, Value};
@@ -104,11 +106,12 @@ fn evaluate_policy(index: usize, policy: &CompiledPolicy, request: &Request, fac
     if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
         return response;
     }
+    let mut scope = Scope::new(request);
     for rule in &policy.rules {
         if !rule.matcher.selects(facts) || rule.exclude.as_ref().is_some_and(|e| e.excludes(facts)) {
             continue;
         }
-        let Some(mut result) = evaluate_rule(rule, request) else { continue };
+        let Some(mut result) = evaluate_rule(rule, &mut scope) else { continue };
         result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
         let applied = matches!(result.status, RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error);
         response.rules.push(result);
@@ -134,11 +137,29 @@ fn override_applies(o: &ActionOverride, facts: &Facts) -> bool {
     ns_ok && selector_ok
 }
 
-fn evaluate_rule(rule: &CompiledRule, request: &Request) -> Option<RuleResponse> {
+/// Runs one matched rule: its context entries, then its body.
+fn evaluate_rule(rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
+    if rule.context.is_empty() {
+        return evaluate_body(rule, scope);
+    }
+    let mut undo = scope::Undo::default();
+    let loaded = scope.load(&rule.context, &mut undo);
+    let result = match loaded {
+        Ok(()) => evaluate_body(rule, scope),
+        Err(scope::LoadFailure::Missing(reason)) => Some(RuleResponse::validation(&rule.name, RuleStatus::Skip, reason)),
+        Err(scope::LoadFailure::Error(e)) => {
+            Some(RuleResponse::validation(&rule.name, RuleStatus::Error, format!("failed to load context: {e}")))
+        }
+    };
+    scope.unload(undo);
+    result
+}
+
+fn evaluate_body(rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
     match &rule.program {
-        RuleProgram::Pattern(slot) => validate::pattern(rule, slot, request),
-        RuleProgram::AnyPattern(slots) => validate::any_pattern(rule, slots, request),
-        RuleProgram::PodSecurity(program) => podsecurity::evaluate(rule, program, request),
+        RuleProgram::Pattern(slot) => validate::pattern(rule, slot, scope),
+        RuleProgram::AnyPattern(slots) => validate::any_pattern(rule, slots, scope),
+        RuleProgram::PodSecurity(program) => podsecurity::evaluate(rule, program, scope.request()),
         RuleProgram::Unsupported(feature) => {
             let message = format!("rule {} uses {feature}, which this version of rampart does not evaluate yet", rule.name);
             let mut response = RuleResponse::validation(&rule.name, RuleStatus::Error, message);

@@ -1,0 +1,167 @@
+//! The variables one rule evaluation sees: the request's [`Context`], built on first use, plus
+//! the rule's `context[]` entries, which are removed again when the rule is done.
+
+use serde_json::Value;
+
+use super::context::Context;
+use super::{Operation, Request};
+use crate::compile::{ContextEntry, Query};
+use crate::expr;
+use crate::template::{Dynamic, SubstitutionError};
+
+/// The request and its lazily built context.
+pub struct Scope<'r> {
+    request: &'r Request<'r>,
+    ctx: Option<Context>,
+}
+
+/// Why a rule's context could not be loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadFailure {
+    /// Data that only a cluster or registry has was not supplied: the rule is skipped.
+    Missing(String),
+    /// An entry failed: the rule errors.
+    Error(String),
+}
+
+/// What loading added, to be undone after the rule.
+#[derive(Debug, Default)]
+pub struct Undo(Vec<(String, Option<Value>)>);
+
+impl<'r> Scope<'r> {
+    /// A scope for a request; no context is built until a rule needs one.
+    pub fn new(request: &'r Request<'r>) -> Self {
+        Scope { request, ctx: None }
+    }
+
+    /// The request.
+    pub fn request(&self) -> &'r Request<'r> {
+        self.request
+    }
+
+    /// Whether this is a DELETE request (variables read `request.oldObject`).
+    pub fn is_delete(&self) -> bool {
+        self.request.operation == Operation::Delete
+    }
+
+    /// The context, built on first use.
+    pub fn context(&mut self) -> &mut Context {
+        let request = self.request;
+        self.ctx.get_or_insert_with(|| Context::new(request))
+    }
+
+    /// Substitutes variables in a value.
+    pub fn render(&mut self, value: &Dynamic, path: &str) -> Result<Value, SubstitutionError> {
+        if let Some(v) = value.as_static() {
+            return Ok(v.clone());
+        }
+        let delete = self.is_delete();
+        value.render(self.context().doc(), path, delete)
+    }
+
+    /// Loads context entries in order (later entries may use earlier ones).
+    pub fn load(&mut self, entries: &[ContextEntry], undo: &mut Undo) -> Result<(), LoadFailure> {
+        for entry in entries {
+            let value = match entry {
+                ContextEntry::Variable { name, value, query, default } => {
+                    self.variable(name, value.as_ref(), query.as_ref(), default.as_ref())?
+                }
+                ContextEntry::External { name, source } => {
+                    if self.context().doc().pointer(&pointer(name)).is_some() {
+                        continue;
+                    }
+                    return Err(LoadFailure::Missing(format!(
+                        "context entry `{name}` ({source}) needs data from a cluster, which was not supplied: give it a value in a values file (`policies[].rules[].values`) or the test's mocks"
+                    )));
+                }
+            };
+            self.set(entry.name(), value, undo);
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, name: &str, value: Value, undo: &mut Undo) {
+        let top = name.split('.').next().unwrap_or(name).to_string();
+        let ctx = self.context();
+        let previous = ctx.doc().get(&top).cloned();
+        undo.0.push((top, previous));
+        ctx.set_path(name, value);
+    }
+
+    /// Removes what [`Scope::load`] added.
+    pub fn unload(&mut self, undo: Undo) {
+        if let Some(ctx) = &mut self.ctx {
+            for (name, previous) in undo.0.into_iter().rev() {
+                ctx.restore(&name, previous);
+            }
+        }
+    }
+
+    /// Kyverno's variable loader: `value` (substituted), transformed by `jmesPath`; without
+    /// `value`, `jmesPath` over the whole context; `default` when the result is missing.
+    fn variable(
+        &mut self,
+        name: &str,
+        value: Option<&Dynamic>,
+        query: Option<&Query>,
+        default: Option<&Dynamic>,
+    ) -> Result<Value, LoadFailure> {
+        let fail = |m: String| LoadFailure::Error(m);
+        let query = match query {
+            None => None,
+            Some(Query::Static(e)) => Some(e.clone()),
+            Some(Query::Templated(t)) => {
+                let delete = self.is_delete();
+                let text = t
+                    .render(self.context().doc(), "/jmesPath", delete)
+                    .map_err(|e| fail(format!("failed to substitute variables in context entry {name} {}: {e}", t.source())))?;
+                let text = text.as_str().unwrap_or_default().to_string();
+                Some(expr::parse(&text).map_err(|e| fail(format!("failed to compile JMESPath: {text}, error: {e}")))?)
+            }
+        };
+        let default = match default {
+            Some(d) => {
+                Some(self.render(d, "/default").map_err(|e| fail(format!("failed to substitute variables in context entry {name}: {e}")))?)
+            }
+            None => None,
+        };
+        let mut output = default.clone().filter(|d| !d.is_null());
+        match (value, &query) {
+            (Some(v), _) => {
+                let v = self.render(v, "/value").map_err(|e| fail(format!("failed to substitute variables in context entry {name}: {e}")))?;
+                match &query {
+                    Some(q) => match q.evaluate(&v) {
+                        Ok(result) => output = Some(result),
+                        Err(e) if output.is_none() => {
+                            return Err(fail(format!("failed to apply jmespath {} to variable {v}: {e}", q.source())));
+                        }
+                        Err(_) => {}
+                    },
+                    None => output = Some(v),
+                }
+            }
+            (None, Some(q)) => match q.evaluate(self.context().doc()) {
+                Ok(result) if !result.is_null() => output = Some(result),
+                Ok(_) => {}
+                Err(e) if output.is_none() => {
+                    return Err(fail(format!("failed to apply jmespath {} to variable: {e}", q.source())));
+                }
+                Err(_) => {}
+            },
+            (None, None) => {}
+        }
+        match output {
+            Some(v) if !v.is_null() => Ok(v),
+            _ => Err(fail(format!("failed to add context entry for variable {name} since it evaluated to nil"))),
+        }
+    }
+}
+
+/// A JSON pointer for a dotted name.
+fn pointer(dotted: &str) -> String {
+    dotted.split('.').fold(String::new(), |mut p, seg| {
+        p.push('/');
+        p.push_str(seg);
+        p
+    })
+}
