@@ -103,7 +103,15 @@ pub fn evaluate<'a>(
         let ns = if kind_of(resource) == "Namespace" { name_of(resource) } else { namespace_of(resource) };
         let labels = namespaces.iter().find(|(n, _)| n == ns).map(|(_, l)| l);
         let operation = values.operation(name_of(resource))?;
-        let request = Request { resource, operation, namespace_labels: labels, user, variables: &[] };
+        let variables = values.resource_variables(name_of(resource));
+        let request = Request {
+            resource,
+            operation,
+            namespace_labels: labels,
+            user,
+            variables: &variables,
+            rule_values: Some(values),
+        };
         for response in set.program.evaluate(&request) {
             out.push(Evaluated { resource, response });
         }

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::diag::SourceMap;
-use crate::engine::Operation;
+use crate::engine::{Operation, RuleValues};
 use crate::source::{self, Input};
 
 /// Values for one run.
@@ -119,6 +119,24 @@ impl Values {
             .or_else(|| self.global.get(key))
     }
 
+    /// The variables for one resource: `globalValues`, then the resource's values in any policy
+    /// entry, then `--set` (later ones win), without `request.operation` (the request carries it).
+    pub fn resource_variables(&self, resource_name: &str) -> Vec<(String, Value)> {
+        let mut out: Vec<(String, Value)> = Vec::new();
+        let resource = self.policies.iter().flat_map(|p| p.resources.iter()).filter(|(n, _)| n == resource_name);
+        let maps = std::iter::once(&self.global).chain(resource.map(|(_, v)| v)).chain(std::iter::once(&self.set));
+        for map in maps {
+            for (k, v) in map {
+                if k == "request.operation" {
+                    continue;
+                }
+                out.retain(|(existing, _)| existing != k);
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        out
+    }
+
     /// The admission operation for a resource (`request.operation`, default CREATE).
     pub fn operation(&self, resource_name: &str) -> Result<Operation, String> {
         match self.for_resource("request.operation", resource_name) {
@@ -155,6 +173,18 @@ pub fn load(path: Option<&str>, set: &[String], sources: &mut SourceMap) -> Resu
     };
     values.add_set(set)?;
     Ok(values)
+}
+
+impl RuleValues for Values {
+    fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)> {
+        self.policies
+            .iter()
+            .filter(|p| p.name == policy)
+            .flat_map(|p| p.rules.iter())
+            .filter(|(r, _)| r == rule)
+            .flat_map(|(_, values)| values.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -68,12 +68,20 @@ pub struct Request<'a> {
     pub user: Option<&'a UserInfo>,
     /// Variables supplied by the caller (values files, `--set`), as dotted paths.
     pub variables: &'a [(String, Value)],
+    /// Per-rule variables supplied by the caller, by policy and rule name.
+    pub rule_values: Option<&'a (dyn RuleValues + Sync)>,
+}
+
+/// Variables a caller supplies for one rule of one policy (the CLI's values files).
+pub trait RuleValues: std::fmt::Debug {
+    /// The values for a rule, as dotted paths.
+    fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)>;
 }
 
 impl<'a> Request<'a> {
     /// A CREATE request for a resource, without namespace labels or user.
     pub fn create(resource: &'a Value) -> Self {
-        Request { resource, operation: Operation::Create, namespace_labels: None, user: None, variables: &[] }
+        Request { resource, operation: Operation::Create, namespace_labels: None, user: None, variables: &[], rule_values: None }
     }
 
     fn facts(&self) -> Facts<'a> {
@@ -111,7 +119,7 @@ fn evaluate_policy(index: usize, policy: &CompiledPolicy, request: &Request, fac
         if !rule.matcher.selects(facts) || rule.exclude.as_ref().is_some_and(|e| e.excludes(facts)) {
             continue;
         }
-        let Some(mut result) = evaluate_rule(rule, &mut scope) else { continue };
+        let Some(mut result) = evaluate_rule(&policy.name, rule, &mut scope) else { continue };
         result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
         let applied = matches!(result.status, RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error);
         response.rules.push(result);
@@ -137,12 +145,17 @@ fn override_applies(o: &ActionOverride, facts: &Facts) -> bool {
     ns_ok && selector_ok
 }
 
-/// Runs one matched rule: its context entries, then its body.
-fn evaluate_rule(rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
-    if rule.context.is_empty() {
+/// Runs one matched rule: the caller's values for it, its context entries, then its body.
+fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
+    let values = match (rule.needs_context, scope.request().rule_values) {
+        (true, Some(source)) => source.rule_values(policy, &rule.name),
+        _ => Vec::new(),
+    };
+    if rule.context.is_empty() && values.is_empty() {
         return evaluate_body(rule, scope);
     }
     let mut undo = scope::Undo::default();
+    scope.set_values(values, &mut undo);
     let loaded = scope.load(&rule.context, &mut undo);
     let result = match loaded {
         Ok(()) => evaluate_body(rule, scope),

@@ -80,6 +80,13 @@ impl<'r> Scope<'r> {
         Ok(())
     }
 
+    /// Sets caller-supplied values (dotted paths) for one rule.
+    pub fn set_values(&mut self, values: Vec<(String, Value)>, undo: &mut Undo) {
+        for (name, value) in values {
+            self.set(&name, value, undo);
+        }
+    }
+
     fn set(&mut self, name: &str, value: Value, undo: &mut Undo) {
         let top = name.split('.').next().unwrap_or(name).to_string();
         let ctx = self.context();
