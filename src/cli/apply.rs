@@ -142,9 +142,6 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             return EXIT_USAGE;
         }
     };
-    if values.has_variables() {
-        out.err("warning: variable values were given; this version of rampart does not evaluate variables yet, so rules that use them report an error\n");
-    }
     let set = match load_policies(&mut sources, &args.policies) {
         Ok(set) => set,
         Err(e) => {

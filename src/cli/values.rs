@@ -147,17 +147,6 @@ impl Values {
             }
         }
     }
-
-    /// Whether any variable value was supplied (which this version cannot use yet).
-    pub fn has_variables(&self) -> bool {
-        let only_operation = |m: &Map<String, Value>| m.keys().all(|k| k == "request.operation");
-        !only_operation(&self.global)
-            || !only_operation(&self.set)
-            || self
-                .policies
-                .iter()
-                .any(|p| !p.rules.is_empty() || p.resources.iter().any(|(_, v)| !only_operation(v)))
-    }
 }
 
 /// Loads a values file (if given) and adds `--set` pairs.
@@ -207,7 +196,7 @@ mod tests {
         v.add_set(&["request.operation=CREATE".into(), "request.object.x=1".into()]).unwrap_or_default();
         assert_eq!(v.operation("a"), Ok(Operation::Create));
         assert!(!v.set.contains_key("request.object.x"));
-        assert!(!v.has_variables());
+        assert_eq!(v.resource_variables("a"), vec![]);
     }
 
     #[test]
