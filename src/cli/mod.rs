@@ -3,6 +3,7 @@
 
 pub mod apply;
 mod check;
+mod jp;
 mod psa;
 pub mod resources;
 pub mod table;
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 pub use apply::ApplyArgs;
 pub use check::CheckArgs;
+pub use jp::JpArgs;
 pub use psa::PsaArgs;
 pub use test_cmd::TestArgs;
 
@@ -43,6 +45,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Evaluate Pods and pod controllers as Pod Security Admission does.
     Psa(PsaArgs),
+    /// JMESPath with Kyverno's functions: `query`, `parse`, `function`.
+    Jp(JpArgs),
 }
 
 /// Where a command writes: standard output and standard error text, and whether colours are on.
@@ -80,5 +84,6 @@ pub fn run(cli: Cli, out: &mut Output) -> i32 {
         Command::Test(args) => test_cmd::run(&args, out),
         Command::Check(args) => check::run(&args, out),
         Command::Psa(args) => psa::run(&args, out),
+        Command::Jp(args) => jp::run(&args, out),
     }
 }
