@@ -148,11 +148,10 @@ impl Template {
     }
 }
 
+/// Kyverno's wording: the context wraps query errors as `JMESPath query failed: ...`, which the
+/// substitution reports with the variable and the path of the string in the rule.
 fn resolve_error(variable: &str, path: &str, e: EvalError) -> SubstitutionError {
-    match e {
-        EvalError::UnknownKey(_) => SubstitutionError(e.to_string()),
-        other => SubstitutionError(format!("failed to resolve {variable} at path {path}: {other}")),
-    }
+    SubstitutionError(format!("failed to resolve {variable} at path {path}: JMESPath query failed: {e}"))
 }
 
 /// Removes the backslash of escaped variables.
@@ -315,7 +314,8 @@ mod tests {
     fn missing_keys_are_errors() {
         let ctx = json!({"request": {"object": {}}});
         let err = render("{{ request.object.spec.x }}", &ctx);
-        assert_eq!(err, Err(SubstitutionError("Unknown key \"spec\" in path".into())));
+        let expected = "failed to resolve request.object.spec.x at path /: JMESPath query failed: Unknown key \"spec\" in path";
+        assert_eq!(err, Err(SubstitutionError(expected.into())));
         assert_eq!(render("{{ request.object.spec.x || 'd' }}", &ctx), Ok(json!("d")));
     }
 
