@@ -2,13 +2,17 @@
 //! every evaluation. Problems found here (a malformed scalar pattern, an unsupported anchor) are
 //! diagnostics pointing at the pattern's source line.
 
+mod conditions;
 mod context;
 mod podsecurity;
 mod rule;
+mod validator;
 
+pub use conditions::{CompiledCondition, CompiledConditions};
 pub use context::{ContextEntry, Query};
 pub use podsecurity::PodSecurityProgram;
-pub use rule::{CompiledRule, RuleProgram, Slot};
+pub use rule::{CompiledRule, RuleProgram};
+pub use validator::{Foreach, Slot, Validator, ValidatorCheck};
 
 use crate::diag::Diagnostic;
 use crate::ir::{self, ActionOverride, FailureAction, RuleOrigin};

@@ -13,6 +13,13 @@ use crate::template::{Dynamic, SubstitutionError};
 pub struct Scope<'r> {
     request: &'r Request<'r>,
     ctx: Option<Context>,
+    element: Option<Value>,
+}
+
+/// What [`Scope::enter_element`] replaced, for [`Scope::leave_element`].
+pub struct SavedElement {
+    element: Option<Value>,
+    undo: Undo,
 }
 
 /// Why a rule's context could not be loaded.
@@ -31,7 +38,35 @@ pub struct Undo(Vec<(String, Option<Value>)>);
 impl<'r> Scope<'r> {
     /// A scope for a request; no context is built until a rule needs one.
     pub fn new(request: &'r Request<'r>) -> Self {
-        Scope { request, ctx: None }
+        Scope { request, ctx: None, element: None }
+    }
+
+    /// The current foreach element, when patterns are scoped to it.
+    pub fn element(&self) -> Option<&Value> {
+        self.element.as_ref()
+    }
+
+    /// Makes a foreach element current: `element`, `elementIndex` and their nesting-indexed
+    /// forms (`element0`, `elementIndex0`, ...) in the context, and the pattern target when
+    /// `scoped`.
+    pub fn enter_element(&mut self, element: &Value, index: usize, nesting: usize, scoped: bool) -> SavedElement {
+        let mut undo = Undo::default();
+        for (name, value) in [
+            ("element".to_string(), element.clone()),
+            ("elementIndex".to_string(), Value::from(index)),
+            (format!("element{nesting}"), element.clone()),
+            (format!("elementIndex{nesting}"), Value::from(index)),
+        ] {
+            self.set(&name, value, &mut undo);
+        }
+        let previous = if scoped { self.element.replace(element.clone()) } else { self.element.clone() };
+        SavedElement { element: previous, undo }
+    }
+
+    /// Undoes [`Scope::enter_element`].
+    pub fn leave_element(&mut self, saved: SavedElement) {
+        self.unload(saved.undo);
+        self.element = saved.element;
     }
 
     /// The request.

@@ -1,22 +1,127 @@
-//! `validate.pattern` and `validate.anyPattern`, with Kyverno's rule messages.
+//! Validate rules as Kyverno's validator runs them: context entries, preconditions, then one
+//! check (`deny`, `pattern`, `anyPattern`, `foreach`, `podSecurity`), with Kyverno's messages.
 
+use serde_json::Value;
+
+use super::conditions::{self, BlockResult};
+use super::scope::{LoadFailure, Undo};
 use super::{Operation, RuleResponse, RuleStatus, Scope};
-use crate::compile::{CompiledRule, Slot};
+use crate::compile::{CompiledRule, Foreach, Slot, Validator, ValidatorCheck};
 use crate::pattern::{Outcome, Pattern};
-use crate::template::Dynamic;
+use crate::template::{Dynamic, Template};
 
 fn response(rule: &CompiledRule, status: RuleStatus, message: String) -> RuleResponse {
     RuleResponse::validation(&rule.name, status, message)
 }
 
-/// Runs a pattern; templated patterns are substituted and compiled first.
-fn run(slot: &Slot, scope: &mut Scope) -> Result<Outcome, String> {
+fn error(rule: &CompiledRule, what: &str, e: impl std::fmt::Display) -> RuleResponse {
+    response(rule, RuleStatus::Error, format!("{what}: {e}"))
+}
+
+/// Runs a validator (the rule's, or a foreach body at `nesting` > 0).
+pub fn run(rule: &CompiledRule, v: &Validator, scope: &mut Scope, nesting: usize) -> Option<RuleResponse> {
+    let mut undo = Undo::default();
+    let result = run_loaded(rule, v, scope, nesting, &mut undo);
+    scope.unload(undo);
+    result
+}
+
+fn run_loaded(rule: &CompiledRule, v: &Validator, scope: &mut Scope, nesting: usize, undo: &mut Undo) -> Option<RuleResponse> {
+    match scope.load(&v.context, undo) {
+        Ok(()) => {}
+        Err(LoadFailure::Missing(reason)) => return Some(response(rule, RuleStatus::Skip, reason)),
+        Err(LoadFailure::Error(e)) => return Some(error(rule, "failed to load context", e)),
+    }
+    if let Some(pre) = &v.preconditions {
+        match conditions::evaluate(pre, scope) {
+            Err(e) => return Some(error(rule, "failed to evaluate preconditions", e)),
+            Ok(BlockResult { holds: false, message }) => {
+                return Some(response(rule, RuleStatus::Skip, join(&["preconditions not met", &message])));
+            }
+            Ok(_) => {}
+        }
+    }
+    match &v.check {
+        ValidatorCheck::Deny(block) => Some(deny(rule, block.as_ref(), scope)),
+        ValidatorCheck::Pattern(slot) => {
+            let target = target(scope)?;
+            Some(pattern(rule, slot, &target, scope))
+        }
+        ValidatorCheck::AnyPattern(slots) => {
+            let target = target(scope)?;
+            Some(any_pattern(rule, slots, &target, scope))
+        }
+        ValidatorCheck::Foreach(list) => foreach(rule, list, scope, nesting),
+        ValidatorCheck::PodSecurity(program) => super::podsecurity::evaluate(rule, program, scope.request()),
+    }
+}
+
+/// What patterns validate: the foreach element when element-scoped, else the resource.
+/// DELETE requests validate nothing (no response) outside an element.
+fn target(scope: &Scope) -> Option<Value> {
+    match scope.element() {
+        Some(e) => Some(e.clone()),
+        None if scope.request().operation == Operation::Delete => None,
+        None => Some(scope.request().resource.clone()),
+    }
+}
+
+fn join(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("; ")
+}
+
+/// The message as written (template source for messages with variables).
+fn raw_message(rule: &CompiledRule) -> String {
+    match &rule.message {
+        Some(Dynamic::Template(t)) => t.source().to_string(),
+        Some(Dynamic::Static(Value::String(s))) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Substitutes variables in a message string; `None` when substitution fails.
+fn substitute(text: &str, scope: &mut Scope) -> Option<Value> {
+    match Template::parse(text) {
+        Ok(None) => Some(Value::String(text.to_string())),
+        Ok(Some(t)) => {
+            let delete = scope.is_delete();
+            t.render(scope.context().doc(), "", delete).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+fn deny(rule: &CompiledRule, block: Option<&crate::compile::CompiledConditions>, scope: &mut Scope) -> RuleResponse {
+    let result = match block {
+        None => BlockResult { holds: true, message: String::new() },
+        Some(b) => match conditions::evaluate(b, scope) {
+            Ok(r) => r,
+            Err(e) => return error(rule, "failed to check deny conditions", e),
+        },
+    };
+    if !result.holds {
+        return response(rule, RuleStatus::Pass, format!("validation rule '{}' passed.", rule.name));
+    }
+    let written = raw_message(rule);
+    if written.is_empty() && result.message.is_empty() {
+        return response(rule, RuleStatus::Fail, format!("validation error: rule {} failed", rule.name));
+    }
+    let message = match substitute(&join(&[&written, &result.message]), scope) {
+        Some(Value::String(s)) => s,
+        Some(_) => "the produced message didn't resolve to a string, check your policy definition.".to_string(),
+        None => result.message,
+    };
+    response(rule, RuleStatus::Fail, message)
+}
+
+/// Runs a pattern against the target; templated patterns are substituted and compiled first.
+fn run_slot(slot: &Slot, target: &Value, scope: &mut Scope) -> Result<Outcome, String> {
     match slot {
-        Slot::Ready(p) => Ok(p.validate(scope.request().resource)),
+        Slot::Ready(p) => Ok(p.validate(target)),
         Slot::Templated(raw) => {
             let value = scope.render(raw, "/validate/pattern").map_err(|e| e.to_string())?;
             Ok(match Pattern::compile(&value) {
-                Ok(p) => p.validate(scope.request().resource),
+                Ok(p) => p.validate(target),
                 Err(errors) => Outcome::Error {
                     message: errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
                 },
@@ -25,85 +130,124 @@ fn run(slot: &Slot, scope: &mut Scope) -> Result<Outcome, String> {
     }
 }
 
-/// The rule's message, substituted, with a trailing period, as Kyverno embeds it in failures.
-/// `Err` when substitution fails.
-fn message_with_period(rule: &CompiledRule, scope: &mut Scope) -> Result<Option<String>, ()> {
-    let Some(message) = &rule.message else { return Ok(None) };
-    let text = match scope.render(message, "/validate/message") {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => return Err(()),
-    };
-    if text.is_empty() {
-        return Ok(None);
+/// The rule's message, substituted: `Ok(None)` when there is none, `Err` when substitution fails.
+fn message(rule: &CompiledRule, scope: &mut Scope) -> Result<Option<String>, ()> {
+    let Some(m) = &rule.message else { return Ok(None) };
+    match scope.render(m, "/validate/message") {
+        Ok(Value::String(s)) if s.is_empty() => Ok(None),
+        Ok(Value::String(s)) => Ok(Some(s)),
+        Ok(other) => Ok(Some(other.to_string())),
+        Err(_) => Err(()),
     }
-    Ok(Some(if text.ends_with('.') { text } else { format!("{text}.") }))
 }
 
-/// `validate.pattern`. DELETE requests are not validated (no response).
-pub fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> Option<RuleResponse> {
-    if scope.request().operation == Operation::Delete {
-        return None;
-    }
+fn pattern(rule: &CompiledRule, slot: &Slot, target: &Value, scope: &mut Scope) -> RuleResponse {
     let name = &rule.name;
-    let outcome = match run(slot, scope) {
+    let outcome = match run_slot(slot, target, scope) {
         Ok(o) => o,
-        Err(e) => return Some(response(rule, RuleStatus::Error, format!("variable substitution failed: {e}"))),
+        Err(e) => return error(rule, "variable substitution failed", e),
     };
-    if outcome == Outcome::Pass {
-        return Some(response(rule, RuleStatus::Pass, format!("validation rule '{name}' passed.")));
-    }
-    if let Outcome::Skip { message } = outcome {
-        return Some(response(rule, RuleStatus::Skip, message));
-    }
-    let prefix = match message_with_period(rule, scope) {
-        Ok(Some(m)) => format!("validation error: {m} rule {name}"),
-        Ok(None) => format!("validation error: rule {name}"),
-        Err(()) => format!("validation error: variables substitution error in rule {name}"),
+    let (status, detail) = match outcome {
+        Outcome::Pass => return response(rule, RuleStatus::Pass, format!("validation rule '{name}' passed.")),
+        Outcome::Skip { message } => return response(rule, RuleStatus::Skip, message),
+        Outcome::Fail { path, .. } => (RuleStatus::Fail, format!("failed at path {path}")),
+        Outcome::Error { message } => (RuleStatus::Error, format!("execution error: {message}")),
     };
-    Some(match outcome {
-        Outcome::Fail { path, .. } => response(rule, RuleStatus::Fail, format!("{prefix} failed at path {path}")),
-        Outcome::Error { message } | Outcome::Skip { message } => {
-            response(rule, RuleStatus::Error, format!("{prefix} execution error: {message}"))
+    let text = match message(rule, scope) {
+        Ok(Some(m)) => {
+            let m = if m.ends_with('.') { m } else { format!("{m}.") };
+            format!("validation error: {m} rule {name} {detail}")
         }
-        Outcome::Pass => response(rule, RuleStatus::Pass, format!("validation rule '{name}' passed.")),
-    })
+        Ok(None) => format!("validation error: rule {name} {detail}"),
+        Err(()) => format!("validation error: variables substitution error in rule {name} {detail}"),
+    };
+    response(rule, status, text)
 }
 
-/// `validate.anyPattern`: passes with the first passing pattern; skips when every pattern
-/// skipped; fails listing each failed pattern otherwise.
-pub fn any_pattern(rule: &CompiledRule, slots: &[Slot], scope: &mut Scope) -> Option<RuleResponse> {
-    if scope.request().operation == Operation::Delete {
-        return None;
-    }
+fn any_pattern(rule: &CompiledRule, slots: &[Slot], target: &Value, scope: &mut Scope) -> RuleResponse {
     let name = &rule.name;
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
     for (i, slot) in slots.iter().enumerate() {
-        match run(slot, scope) {
+        match run_slot(slot, target, scope) {
             Ok(Outcome::Pass) => {
-                return Some(response(rule, RuleStatus::Pass, format!("validation rule '{name}' anyPattern[{i}] passed.")));
+                return response(rule, RuleStatus::Pass, format!("validation rule '{name}' anyPattern[{i}] passed."));
             }
             Ok(Outcome::Skip { message }) => skipped.push(format!("rule {name}[{i}] skipped: {message}")),
             Ok(Outcome::Fail { path, .. }) => failed.push(format!("rule {name}[{i}] failed at path {path}")),
             Ok(Outcome::Error { message }) => failed.push(format!("rule {name}[{i}] failed: {message}")),
-            Err(e) => return Some(response(rule, RuleStatus::Error, format!("variable substitution failed: {e}"))),
+            Err(e) => return error(rule, "variable substitution failed", e),
         }
     }
     if failed.is_empty() {
-        return Some(response(rule, RuleStatus::Skip, skipped.join(" ")));
+        return response(rule, RuleStatus::Skip, skipped.join(" "));
     }
     let errors = failed.join(" ");
-    // Kyverno embeds the message as written here (no substitution).
-    let raw = rule.message.as_ref().and_then(|m| match m {
-        Dynamic::Static(serde_json::Value::String(s)) => Some(s.clone()),
-        Dynamic::Template(t) => Some(t.source().to_string()),
-        _ => None,
-    });
-    let message = match raw.as_deref().filter(|m| !m.is_empty()) {
-        None => format!("validation error: {errors}"),
-        Some(m) if m.ends_with('.') => format!("validation error: {m} {errors}"),
-        Some(m) => format!("validation error: {m}. {errors}"),
+    let text = match message(rule, scope) {
+        Ok(None) => format!("validation error: {errors}"),
+        Ok(Some(m)) if m.ends_with('.') => format!("validation error: {m} {errors}"),
+        Ok(Some(m)) => format!("validation error: {m}. {errors}"),
+        Err(()) => format!("validation error: variables substitution error in rule {name} execution error: {errors}"),
     };
-    Some(response(rule, RuleStatus::Fail, message))
+    response(rule, RuleStatus::Fail, text)
+}
+
+/// `foreach`: each entry's list is evaluated (an entry whose list fails is skipped); the first
+/// element that neither passes nor skips decides; with no element processed there is no
+/// response at all.
+fn foreach(rule: &CompiledRule, list: &[Foreach], scope: &mut Scope, nesting: usize) -> Option<RuleResponse> {
+    let mut applied = 0;
+    for entry in list {
+        let Ok(value) = entry.list.evaluate(scope.context().doc()) else { continue };
+        let elements = match value {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        let (result, count) = elements_loop(rule, entry, &elements, scope, nesting);
+        if let Some(r) = result {
+            return Some(r);
+        }
+        applied += count;
+    }
+    (applied > 0).then(|| response(rule, RuleStatus::Pass, "rule passed".to_string()))
+}
+
+fn elements_loop(
+    rule: &CompiledRule,
+    entry: &Foreach,
+    elements: &[Value],
+    scope: &mut Scope,
+    nesting: usize,
+) -> (Option<RuleResponse>, usize) {
+    let mut applied = 0;
+    let last = elements.len().saturating_sub(1);
+    for (index, element) in elements.iter().enumerate() {
+        if element.is_null() {
+            continue;
+        }
+        let scoped = match entry.element_scope {
+            Some(true) if !element.is_object() => {
+                let e = format!(
+                    "cannot use elementScope=true foreach rules for elements that are not maps, expected type=map got type={}",
+                    crate::expr::type_name(element)
+                );
+                return (Some(error(rule, "failed to process foreach", e)), applied);
+            }
+            Some(scoped) => scoped,
+            None => element.is_object(),
+        };
+        let saved = scope.enter_element(element, index, nesting, scoped);
+        let result = run(rule, &entry.body, scope, nesting + 1);
+        scope.leave_element(saved);
+        match result {
+            None => continue,
+            Some(r) if r.status == RuleStatus::Skip => continue,
+            Some(r) if r.status == RuleStatus::Pass => applied += 1,
+            Some(r) if r.status == RuleStatus::Error && index < last => continue,
+            Some(r) => {
+                return (Some(response(rule, r.status, format!("validation failure: {}", r.message))), applied);
+            }
+        }
+    }
+    (None, applied)
 }
