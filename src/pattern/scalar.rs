@@ -79,7 +79,7 @@ impl Operand {
     fn new(text: &str) -> Operand {
         Operand {
             text: text.into(),
-            duration: Duration::parse(text).ok(),
+            duration: Duration::parse_value(text),
             quantity: Quantity::parse_value(text).ok(),
             wildcard: Wildcard::new(text),
         }
@@ -136,7 +136,7 @@ impl<'a> Scalar<'a> {
     fn as_duration(self) -> Option<Duration> {
         match self {
             Scalar::Nil => Some(Duration(0)),
-            Scalar::Str(s) => Duration::parse(s).ok(),
+            Scalar::Str(s) => Duration::parse_value(s),
             // A bare integer is a duration only when it is "0"; "%f" text never is one.
             Scalar::Int(0) => Some(Duration(0)),
             _ => None,

@@ -263,31 +263,28 @@ impl Eval {
         anchors: impl Iterator<Item = (&'a Entry, &'a str)>,
     ) -> Step {
         let mut applied = 0usize;
-        let mut skips: Vec<Failure> = Vec::new();
+        let mut skips = SkipLog::default();
         for (e, key) in anchors {
             match self.handle(e, key, r) {
                 Ok(()) => applied += 1,
-                Err(f) if f.is_skip() => skips.push(f),
-                Err(_) if skips.iter().any(Failure::is_raw_anchor) => {}
+                Err(f) if f.is_skip() => skips.push(f, self.verbose),
+                Err(_) if skips.raw => {}
                 Err(f) => return Err(f),
             }
         }
-        if !skips.is_empty() && (applied == 0 || skips.iter().any(Failure::is_raw_anchor)) {
+        if skips.count > 0 && (applied == 0 || skips.raw) {
             return Err(self.combined_skip(&skips));
         }
         Ok(())
     }
 
-    fn combined_skip(&self, skips: &[Failure]) -> Failure {
+    fn combined_skip(&self, skips: &SkipLog) -> Failure {
         self.failure(
             Kind::CombinedSkip,
             || self.path.clone(),
             || {
-                skips
-                    .iter()
-                    .map(|f| f.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                let messages: Vec<&str> = skips.items.iter().map(|f| f.message.as_str()).collect();
+                messages.join("; ")
             },
         )
     }
@@ -397,18 +394,38 @@ impl Eval {
     /// Each resource element against its pattern; skipped elements are ignored unless all are.
     fn elements<'a>(&mut self, pairs: impl Iterator<Item = (&'a Value, &'a Node)>) -> Step {
         let mut applied = 0usize;
-        let mut skips: Vec<Failure> = Vec::new();
+        let mut skips = SkipLog::default();
         for (i, (item, node)) in pairs.enumerate() {
             match self.nested_index(i, |ev| ev.element(Some(item), node)) {
                 Ok(()) => applied += 1,
-                Err(f) if f.is_skip() => skips.push(f),
+                Err(f) if f.is_skip() => skips.push(f, self.verbose),
                 Err(f) => return Err(f),
             }
         }
-        if applied == 0 && !skips.is_empty() {
+        if applied == 0 && skips.count > 0 {
             return Err(self.combined_skip(&skips));
         }
         Ok(())
+    }
+}
+
+/// Skip errors recorded while evaluating a map's anchors or an array's elements; the errors
+/// themselves are kept only in verbose mode, so that quiet runs do not allocate.
+#[derive(Default)]
+struct SkipLog {
+    count: usize,
+    /// Some recorded skip is a raw conditional/global anchor error.
+    raw: bool,
+    items: Vec<Failure>,
+}
+
+impl SkipLog {
+    fn push(&mut self, f: Failure, verbose: bool) {
+        self.count += 1;
+        self.raw |= f.is_raw_anchor();
+        if verbose {
+            self.items.push(f);
+        }
     }
 }
 
