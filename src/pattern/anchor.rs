@@ -102,6 +102,17 @@ mod tests {
             ("=abc", None),
             ("", None),
             ("(a\nb)", None),
+            ("so)m(et(hin)g", None),
+            ("^(abc", None),
+            ("^abc", None),
+            ("^()", None),
+            ("=(abc", None),
+            ("+(abc", None),
+            ("+abc", None),
+            ("X(abc", None),
+            ("Xabc", None),
+            ("<(abc", None),
+            ("<abc", None),
         ];
         for (raw, want) in cases {
             let got = parse(raw).map(|a| (a.kind, a.key));
@@ -117,7 +128,18 @@ mod tests {
         assert!(!looks_like_anchor("ab(a)"));
         assert!(!looks_like_anchor("a"));
         assert!(!looks_like_anchor("()"));
-        assert_eq!(render(AnchorKind::Equality, "app"), "=(app)");
-        assert_eq!(render(AnchorKind::Condition, "app"), "(app)");
+        // Kyverno `TestString` / `Test_anchor_String`.
+        let kinds = [
+            (AnchorKind::Condition, "(test)"),
+            (AnchorKind::Global, "<(test)"),
+            (AnchorKind::Negation, "X(test)"),
+            (AnchorKind::AddIfNotPresent, "+(test)"),
+            (AnchorKind::Equality, "=(test)"),
+            (AnchorKind::Existence, "^(test)"),
+        ];
+        for (kind, want) in kinds {
+            assert_eq!(render(kind, "test"), want);
+            assert_eq!(parse(want), Some(Anchor { kind, key: "test" }), "{want}");
+        }
     }
 }
