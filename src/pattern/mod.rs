@@ -27,7 +27,7 @@ mod tree;
 pub use anchor::{Anchor, AnchorKind};
 pub use compile::CompileError;
 pub use gofmt::{format_float_e, format_float_f, to_v as go_format_v, type_name as go_type_name};
-pub use scalar::{Leaf, Op, StringPattern};
+pub use scalar::{Leaf, StringPattern};
 
 use serde_json::Value;
 
@@ -62,19 +62,35 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     root: compile::Node,
+    has_variables: bool,
 }
 
 impl Pattern {
     /// Compiles a pattern; all mistakes are returned together.
     pub fn compile(pattern: &Value) -> Result<Pattern, Vec<CompileError>> {
-        compile::compile(pattern, false).map(|root| Pattern { root })
+        Pattern::build(pattern, false)
     }
 
     /// Compiles a pattern produced at evaluation time (after variable substitution): string
     /// conditions that can never match are accepted and never match, as in Kyverno.
     /// Structural mistakes are still errors.
     pub fn compile_lenient(pattern: &Value) -> Result<Pattern, Vec<CompileError>> {
-        compile::compile(pattern, true).map(|root| Pattern { root })
+        Pattern::build(pattern, true)
+    }
+
+    fn build(pattern: &Value, lenient: bool) -> Result<Pattern, Vec<CompileError>> {
+        let root = compile::compile(pattern, lenient)?;
+        Ok(Pattern {
+            root,
+            has_variables: contains_variables(pattern),
+        })
+    }
+
+    /// True if a key or string value contains `{{`: the engine must substitute variables in
+    /// the pattern's JSON and compile the result with [`Pattern::compile_lenient`] before
+    /// validating (this compiled form holds such strings literally).
+    pub fn has_variables(&self) -> bool {
+        self.has_variables
     }
 
     /// Validates a resource (Kyverno `validate.MatchPattern`).
@@ -106,6 +122,17 @@ impl Pattern {
                 message: f.message,
             },
         }
+    }
+}
+
+fn contains_variables(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains("{{"),
+        Value::Array(items) => items.iter().any(contains_variables),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains("{{") || contains_variables(v)),
+        _ => false,
     }
 }
 

@@ -23,7 +23,7 @@ struct PatternGrammar;
 
 /// A comparison operator of a string pattern condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     /// No operator: wildcard equality.
     Equal,
     /// `!`

@@ -1202,6 +1202,15 @@ fn compile_errors() {
 }
 
 #[test]
+fn variables_are_reported() {
+    assert!(compile(&json!({"a": "{{ request.object.x }}"})).has_variables());
+    assert!(compile(&json!({"a": [{"b": "x-{{ y }}"}]})).has_variables());
+    assert!(!compile(&json!({"a": "x", "b": [1]})).has_variables());
+    // A malformed condition inside `{{ }}` text is not an error before substitution.
+    assert!(Pattern::compile(&json!({"a": ">= {{ x }}"})).is_ok());
+}
+
+#[test]
 fn pattern_is_send_sync() {
     fn check<T: Send + Sync>() {}
     check::<Pattern>();
