@@ -12,6 +12,13 @@ pub struct Duration(pub i64);
 #[error("{0}")]
 pub struct DurationError(String);
 
+/// Why a duration failed to parse, before it is turned into Go's message.
+enum Defect<'a> {
+    Invalid,
+    MissingUnit,
+    UnknownUnit(&'a [u8]),
+}
+
 const NANOSECOND: u64 = 1;
 const MICROSECOND: u64 = 1_000 * NANOSECOND;
 const MILLISECOND: u64 = 1_000 * MICROSECOND;
@@ -42,7 +49,26 @@ impl Duration {
     /// Parses a Go duration string: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, units `ns`, `us`
     /// (`µs`, `μs`), `ms`, `s`, `m`, `h`; `"0"` alone needs no unit.
     pub fn parse(orig: &str) -> Result<Duration, DurationError> {
-        let invalid = || DurationError(format!("time: invalid duration {}", quote(orig)));
+        Duration::scan(orig).map_err(|defect| {
+            DurationError(match defect {
+                Defect::Invalid => format!("time: invalid duration {}", quote(orig)),
+                Defect::MissingUnit => format!("time: missing unit in duration {}", quote(orig)),
+                Defect::UnknownUnit(unit) => format!(
+                    "time: unknown unit {} in duration {}",
+                    quote(&String::from_utf8_lossy(unit)),
+                    quote(orig)
+                ),
+            })
+        })
+    }
+
+    /// Parses like [`Duration::parse`] without building an error message (no allocation).
+    pub fn parse_value(s: &str) -> Option<Duration> {
+        Duration::scan(s).ok()
+    }
+
+    fn scan(orig: &str) -> Result<Duration, Defect<'_>> {
+        let invalid = || Defect::Invalid;
         let mut s = orig.as_bytes();
         let mut neg = false;
         if let Some(&c) = s.first() {
@@ -89,21 +115,14 @@ impl Duration {
                 .position(|c| *c == b'.' || c.is_ascii_digit())
                 .unwrap_or(s.len());
             if unit_len == 0 {
-                return Err(DurationError(format!(
-                    "time: missing unit in duration {}",
-                    quote(orig)
-                )));
+                return Err(Defect::MissingUnit);
             }
             let (u, rest) = s.split_at(unit_len);
             s = rest;
-            let u = String::from_utf8_lossy(u);
-            let unit = unit_of(&u).ok_or_else(|| {
-                DurationError(format!(
-                    "time: unknown unit {} in duration {}",
-                    quote(&u),
-                    quote(orig)
-                ))
-            })?;
+            let unit = std::str::from_utf8(u)
+                .ok()
+                .and_then(unit_of)
+                .ok_or(Defect::UnknownUnit(u))?;
             if v > LIMIT / unit {
                 return Err(invalid());
             }

@@ -197,6 +197,17 @@ fn rescale_round_up(unscaled: i128, scale: i32, target: i32) -> Option<i128> {
 impl Quantity {
     /// Parses a quantity string exactly as `resource.ParseQuantity` does.
     pub fn parse(s: &str) -> Result<Quantity, QuantityError> {
+        Quantity::parse_inner(s, true)
+    }
+
+    /// Parses like [`Quantity::parse`] but never keeps the source text, so that parsing a
+    /// typical value allocates nothing (for comparisons, where the text is not printed).
+    pub fn parse_value(s: &str) -> Result<Quantity, QuantityError> {
+        Quantity::parse_inner(s, false)
+    }
+
+    fn parse_inner(s: &str, keep_text: bool) -> Result<Quantity, QuantityError> {
+        let text = |keep: bool| (keep && keep_text).then(|| s.into());
         if s.is_empty() {
             return Err(QuantityError::FormatWrong);
         }
@@ -205,7 +216,7 @@ impl Quantity {
                 unscaled: 0,
                 scale: 0,
                 format: Format::DecimalSI,
-                text: Some(s.into()),
+                text: text(true),
             });
         }
         let parts = split_parts(s)?;
@@ -229,8 +240,11 @@ impl Quantity {
                 -i64::from(denom_len)
             };
             if go_scale >= -i64::from(NANO_SCALE) {
-                let shifted = format!("{}{}", parts.num, parts.denom);
-                let value: i64 = shifted.parse().map_err(|_| QuantityError::Numeric)?;
+                let shifted = || parts.num.bytes().chain(parts.denom.bytes());
+                let value = shifted().try_fold(0i64, |acc, c| {
+                    acc.checked_mul(10)?.checked_add(i64::from(c - b'0'))
+                });
+                let value = value.ok_or(QuantityError::Numeric)?;
                 let mantissa: i64 = if base == 2 {
                     1i64.checked_shl(exponent as u32).unwrap_or(0)
                 } else {
@@ -241,16 +255,16 @@ impl Quantity {
                     let keep = match format {
                         Format::BinarySI => exponent % 10 == 0 && value & 0x07 != 0,
                         _ => {
-                            go_scale % 3 == 0
-                                && !shifted.ends_with("000")
-                                && !shifted.starts_with('0')
+                            let len = shifted().count();
+                            let ends_000 = len >= 3 && shifted().skip(len - 3).all(|c| c == b'0');
+                            go_scale % 3 == 0 && !ends_000 && shifted().next() != Some(b'0')
                         }
                     };
                     return Ok(Quantity {
                         unscaled: i128::from(result),
                         scale: i32::try_from(-go_scale).map_err(|_| QuantityError::Numeric)?,
                         format,
-                        text: keep.then(|| s.into()),
+                        text: text(keep),
                     });
                 }
             }
