@@ -1,6 +1,7 @@
 //! Evaluates a [`Program`] against one resource or admission request: match and exclude, then
 //! the rule body. Never prints, never does I/O; `Send + Sync` and shared by all callers.
 
+mod conditions;
 mod context;
 mod podsecurity;
 mod response;
@@ -145,34 +146,20 @@ fn override_applies(o: &ActionOverride, facts: &Facts) -> bool {
     ns_ok && selector_ok
 }
 
-/// Runs one matched rule: the caller's values for it, its context entries, then its body.
+/// Runs one matched rule with the caller's values for it.
 fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
-    let values = match (rule.needs_context, scope.request().rule_values) {
-        (true, Some(source)) => source.rule_values(policy, &rule.name),
-        _ => Vec::new(),
-    };
-    if rule.context.is_empty() && values.is_empty() {
-        return evaluate_body(rule, scope);
-    }
-    let mut undo = scope::Undo::default();
-    scope.set_values(values, &mut undo);
-    let loaded = scope.load(&rule.context, &mut undo);
-    let result = match loaded {
-        Ok(()) => evaluate_body(rule, scope),
-        Err(scope::LoadFailure::Missing(reason)) => Some(RuleResponse::validation(&rule.name, RuleStatus::Skip, reason)),
-        Err(scope::LoadFailure::Error(e)) => {
-            Some(RuleResponse::validation(&rule.name, RuleStatus::Error, format!("failed to load context: {e}")))
-        }
-    };
-    scope.unload(undo);
-    result
-}
-
-fn evaluate_body(rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
     match &rule.program {
-        RuleProgram::Pattern(slot) => validate::pattern(rule, slot, scope),
-        RuleProgram::AnyPattern(slots) => validate::any_pattern(rule, slots, scope),
-        RuleProgram::PodSecurity(program) => podsecurity::evaluate(rule, program, scope.request()),
+        RuleProgram::Validate(validator) => {
+            let values = match (rule.needs_context, scope.request().rule_values) {
+                (true, Some(source)) => source.rule_values(policy, &rule.name),
+                _ => Vec::new(),
+            };
+            let mut undo = scope::Undo::default();
+            scope.set_values(values, &mut undo);
+            let result = validate::run(rule, validator, scope, 0);
+            scope.unload(undo);
+            result
+        }
         RuleProgram::Unsupported(feature) => {
             let message = format!("rule {} uses {feature}, which this version of rampart does not evaluate yet", rule.name);
             let mut response = RuleResponse::validation(&rule.name, RuleStatus::Error, message);

@@ -120,7 +120,7 @@ fn run_slot(slot: &Slot, target: &Value, scope: &mut Scope) -> Result<Outcome, S
         Slot::Ready(p) => Ok(p.validate(target)),
         Slot::Templated(raw) => {
             let value = scope.render(raw, "/validate/pattern").map_err(|e| e.to_string())?;
-            Ok(match Pattern::compile(&value) {
+            Ok(match Pattern::compile_lenient(&value) {
                 Ok(p) => p.validate(target),
                 Err(errors) => Outcome::Error {
                     message: errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
