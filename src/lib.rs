@@ -9,6 +9,7 @@
 pub mod autogen;
 pub mod cli;
 pub mod compile;
+pub mod conditions;
 pub mod diag;
 pub mod duration;
 pub mod engine;
