@@ -42,7 +42,7 @@ pub fn evaluate(block: &CompiledConditions, scope: &mut Scope) -> Result<BlockRe
         }
         CompiledConditions::AnyAll { any, all } => {
             let outcome = conditions::evaluate_any_all(any.as_deref(), all.as_deref(), |c: &CompiledCondition| {
-                Ok((test(c, scope)?, c.message.as_deref()))
+                Ok::<_, String>((test(c, scope)?, c.message.as_deref()))
             })?;
             Ok(BlockResult { holds: outcome.passed, message: outcome.message() })
         }
