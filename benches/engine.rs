@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rampart::cli::{Cli, Command, Output, run};
-use rampart::compile::RuleProgram;
+use rampart::compile::{RuleProgram, ValidatorCheck};
 use rampart::diag::SourceMap;
 use rampart::engine::Request;
 use rampart::load::{PolicySet, load_policies, load_resources};
@@ -14,8 +14,13 @@ use rampart::source;
 use serde_json::Value;
 
 fn conformance() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/kyverno-policies");
-    if beside.is_dir() { beside } else { PathBuf::from("/work/shared/conformance/kyverno-policies") }
+    let beside =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/kyverno-policies");
+    if beside.is_dir() {
+        beside
+    } else {
+        PathBuf::from("/work/shared/conformance/kyverno-policies")
+    }
 }
 
 /// Policy and resource files of every suite whose rules are all pattern/anyPattern rules.
@@ -25,7 +30,9 @@ fn pattern_suites() -> (Vec<String>, Vec<String>) {
     let mut stack = vec![conformance()];
     let mut tests = Vec::new();
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.ends_with(".kyverno-test") {
@@ -37,23 +44,39 @@ fn pattern_suites() -> (Vec<String>, Vec<String>) {
     }
     tests.sort();
     for test in tests {
-        let Ok(text) = std::fs::read_to_string(&test) else { continue };
-        let Ok(docs) = rampart::yaml::parse_values(&text) else { continue };
+        let Ok(text) = std::fs::read_to_string(&test) else {
+            continue;
+        };
+        let Ok(docs) = rampart::yaml::parse_values(&text) else {
+            continue;
+        };
         let Some(doc) = docs.first() else { continue };
         let base = test.parent().unwrap_or(Path::new("."));
         let paths = |k: &str| -> Vec<String> {
             doc.get(k)
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(|p| base.join(p).display().to_string()).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(|p| base.join(p).display().to_string())
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let pol = paths("policies");
         let mut sources = SourceMap::new();
-        let Ok(set) = load_policies(&mut sources, &pol) else { continue };
+        let Ok(set) = load_policies(&mut sources, &pol) else {
+            continue;
+        };
         let only_patterns = !set.program.policies.is_empty()
             && set.invalid.is_empty()
             && set.program.policies.iter().all(|p| {
-                p.rules.iter().all(|r| matches!(r.program, RuleProgram::Pattern(_) | RuleProgram::AnyPattern(_)))
+                p.rules.iter().all(|r| {
+                    matches!(&r.program, RuleProgram::Validate(v)
+                        if v.context.is_empty()
+                            && v.preconditions.is_none()
+                            && matches!(v.check, ValidatorCheck::Pattern(_) | ValidatorCheck::AnyPattern(_)))
+                })
             });
         if only_patterns {
             policies.extend(pol);
@@ -77,7 +100,13 @@ fn bench(c: &mut Criterion) {
     let requests: Vec<Request> = resources.iter().map(Request::create).collect();
     let evaluations: usize = requests
         .iter()
-        .map(|r| set.program.evaluate(r).iter().map(|p| p.rules.len()).sum::<usize>())
+        .map(|r| {
+            set.program
+                .evaluate(r)
+                .iter()
+                .map(|p| p.rules.len())
+                .sum::<usize>()
+        })
         .sum();
     println!(
         "pattern suites: {} policies ({} rules with autogen), {} resources, {} rule evaluations per pass",
@@ -124,7 +153,12 @@ fn bench(c: &mut Criterion) {
                 ..Default::default()
             };
             let mut out = Output::new(false);
-            run(Cli { command: Command::Apply(args) }, &mut out)
+            run(
+                Cli {
+                    command: Command::Apply(args),
+                },
+                &mut out,
+            )
         })
     });
     group.finish();

@@ -10,27 +10,61 @@ use crate::yaml::{Key, Node, NodeValue};
 pub const CONTROLLERS_ANNOTATION: &str = "pod-policies.kyverno.io/autogen-controllers";
 
 /// Every pod controller autogen knows, CronJob included.
-pub const POD_CONTROLLERS: &[&str] =
-    &["DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController", "CronJob"];
+pub const POD_CONTROLLERS: &[&str] = &[
+    "DaemonSet",
+    "Deployment",
+    "Job",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "CronJob",
+];
 
 /// Controllers of `autogen-<rule>` (all but CronJob).
-const TEMPLATE_CONTROLLERS: &[&str] =
-    &["DaemonSet", "Deployment", "Job", "StatefulSet", "ReplicaSet", "ReplicationController"];
+const TEMPLATE_CONTROLLERS: &[&str] = &[
+    "DaemonSet",
+    "Deployment",
+    "Job",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+];
 
 /// Variable paths rewritten in `autogen-<rule>`.
 const POD_REWRITES: &[(&str, &str)] = &[
     ("request.object.spec", "request.object.spec.template.spec"),
-    ("request.oldObject.spec", "request.oldObject.spec.template.spec"),
-    ("request.object.metadata", "request.object.spec.template.metadata"),
-    ("request.oldObject.metadata", "request.oldObject.spec.template.metadata"),
+    (
+        "request.oldObject.spec",
+        "request.oldObject.spec.template.spec",
+    ),
+    (
+        "request.object.metadata",
+        "request.object.spec.template.metadata",
+    ),
+    (
+        "request.oldObject.metadata",
+        "request.oldObject.spec.template.metadata",
+    ),
 ];
 
 /// Variable paths rewritten in `autogen-cronjob-<rule>`.
 const CRONJOB_REWRITES: &[(&str, &str)] = &[
-    ("request.object.spec", "request.object.spec.jobTemplate.spec.template.spec"),
-    ("request.oldObject.spec", "request.oldObject.spec.jobTemplate.spec.template.spec"),
-    ("request.object.metadata", "request.object.spec.jobTemplate.spec.template.metadata"),
-    ("request.oldObject.metadata", "request.oldObject.spec.jobTemplate.spec.template.metadata"),
+    (
+        "request.object.spec",
+        "request.object.spec.jobTemplate.spec.template.spec",
+    ),
+    (
+        "request.oldObject.spec",
+        "request.oldObject.spec.jobTemplate.spec.template.spec",
+    ),
+    (
+        "request.object.metadata",
+        "request.object.spec.jobTemplate.spec.template.metadata",
+    ),
+    (
+        "request.oldObject.metadata",
+        "request.oldObject.spec.jobTemplate.spec.template.metadata",
+    ),
 ];
 
 /// The group/version/kind form of a controller kind.
@@ -47,7 +81,7 @@ fn controller_gvk(kind: &str) -> String {
 fn selector_kind(selector: &str) -> &str {
     let parts: Vec<&str> = selector.split('/').collect();
     let is_version = |s: &str| crate::matching::is_version_selector(s);
-    let kind = match parts.as_slice() {
+    match parts.as_slice() {
         [k] => k.split('.').next().unwrap_or(k),
         [a, b] if !(*a == "*" && *b == "*") && is_version(a) => b.split('.').next().unwrap_or(b),
         [a, _] => a,
@@ -55,8 +89,7 @@ fn selector_kind(selector: &str) -> &str {
         [_, _, k] => k.split('.').next().unwrap_or(k),
         [_, _, k, _] => k,
         _ => "",
-    };
-    kind
+    }
 }
 
 fn contains_kind(kinds: &[String], kind: &str) -> bool {
@@ -64,7 +97,10 @@ fn contains_kind(kinds: &[String], kind: &str) -> bool {
 }
 
 fn match_kinds(m: &Match) -> Vec<String> {
-    m.filters.iter().flat_map(|f| f.kinds.iter().cloned()).collect()
+    m.filters
+        .iter()
+        .flat_map(|f| f.kinds.iter().cloned())
+        .collect()
 }
 
 /// Whether a filter rules autogen out: names, selectors, annotations, or Pod mixed with other kinds.
@@ -76,7 +112,10 @@ fn blocks_autogen(f: &Filter) -> bool {
 }
 
 fn mutate_uses_json6902(node: &Node) -> bool {
-    let has = |n: &Node| n.get("patchesJson6902").is_some_and(|p| p.as_str().is_none_or(|s| !s.is_empty()));
+    let has = |n: &Node| {
+        n.get("patchesJson6902")
+            .is_some_and(|p| p.as_str().is_none_or(|s| !s.is_empty()))
+    };
     has(node)
         || matches!(node.get("foreach").map(|f| &f.value), Some(NodeValue::Seq(items)) if items.iter().any(has))
 }
@@ -91,12 +130,19 @@ pub fn controllers(policy: &Policy) -> Option<Vec<String>> {
             Body::Mutate(node) if mutate_uses_json6902(node) => return None,
             _ => {}
         }
-        let filters = rule.match_.filters.iter().chain(rule.exclude.iter().flat_map(|e| e.filters.iter()));
+        let filters = rule
+            .match_
+            .filters
+            .iter()
+            .chain(rule.exclude.iter().flat_map(|e| e.filters.iter()));
         for f in filters {
             if blocks_autogen(f) {
                 return None;
             }
-            needed |= f.kinds.iter().any(|k| k == "Pod" || POD_CONTROLLERS.contains(&k.as_str()));
+            needed |= f
+                .kinds
+                .iter()
+                .any(|k| k == "Pod" || POD_CONTROLLERS.contains(&k.as_str()));
         }
     }
     if !needed {
@@ -113,14 +159,18 @@ pub fn controllers(policy: &Policy) -> Option<Vec<String>> {
 /// written rules first (except ones already named `autogen-*`), then per written rule
 /// `autogen-<rule>` and `autogen-cronjob-<rule>`.
 pub fn expand(policy: &mut Policy) {
-    let Some(controllers) = controllers(policy) else { return };
+    let Some(controllers) = controllers(policy) else {
+        return;
+    };
     let mut generated = Vec::new();
     for rule in &policy.rules {
         let template = template_rule(rule, &controllers);
         if let Some(r) = &template {
             generated.push(rewrite_variables(r.clone(), POD_REWRITES));
         }
-        if controllers.iter().any(|c| c.contains("CronJob") || c.contains("all"))
+        if controllers
+            .iter()
+            .any(|c| c.contains("CronJob") || c.contains("all"))
             && let Some(cron) = cronjob_rule(rule, &controllers)
         {
             generated.push(rewrite_variables(cron, CRONJOB_REWRITES));
@@ -135,7 +185,11 @@ pub fn expand(policy: &mut Policy) {
 
 /// `autogen-<rule>` before variable rewriting: built from the controllers other than CronJob.
 fn template_rule(rule: &Rule, controllers: &[String]) -> Option<Rule> {
-    let rest: Vec<String> = controllers.iter().filter(|c| *c != "CronJob").cloned().collect();
+    let rest: Vec<String> = controllers
+        .iter()
+        .filter(|c| *c != "CronJob")
+        .cloned()
+        .collect();
     let mut out = controller_rule(rule, &rest)?;
     out.name = autogen_name("autogen", &rule.name);
     out.origin = RuleOrigin::Autogen;
@@ -166,8 +220,11 @@ fn controller_rule(rule: &Rule, controllers: &[String]) -> Option<Rule> {
     if controllers.is_empty() || rule.name.starts_with("autogen-") || !for_pods(rule) {
         return None;
     }
-    let validated: Vec<&str> =
-        controllers.iter().map(String::as_str).filter(|c| TEMPLATE_CONTROLLERS.contains(c)).collect();
+    let validated: Vec<&str> = controllers
+        .iter()
+        .map(String::as_str)
+        .filter(|c| TEMPLATE_CONTROLLERS.contains(c))
+        .collect();
     let mut kinds: Vec<&str> = if controllers.iter().any(|c| c == "all") {
         TEMPLATE_CONTROLLERS.to_vec()
     } else if validated.is_empty() {
@@ -188,7 +245,8 @@ fn controller_rule(rule: &Rule, controllers: &[String]) -> Option<Rule> {
 /// Whether the rule matches Pods (and its exclude, if it names kinds, names Pods too).
 fn for_pods(rule: &Rule) -> bool {
     let excluded = rule.exclude.as_ref().map(match_kinds).unwrap_or_default();
-    contains_kind(&match_kinds(&rule.match_), "Pod") && (excluded.is_empty() || contains_kind(&excluded, "Pod"))
+    contains_kind(&match_kinds(&rule.match_), "Pod")
+        && (excluded.is_empty() || contains_kind(&excluded, "Pod"))
 }
 
 fn replace_pod_kinds(m: &mut Match, gvks: &[String]) {
@@ -214,9 +272,23 @@ fn autogen_name(prefix: &str, name: &str) -> String {
 
 /// `{spec: {<key>: node}}`, spans pointing at the wrapped node.
 fn wrap(node: &Node, key: &str) -> Node {
-    let entry = |text: &str, value: Node| (Key { span: node.span, text: text.to_string() }, value);
-    let inner = Node { span: node.span, value: NodeValue::Map(vec![entry(key, node.clone())]) };
-    Node { span: node.span, value: NodeValue::Map(vec![entry("spec", inner)]) }
+    let entry = |text: &str, value: Node| {
+        (
+            Key {
+                span: node.span,
+                text: text.to_string(),
+            },
+            value,
+        )
+    };
+    let inner = Node {
+        span: node.span,
+        value: NodeValue::Map(vec![entry(key, node.clone())]),
+    };
+    Node {
+        span: node.span,
+        value: NodeValue::Map(vec![entry("spec", inner)]),
+    }
 }
 
 /// Wraps patterns and strategic-merge patches under the pod template. Returns false when Kyverno
@@ -242,7 +314,9 @@ fn wrap_body(body: &mut Body, key: &str) -> bool {
 }
 
 fn wrap_mutate(node: &mut Node, key: &str) {
-    let NodeValue::Map(entries) = &mut node.value else { return };
+    let NodeValue::Map(entries) = &mut node.value else {
+        return;
+    };
     for (k, v) in entries.iter_mut() {
         match k.text.as_str() {
             "patchStrategicMerge" => *v = wrap(v, key),
@@ -276,7 +350,10 @@ fn rewrite_variables(mut rule: Rule, rewrites: &[(&str, &str)]) -> Rule {
             }
         }
     };
-    for node in [&mut rule.context, &mut rule.preconditions].into_iter().flatten() {
+    for node in [&mut rule.context, &mut rule.preconditions]
+        .into_iter()
+        .flatten()
+    {
         rewrite_node(node, &fix);
     }
     for (k, v) in &mut rule.report_properties {
@@ -326,7 +403,10 @@ mod tests {
         let long = "x".repeat(70);
         assert_eq!(autogen_name("autogen", &long).len(), 63);
         assert_eq!(autogen_name("autogen", "check"), "autogen-check");
-        assert_eq!(autogen_name("autogen-cronjob", "check"), "autogen-cronjob-check");
+        assert_eq!(
+            autogen_name("autogen-cronjob", "check"),
+            "autogen-cronjob-check"
+        );
     }
 
     #[test]
@@ -338,5 +418,4 @@ mod tests {
         assert_eq!(selector_kind("Pod.status"), "Pod");
         assert_eq!(selector_kind("v1/Pod/exec"), "Pod");
     }
-
 }

@@ -31,12 +31,18 @@ impl SourceMap {
 
     /// The display name of a file.
     pub fn name(&self, id: FileId) -> &str {
-        self.files.get(id).map(|f| f.name().as_str()).unwrap_or("<unknown>")
+        self.files
+            .get(id)
+            .map(|f| f.name().as_str())
+            .unwrap_or("<unknown>")
     }
 
     /// The text of a file.
     pub fn text(&self, id: FileId) -> &str {
-        self.files.get(id).map(|f| f.source().as_str()).unwrap_or("")
+        self.files
+            .get(id)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
     }
 
     /// The 1-based line and column of a byte offset.
@@ -45,7 +51,12 @@ impl SourceMap {
         let offset = offset.min(text.len());
         let before = text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         (line, col)
     }
 
@@ -84,6 +95,8 @@ pub struct Diagnostic {
     pub label: String,
     /// Further lines: what was expected, a suggestion.
     pub notes: Vec<String>,
+    /// Other places that explain the problem (in the same file), with their labels.
+    pub related: Vec<(Span, String)>,
 }
 
 impl Diagnostic {
@@ -96,6 +109,7 @@ impl Diagnostic {
             message: message.into(),
             label: String::new(),
             notes: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -110,6 +124,12 @@ impl Diagnostic {
     /// Sets the text under the underline.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
+        self
+    }
+
+    /// Adds another place, with its label.
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
         self
     }
 
@@ -131,7 +151,15 @@ impl Diagnostic {
         };
         CsDiagnostic::new(severity)
             .with_message(&self.message)
-            .with_labels(vec![Label::primary(self.file, self.span.range()).with_message(&self.label)])
+            .with_labels(
+                std::iter::once(
+                    Label::primary(self.file, self.span.range()).with_message(&self.label),
+                )
+                .chain(self.related.iter().map(|(span, label)| {
+                    Label::secondary(self.file, span.range()).with_message(label)
+                }))
+                .collect(),
+            )
             .with_notes(self.notes.clone())
     }
 
@@ -141,24 +169,35 @@ impl Diagnostic {
         let diagnostic = self.to_codespan();
         if color {
             let mut buffer = termcolor::Buffer::ansi();
-            if term::emit_to_write_style(&mut buffer, &config, &sources.files, &diagnostic).is_ok() {
+            if term::emit_to_write_style(&mut buffer, &config, &sources.files, &diagnostic).is_ok()
+            {
                 return String::from_utf8_lossy(buffer.as_slice()).into_owned();
             }
         }
         term::emit_into_string(&config, &sources.files, &diagnostic).unwrap_or_else(|_| {
             let (line, col) = sources.line_col(self.file, self.span.start);
-            format!("error: {}\n  at {}:{line}:{col}\n", self.message, sources.name(self.file))
+            format!(
+                "error: {}\n  at {}:{line}:{col}\n",
+                self.message,
+                sources.name(self.file)
+            )
         })
     }
 }
 
 /// Renders several diagnostics, one after another.
 pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
-    diagnostics.iter().map(|d| d.render(sources, color)).collect()
+    diagnostics
+        .iter()
+        .map(|d| d.render(sources, color))
+        .collect()
 }
 
 /// The closest spelling of `word` among `candidates`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
@@ -195,7 +234,10 @@ mod tests {
     fn suggests_close_spellings_only() {
         let fields = ["validationFailureAction", "background", "rules"];
         assert_eq!(did_you_mean("rulez", fields), Some("rules"));
-        assert_eq!(did_you_mean("validationfailureaction", fields), Some("validationFailureAction"));
+        assert_eq!(
+            did_you_mean("validationfailureaction", fields),
+            Some("validationFailureAction")
+        );
         assert_eq!(did_you_mean("backgroud", fields), Some("background"));
         assert_eq!(did_you_mean("something", fields), None);
     }

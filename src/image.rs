@@ -40,12 +40,29 @@ impl ImageRef {
             None => true,
             Some(f) => !f.contains(['.', ':']) && f != "localhost" && f.to_lowercase() == f,
         };
-        let full = if needs_registry { format!("{DEFAULT_REGISTRY}/{image}") } else { image.to_owned() };
+        let full = if needs_registry {
+            format!("{DEFAULT_REGISTRY}/{image}")
+        } else {
+            image.to_owned()
+        };
         let caps = REFERENCE.as_ref()?.captures(&full)?;
-        let text = |i| caps.get(i).map(|m| m.as_str().to_string()).unwrap_or_default();
+        let text = |i| {
+            caps.get(i)
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default()
+        };
         let (tag, digest) = (text(3), text(4));
-        let tag = if tag.is_empty() && digest.is_empty() { "latest".to_string() } else { tag };
-        Some(ImageRef { registry: text(1), path: text(2), tag, digest })
+        let tag = if tag.is_empty() && digest.is_empty() {
+            "latest".to_string()
+        } else {
+            tag
+        };
+        Some(ImageRef {
+            registry: text(1),
+            path: text(2),
+            tag,
+            digest,
+        })
     }
 
     /// The last path component.
@@ -75,13 +92,28 @@ mod tests {
     #[test]
     fn defaults_and_parts() {
         let r = ImageRef::parse("nginx").unwrap_or_else(|| unreachable!());
-        assert_eq!((r.registry.as_str(), r.path.as_str(), r.tag.as_str()), ("docker.io", "nginx", "latest"));
+        assert_eq!(
+            (r.registry.as_str(), r.path.as_str(), r.tag.as_str()),
+            ("docker.io", "nginx", "latest")
+        );
         assert_eq!(r.normalized(), "docker.io/nginx:latest");
         let r = ImageRef::parse("ghcr.io/org/app:1.2").unwrap_or_else(|| unreachable!());
-        assert_eq!((r.registry.as_str(), r.path.as_str(), r.name(), r.tag.as_str()), ("ghcr.io", "org/app", "app", "1.2"));
+        assert_eq!(
+            (
+                r.registry.as_str(),
+                r.path.as_str(),
+                r.name(),
+                r.tag.as_str()
+            ),
+            ("ghcr.io", "org/app", "app", "1.2")
+        );
         let digest = format!("sha256:{}", "a".repeat(64));
-        let r = ImageRef::parse(&format!("localhost:5000/app@{digest}")).unwrap_or_else(|| unreachable!());
-        assert_eq!((r.registry.as_str(), r.tag.as_str(), r.digest.as_str()), ("localhost:5000", "", digest.as_str()));
+        let r = ImageRef::parse(&format!("localhost:5000/app@{digest}"))
+            .unwrap_or_else(|| unreachable!());
+        assert_eq!(
+            (r.registry.as_str(), r.tag.as_str(), r.digest.as_str()),
+            ("localhost:5000", "", digest.as_str())
+        );
         assert!(ImageRef::parse("nginx:bad tag").is_none());
         assert!(ImageRef::parse("Registry/app").is_some_and(|r| r.registry == "Registry"));
     }

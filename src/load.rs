@@ -39,7 +39,11 @@ impl PolicySet {
 
     /// Number of rules, autogen rules included (Kyverno's `Applying N policy rule(s)`).
     pub fn rule_count(&self) -> usize {
-        self.program.policies.iter().map(CompiledPolicy::rule_count).sum()
+        self.program
+            .policies
+            .iter()
+            .map(CompiledPolicy::rule_count)
+            .sum()
     }
 
     /// Adds every policy document of one file.
@@ -47,16 +51,23 @@ impl PolicySet {
         let docs = match source::spanned_documents(file, sources) {
             Ok(docs) => docs,
             Err(d) => {
-                self.invalid.push(InvalidPolicy { name: sources.name(file).to_string(), reason: d.message.clone() });
-                self.diagnostics.push(d);
+                self.invalid.push(InvalidPolicy {
+                    name: sources.name(file).to_string(),
+                    reason: d.message.clone(),
+                });
+                self.diagnostics.push(*d);
                 return;
             }
         };
         for doc in &docs {
             if !syntax::is_policy(doc) {
-                let kind = doc.get("kind").and_then(|k| k.as_str()).unwrap_or("<no kind>");
+                let kind = doc
+                    .get("kind")
+                    .and_then(|k| k.as_str())
+                    .unwrap_or("<no kind>");
+                let span = doc.get("kind").map(|k| k.span).unwrap_or(doc.span);
                 self.diagnostics.push(
-                    Diagnostic::warning(file, doc.span, format!("`{kind}` is not a Kyverno policy; ignored"))
+                    Diagnostic::warning(file, span, format!("`{kind}` is not a Kyverno policy; ignored"))
                         .with_label("not a ClusterPolicy or Policy")
                         .with_note("policies have `apiVersion: kyverno.io/v1` and `kind: ClusterPolicy` or `Policy`"),
                 );
@@ -76,7 +87,10 @@ impl PolicySet {
             let compiled = compile_policy(&policy, &mut self.diagnostics);
             (policy, compiled)
         });
-        let first_error = self.diagnostics.get(first..).and_then(|ds| ds.iter().find(|d| d.is_error()));
+        let first_error = self
+            .diagnostics
+            .get(first..)
+            .and_then(|ds| ds.iter().find(|d| d.is_error()));
         let name = doc
             .get("metadata")
             .and_then(|m| m.get("name"))
@@ -89,7 +103,9 @@ impl PolicySet {
                 self.program.policies.push(compiled);
             }
             (error, _) => {
-                let reason = error.map(|e| e.message.clone()).unwrap_or_else(|| "invalid policy".into());
+                let reason = error
+                    .map(|e| e.message.clone())
+                    .unwrap_or_else(|| "invalid policy".into());
                 self.invalid.push(InvalidPolicy { name, reason });
             }
         }
@@ -108,7 +124,10 @@ pub fn load_policies(sources: &mut SourceMap, paths: &[String]) -> Result<Policy
 }
 
 /// Reads resources: every document of every file, `kind: List` flattened.
-pub fn load_resources(sources: &mut SourceMap, inputs: &[Input]) -> Result<(Vec<Value>, Vec<Diagnostic>), SourceError> {
+pub fn load_resources(
+    sources: &mut SourceMap,
+    inputs: &[Input],
+) -> Result<(Vec<Value>, Vec<Diagnostic>), SourceError> {
     let mut resources = Vec::new();
     let mut diagnostics = Vec::new();
     for input in inputs {
@@ -116,7 +135,7 @@ pub fn load_resources(sources: &mut SourceMap, inputs: &[Input]) -> Result<(Vec<
         let file = sources.add(input.display_name(), text);
         match source::value_documents(file, sources) {
             Ok(docs) => resources.extend(docs.into_iter().filter(Value::is_object)),
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(*d),
         }
     }
     Ok((resources, diagnostics))

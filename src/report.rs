@@ -17,24 +17,39 @@ pub fn build(set: &PolicySet, results: &[Evaluated], audit_warn: bool) -> Vec<Va
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Like [`build`], with a fixed timestamp (seconds since the epoch).
-pub fn build_at(set: &PolicySet, results: &[Evaluated], audit_warn: bool, seconds: u64) -> Vec<Value> {
+pub fn build_at(
+    set: &PolicySet,
+    results: &[Evaluated],
+    audit_warn: bool,
+    seconds: u64,
+) -> Vec<Value> {
     let mut cluster = Vec::new();
     let mut namespaced: Vec<(String, Vec<Value>)> = Vec::new();
     for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else { continue };
+        let Some(policy) = set.program.policies.get(e.response.policy) else {
+            continue;
+        };
         for rule in &e.response.rules {
-            let status = reported_status(rule.status, policy.scored, audit_warn, rule.failure_action);
+            let status =
+                reported_status(rule.status, policy.scored, audit_warn, rule.failure_action);
             let mut result = Map::new();
             if let Some(c) = &policy.category {
                 result.insert("category".into(), json!(c));
             }
             result.insert("message".into(), json!(rule.message));
             result.insert("policy".into(), json!(policy.key()));
-            let process = if policy.background { "background scan" } else { "admission review" };
+            let process = if policy.background {
+                "background scan"
+            } else {
+                "admission review"
+            };
             let mut properties = Map::new();
             if let Some(finding) = &rule.pod_security {
                 let ids: Vec<&str> = finding.violations.iter().map(|v| v.id.as_str()).collect();
@@ -55,7 +70,10 @@ pub fn build_at(set: &PolicySet, results: &[Evaluated], audit_warn: bool, second
                 result.insert("severity".into(), json!(s));
             }
             result.insert("source".into(), json!("kyverno"));
-            result.insert("timestamp".into(), json!({ "nanos": 0, "seconds": seconds }));
+            result.insert(
+                "timestamp".into(),
+                json!({ "nanos": 0, "seconds": seconds }),
+            );
             let result = Value::Object(result);
             match &policy.namespace {
                 None => cluster.push(result),

@@ -51,7 +51,10 @@ impl Input {
 }
 
 fn is_manifest(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
 }
 
 /// Expands command-line paths: directories become the YAML/JSON files below them (sorted,
@@ -73,7 +76,10 @@ pub fn expand(paths: &[String]) -> Result<Vec<Input>, SourceError> {
             continue;
         }
         let path = PathBuf::from(p);
-        let meta = std::fs::metadata(&path).map_err(|source| SourceError::Io { path: p.clone(), source })?;
+        let meta = std::fs::metadata(&path).map_err(|source| SourceError::Io {
+            path: p.clone(),
+            source,
+        })?;
         if meta.is_dir() {
             let before = out.len();
             walk(&path, &mut out)?;
@@ -88,8 +94,14 @@ pub fn expand(paths: &[String]) -> Result<Vec<Input>, SourceError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<(), SourceError> {
-    let io = |source| SourceError::Io { path: dir.display().to_string(), source };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let io = |source| SourceError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -104,14 +116,22 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<(), SourceError> {
 /// Reads an input's text.
 pub fn read(input: &Input) -> Result<String, SourceError> {
     match input {
-        Input::File(path) => std::fs::read_to_string(path)
-            .map_err(|source| SourceError::Io { path: path.display().to_string(), source }),
-        Input::Stdlib(path) => Ok(crate::stdlib::files(path).first().map(|(_, text)| text.to_string()).unwrap_or_default()),
+        Input::File(path) => std::fs::read_to_string(path).map_err(|source| SourceError::Io {
+            path: path.display().to_string(),
+            source,
+        }),
+        Input::Stdlib(path) => Ok(crate::stdlib::files(path)
+            .first()
+            .map(|(_, text)| text.to_string())
+            .unwrap_or_default()),
         Input::Stdin => {
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)
-                .map_err(|source| SourceError::Io { path: "<stdin>".into(), source })?;
+                .map_err(|source| SourceError::Io {
+                    path: "<stdin>".into(),
+                    source,
+                })?;
             Ok(text)
         }
     }
@@ -123,8 +143,9 @@ pub fn yaml_diagnostic(file: FileId, err: &yaml::YamlError) -> Diagnostic {
 }
 
 /// Parses a file's text into spanned documents, with `kind: List` items flattened.
-pub fn spanned_documents(file: FileId, sources: &SourceMap) -> Result<Vec<Node>, Diagnostic> {
-    let docs = yaml::parse_nodes(sources.text(file)).map_err(|e| yaml_diagnostic(file, &e))?;
+pub fn spanned_documents(file: FileId, sources: &SourceMap) -> Result<Vec<Node>, Box<Diagnostic>> {
+    let docs =
+        yaml::parse_nodes(sources.text(file)).map_err(|e| Box::new(yaml_diagnostic(file, &e)))?;
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         flatten_node(doc, &mut out);
@@ -134,7 +155,12 @@ pub fn spanned_documents(file: FileId, sources: &SourceMap) -> Result<Vec<Node>,
 
 fn flatten_node(doc: Node, out: &mut Vec<Node>) {
     let is_list = doc.get("kind").and_then(Node::as_str) == Some("List");
-    if is_list && let Some(Node { value: NodeValue::Seq(items), .. }) = doc.get("items") {
+    if is_list
+        && let Some(Node {
+            value: NodeValue::Seq(items),
+            ..
+        }) = doc.get("items")
+    {
         for item in items.clone() {
             flatten_node(item, out);
         }
@@ -144,8 +170,9 @@ fn flatten_node(doc: Node, out: &mut Vec<Node>) {
 }
 
 /// Parses a file's text into plain values (no spans), with `kind: List` items flattened.
-pub fn value_documents(file: FileId, sources: &SourceMap) -> Result<Vec<Value>, Diagnostic> {
-    let docs = yaml::parse_values(sources.text(file)).map_err(|e| yaml_diagnostic(file, &e))?;
+pub fn value_documents(file: FileId, sources: &SourceMap) -> Result<Vec<Value>, Box<Diagnostic>> {
+    let docs =
+        yaml::parse_values(sources.text(file)).map_err(|e| Box::new(yaml_diagnostic(file, &e)))?;
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         flatten_value(doc, &mut out);

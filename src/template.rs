@@ -71,7 +71,10 @@ pub struct Template {
 }
 
 fn compile_variable(matched: &str, braces: &str, start: usize) -> Result<Variable, TemplateError> {
-    let inner = braces.trim_start_matches("{{").trim_end_matches("}}").trim();
+    let inner = braces
+        .trim_start_matches("{{")
+        .trim_end_matches("}}")
+        .trim();
     let (shallow, text) = match inner.strip_prefix('-') {
         Some(rest) => (true, rest.trim()),
         None => (false, inner),
@@ -85,10 +88,18 @@ fn compile_variable(matched: &str, braces: &str, start: usize) -> Result<Variabl
     };
     let expr = compile(text)?;
     let delete_expr = match text.contains("request.object") {
-        true => Some(compile(&text.replace("request.object", "request.oldObject"))?),
+        true => Some(compile(
+            &text.replace("request.object", "request.oldObject"),
+        )?),
         false => None,
     };
-    Ok(Variable { matched: matched.to_string(), braces: braces.to_string(), expr, delete_expr, shallow })
+    Ok(Variable {
+        matched: matched.to_string(),
+        braces: braces.to_string(),
+        expr,
+        delete_expr,
+        shallow,
+    })
 }
 
 fn scan(s: &str) -> Result<Vec<Variable>, TemplateError> {
@@ -106,7 +117,10 @@ impl Template {
         if variables.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Template { raw: s.to_string(), variables }))
+        Ok(Some(Template {
+            raw: s.to_string(),
+            variables,
+        }))
     }
 
     /// The template as written.
@@ -116,15 +130,26 @@ impl Template {
 
     /// Substitutes the variables against a context document. `path` names the place of the
     /// string in the rule (for messages); `delete` selects the DELETE rewrite.
-    pub fn render(&self, ctx: &Value, path: &str, delete: bool) -> Result<Value, SubstitutionError> {
+    pub fn render(
+        &self,
+        ctx: &Value,
+        path: &str,
+        delete: bool,
+    ) -> Result<Value, SubstitutionError> {
         let mut value = self.raw.clone();
         let mut variables = self.variables.clone();
         loop {
             let original = value.clone();
             let mut rescan = false;
             for var in &variables {
-                let expr = if delete { var.delete_expr.as_ref().unwrap_or(&var.expr) } else { &var.expr };
-                let result = expr.evaluate(ctx).map_err(|e| resolve_error(expr.source(), path, e))?;
+                let expr = if delete {
+                    var.delete_expr.as_ref().unwrap_or(&var.expr)
+                } else {
+                    &var.expr
+                };
+                let result = expr
+                    .evaluate(ctx)
+                    .map_err(|e| resolve_error(expr.source(), path, e))?;
                 if original == var.braces {
                     return Ok(result);
                 }
@@ -151,7 +176,9 @@ impl Template {
 /// Kyverno's wording: the context wraps query errors as `JMESPath query failed: ...`, which the
 /// substitution reports with the variable and the path of the string in the rule.
 fn resolve_error(variable: &str, path: &str, e: EvalError) -> SubstitutionError {
-    SubstitutionError(format!("failed to resolve {variable} at path {path}: JMESPath query failed: {e}"))
+    SubstitutionError(format!(
+        "failed to resolve {variable} at path {path}: JMESPath query failed: {e}"
+    ))
 }
 
 /// Removes the backslash of escaped variables.
@@ -159,7 +186,13 @@ fn unescape(s: &str) -> String {
     if !s.contains("\\{{") {
         return s.to_string();
     }
-    ESCAPED.replace_all(s, |c: &regex::Captures| c.get(0).map(|m| m.as_str()[1..].to_string()).unwrap_or_default()).into_owned()
+    ESCAPED
+        .replace_all(s, |c: &regex::Captures| {
+            c.get(0)
+                .map(|m| m.as_str()[1..].to_string())
+                .unwrap_or_default()
+        })
+        .into_owned()
 }
 
 /// A JSON value whose strings and map keys may hold variables, compiled once. Subtrees without
@@ -194,7 +227,10 @@ impl Dynamic {
                 None => Dynamic::Static(value.clone()),
             },
             Value::Array(items) => {
-                let items = items.iter().map(Dynamic::compile).collect::<Result<Vec<_>, _>>()?;
+                let items = items
+                    .iter()
+                    .map(Dynamic::compile)
+                    .collect::<Result<Vec<_>, _>>()?;
                 if items.iter().all(Dynamic::is_static) {
                     Dynamic::Static(value.clone())
                 } else {
@@ -210,7 +246,10 @@ impl Dynamic {
                     };
                     entries.push((key, Dynamic::compile(v)?));
                 }
-                if entries.iter().all(|(k, v)| matches!(k, DynamicKey::Static(_)) && v.is_static()) {
+                if entries
+                    .iter()
+                    .all(|(k, v)| matches!(k, DynamicKey::Static(_)) && v.is_static())
+                {
                     Dynamic::Static(value.clone())
                 } else {
                     Dynamic::Object(entries)
@@ -234,7 +273,12 @@ impl Dynamic {
     }
 
     /// Substitutes every variable against a context document.
-    pub fn render(&self, ctx: &Value, path: &str, delete: bool) -> Result<Value, SubstitutionError> {
+    pub fn render(
+        &self,
+        ctx: &Value,
+        path: &str,
+        delete: bool,
+    ) -> Result<Value, SubstitutionError> {
         Ok(match self {
             Dynamic::Static(v) => v.clone(),
             Dynamic::Template(t) => t.render(ctx, path, delete)?,
@@ -288,7 +332,10 @@ mod tests {
     #[test]
     fn embedded_variables_are_text() {
         let ctx = json!({"a": {"n": 3, "list": [1, 2], "s": "x", "m": {"k": "v"}}});
-        assert_eq!(render("n={{ a.n }} s={{ a.s }}", &ctx), Ok(json!("n=3 s=x")));
+        assert_eq!(
+            render("n={{ a.n }} s={{ a.s }}", &ctx),
+            Ok(json!("n=3 s=x"))
+        );
         assert_eq!(render("l={{ a.list }}", &ctx), Ok(json!("l=[1,2]")));
         assert_eq!(render("m={{ a.m }}", &ctx), Ok(json!("m={\"k\":\"v\"}")));
         // Adjacent variables are found on the re-scan, as Kyverno's regex finds them.
@@ -300,7 +347,10 @@ mod tests {
         let ctx = json!({"inner": "{{ v }}", "v": "deep"});
         assert_eq!(render("got {{ inner }}", &ctx), Ok(json!("got deep")));
         assert_eq!(render("got {{- inner }}", &ctx), Ok(json!("got {{ v }}")));
-        assert_eq!(render("keep \\{{ v }} and {{ v }}", &ctx), Ok(json!("keep {{ v }} and deep")));
+        assert_eq!(
+            render("keep \\{{ v }} and {{ v }}", &ctx),
+            Ok(json!("keep {{ v }} and deep"))
+        );
         assert_eq!(Template::parse("no vars").map(|t| t.is_none()), Ok(true));
     }
 
@@ -316,7 +366,10 @@ mod tests {
         let err = render("{{ request.object.spec.x }}", &ctx);
         let expected = "failed to resolve request.object.spec.x at path /: JMESPath query failed: Unknown key \"spec\" in path";
         assert_eq!(err, Err(SubstitutionError(expected.into())));
-        assert_eq!(render("{{ request.object.spec.x || 'd' }}", &ctx), Ok(json!("d")));
+        assert_eq!(
+            render("{{ request.object.spec.x || 'd' }}", &ctx),
+            Ok(json!("d"))
+        );
     }
 
     #[test]
@@ -331,7 +384,10 @@ mod tests {
         let v = json!({"a": "{{ x }}", "b": [1, "y-{{ x }}"], "c": {"d": 1}, "{{ k }}": true});
         let d = Dynamic::compile(&v).unwrap_or(Dynamic::Static(Value::Null));
         let ctx = json!({"x": "X", "k": "key"});
-        assert_eq!(d.render(&ctx, "", false), Ok(json!({"a": "X", "b": [1, "y-X"], "c": {"d": 1}, "key": true})));
+        assert_eq!(
+            d.render(&ctx, "", false),
+            Ok(json!({"a": "X", "b": [1, "y-X"], "c": {"d": 1}, "key": true}))
+        );
         assert!(Dynamic::compile(&json!({"plain": [1, 2]})).is_ok_and(|d| d.is_static()));
     }
 }

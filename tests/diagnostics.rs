@@ -18,23 +18,30 @@ fn policy(spec_body: &str) -> String {
     format!("{HEAD}{spec_body}")
 }
 
-const RULE_HEAD: &str = "  rules:\n  - name: r\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n";
+const RULE_HEAD: &str =
+    "  rules:\n  - name: r\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n";
 
 #[test]
 fn clean_policy_has_no_diagnostics() {
-    let text = policy(&format!("{RULE_HEAD}    validate:\n      pattern:\n        metadata:\n          name: \"?*\"\n"));
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      pattern:\n        metadata:\n          name: \"?*\"\n"
+    ));
     assert_eq!(diagnose("clean.yaml", &text), "");
 }
 
 #[test]
 fn unknown_field_with_suggestion() {
-    let text = policy(&format!("  validationFailureActon: Audit\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"));
+    let text = policy(&format!(
+        "  validationFailureActon: Audit\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"
+    ));
     insta::assert_snapshot!(diagnose("unknown.yaml", &text));
 }
 
 #[test]
 fn wrong_type() {
-    let text = policy(&format!("  background: [true]\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"));
+    let text = policy(&format!(
+        "  background: [true]\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"
+    ));
     insta::assert_snapshot!(diagnose("type.yaml", &text));
 }
 
@@ -46,7 +53,9 @@ fn missing_required_field() {
 
 #[test]
 fn invalid_enum_value() {
-    let text = policy(&format!("  validationFailureAction: Enforced\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"));
+    let text = policy(&format!(
+        "  validationFailureAction: Enforced\n{RULE_HEAD}    validate:\n      pattern: {{}}\n"
+    ));
     insta::assert_snapshot!(diagnose("enum.yaml", &text));
 }
 
@@ -66,7 +75,9 @@ fn rule_without_action() {
 
 #[test]
 fn rule_with_two_actions() {
-    let text = policy(&format!("{RULE_HEAD}    validate:\n      pattern: {{}}\n    mutate:\n      patchStrategicMerge: {{}}\n"));
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      pattern: {{}}\n    mutate:\n      patchStrategicMerge: {{}}\n"
+    ));
     insta::assert_snapshot!(diagnose("twoactions.yaml", &text));
 }
 
@@ -80,7 +91,9 @@ fn any_and_all_together() {
 
 #[test]
 fn unsupported_anchor_in_validate() {
-    let text = policy(&format!("{RULE_HEAD}    validate:\n      pattern:\n        metadata:\n          +(team): payments\n"));
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      pattern:\n        metadata:\n          +(team): payments\n"
+    ));
     insta::assert_snapshot!(diagnose("anchor.yaml", &text));
 }
 

@@ -9,13 +9,21 @@ use std::process::ExitCode;
 use rampart::cli::{Cli, Command, Output, TestArgs, run};
 
 fn conformance_dir() -> Option<PathBuf> {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/kyverno-policies");
-    [beside, PathBuf::from("/work/shared/conformance/kyverno-policies")].into_iter().find(|p| p.is_dir())
+    let beside =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/kyverno-policies");
+    [
+        beside,
+        PathBuf::from("/work/shared/conformance/kyverno-policies"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
 }
 
 fn suites(root: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
         for p in paths {
@@ -42,7 +50,12 @@ fn run_suite(dir: &Path, strict: bool) -> (usize, usize, Vec<String>) {
         ..TestArgs::default()
     };
     let mut out = Output::new(false);
-    run(Cli { command: Command::Test(args) }, &mut out);
+    run(
+        Cli {
+            command: Command::Test(args),
+        },
+        &mut out,
+    );
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap_or_default();
     let failed = rows.iter().filter(|r| r["result"] != "Pass").count();
     let mut features: Vec<String> = rows
@@ -54,7 +67,10 @@ fn run_suite(dir: &Path, strict: bool) -> (usize, usize, Vec<String>) {
     features.sort();
     features.dedup();
     if rows.is_empty() {
-        features.push(format!("(suite did not load: {})", out.stderr.lines().next().unwrap_or("")));
+        features.push(format!(
+            "(suite did not load: {})",
+            out.stderr.lines().next().unwrap_or("")
+        ));
     }
     (rows.len() - failed, failed, features)
 }
@@ -67,9 +83,16 @@ fn main() -> ExitCode {
     let mut summary = (0, 0, 0);
     for strict in [false, true] {
         let (mut ok, mut needing, mut broken) = (0, 0, 0);
-        println!("\n== rampart test{} ==", if strict { " --strict" } else { "" });
+        println!(
+            "\n== rampart test{} ==",
+            if strict { " --strict" } else { "" }
+        );
         for dir in suites(&root) {
-            let name = dir.strip_prefix(&root).unwrap_or(&dir).display().to_string();
+            let name = dir
+                .strip_prefix(&root)
+                .unwrap_or(&dir)
+                .display()
+                .to_string();
             let (passed, failed, features) = run_suite(&dir, strict);
             if failed == 0 && features.is_empty() {
                 ok += 1;
@@ -79,7 +102,10 @@ fn main() -> ExitCode {
                 println!("needs {name}: {}", features.join("; "));
             } else {
                 broken += 1;
-                println!("FAIL  {name}: {failed} of {} results wrong", passed + failed);
+                println!(
+                    "FAIL  {name}: {failed} of {} results wrong",
+                    passed + failed
+                );
             }
         }
         println!("suites: {ok} pass, {needing} need features not built yet, {broken} fail");
@@ -89,5 +115,9 @@ fn main() -> ExitCode {
     }
     let (ok, broken, needing) = summary;
     println!("\n{ok} passed, {broken} failed, {needing} skipped");
-    if broken == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if broken == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

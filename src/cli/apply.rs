@@ -4,9 +4,9 @@ use clap::Args;
 use serde_json::{Map, Value};
 
 use super::resources::{self, kind_of, name_of, namespace_of};
+use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
 use crate::diag::{SourceMap, render_all};
-use super::values::{self, Values};
 use crate::engine::{PolicyResponse, Request, RuleStatus};
 use crate::ir::FailureAction;
 use crate::load::{PolicySet, load_policies};
@@ -19,7 +19,12 @@ pub struct ApplyArgs {
     #[arg(required = true)]
     pub policies: Vec<String>,
     /// Resource files or directories (`-` for standard input).
-    #[arg(short = 'r', long = "resource", alias = "resources", value_delimiter = ',')]
+    #[arg(
+        short = 'r',
+        long = "resource",
+        alias = "resources",
+        value_delimiter = ','
+    )]
     pub resources: Vec<String>,
     /// Show results as a table.
     #[arg(short = 't', long)]
@@ -73,9 +78,16 @@ pub struct Counts {
 
 /// The status a rule result is reported with: an unscored policy's failure is a warning, and
 /// so is an Audit failure under `--audit-warn`.
-pub fn reported_status(status: RuleStatus, scored: bool, audit_warn: bool, action: FailureAction) -> RuleStatus {
+pub fn reported_status(
+    status: RuleStatus,
+    scored: bool,
+    audit_warn: bool,
+    action: FailureAction,
+) -> RuleStatus {
     match status {
-        RuleStatus::Fail if !scored || (audit_warn && action == FailureAction::Audit) => RuleStatus::Warn,
+        RuleStatus::Fail if !scored || (audit_warn && action == FailureAction::Audit) => {
+            RuleStatus::Warn
+        }
         other => other,
     }
 }
@@ -100,7 +112,11 @@ pub fn evaluate<'a>(
     namespaces.extend(resources::namespace_labels(resources));
     let mut out = Vec::new();
     for resource in resources {
-        let ns = if kind_of(resource) == "Namespace" { name_of(resource) } else { namespace_of(resource) };
+        let ns = if kind_of(resource) == "Namespace" {
+            name_of(resource)
+        } else {
+            namespace_of(resource)
+        };
         let labels = namespaces.iter().find(|(n, _)| n == ns).map(|(_, l)| l);
         let operation = values.operation(name_of(resource))?;
         let variables = values.resource_variables(name_of(resource));
@@ -126,7 +142,9 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.err("Error: resource file(s) or cluster required\n");
         return EXIT_USAGE;
     }
-    if args.policies.first().is_some_and(|p| p == "-") && args.resources.first().is_some_and(|r| r == "-") {
+    if args.policies.first().is_some_and(|p| p == "-")
+        && args.resources.first().is_some_and(|r| r == "-")
+    {
         out.err("Error: a stdin pipe can be used for either policies or resources, not both\n");
         return EXIT_USAGE;
     }
@@ -162,7 +180,9 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         },
         None => None,
     };
-    let Some(resources) = resources::load(&args.resources, &mut sources, out) else { return EXIT_USAGE };
+    let Some(resources) = resources::load(&args.resources, &mut sources, out) else {
+        return EXIT_USAGE;
+    };
     let results = match evaluate(&set, &resources, &values, user.as_ref()) {
         Ok(r) => r,
         Err(e) => {
@@ -174,7 +194,11 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     counts.error += set.invalid.len();
 
     if !args.policy_report {
-        out.out(&format!("\nApplying {} policy rule(s) to {} resource(s)...\n", set.rule_count(), resources.len()));
+        out.out(&format!(
+            "\nApplying {} policy rule(s) to {} resource(s)...\n",
+            set.rule_count(),
+            resources.len()
+        ));
     }
     print_invalid(&set, out);
     if args.policy_report {
@@ -197,9 +221,9 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
 fn exit_code(counts: &Counts, args: &ApplyArgs) -> i32 {
     if counts.fail > 0 || counts.error > 0 {
         EXIT_FAIL
-    } else if counts.warn > 0 && args.warn_exit_code != 0 {
-        args.warn_exit_code
-    } else if counts.pass == 0 && args.warn_no_pass {
+    } else if (counts.warn > 0 && args.warn_exit_code != 0)
+        || (counts.pass == 0 && args.warn_no_pass)
+    {
         args.warn_exit_code
     } else {
         EXIT_OK
@@ -210,9 +234,16 @@ fn exit_code(counts: &Counts, args: &ApplyArgs) -> i32 {
 pub fn count(set: &PolicySet, results: &[Evaluated], audit_warn: bool) -> Counts {
     let mut c = Counts::default();
     for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else { continue };
+        let Some(policy) = set.program.policies.get(e.response.policy) else {
+            continue;
+        };
         for rule in &e.response.rules {
-            match reported_status(rule.status, policy.scored, audit_warn, e.response.failure_action) {
+            match reported_status(
+                rule.status,
+                policy.scored,
+                audit_warn,
+                e.response.failure_action,
+            ) {
                 RuleStatus::Pass => c.pass += 1,
                 RuleStatus::Fail => c.fail += 1,
                 RuleStatus::Warn => c.warn += 1,
@@ -237,13 +268,25 @@ fn print_invalid(set: &PolicySet, out: &mut Output) {
 }
 
 fn resource_path(resource: &Value) -> String {
-    format!("{}/{}/{}", namespace_of(resource), kind_of(resource), name_of(resource))
+    format!(
+        "{}/{}/{}",
+        namespace_of(resource),
+        kind_of(resource),
+        name_of(resource)
+    )
 }
 
 fn print_failures(set: &PolicySet, results: &[Evaluated], audit_warn: bool, out: &mut Output) {
     for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else { continue };
-        let failed: Vec<_> = e.response.rules.iter().filter(|r| r.status == RuleStatus::Fail).collect();
+        let Some(policy) = set.program.policies.get(e.response.policy) else {
+            continue;
+        };
+        let failed: Vec<_> = e
+            .response
+            .rules
+            .iter()
+            .filter(|r| r.status == RuleStatus::Fail)
+            .collect();
         if failed.is_empty() {
             continue;
         }
@@ -252,7 +295,11 @@ fn print_failures(set: &PolicySet, results: &[Evaluated], audit_warn: bool, out:
         } else {
             "failed:"
         };
-        out.out(&format!("policy {} -> resource {} {how}\n", policy.name, resource_path(e.resource)));
+        out.out(&format!(
+            "policy {} -> resource {} {how}\n",
+            policy.name,
+            resource_path(e.resource)
+        ));
         for (i, rule) in failed.iter().enumerate() {
             match &rule.pod_security {
                 // One violation per line, as Kyverno's CLI prints podSecurity failures.
@@ -279,9 +326,16 @@ fn print_failures(set: &PolicySet, results: &[Evaluated], audit_warn: bool, out:
 fn print_table(set: &PolicySet, results: &[Evaluated], args: &ApplyArgs, out: &mut Output) {
     let mut rows = Vec::new();
     for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else { continue };
+        let Some(policy) = set.program.policies.get(e.response.policy) else {
+            continue;
+        };
         for rule in &e.response.rules {
-            let status = reported_status(rule.status, policy.scored, args.audit_warn, rule.failure_action);
+            let status = reported_status(
+                rule.status,
+                policy.scored,
+                args.audit_warn,
+                rule.failure_action,
+            );
             let mut row = vec![
                 (rows.len() + 1).to_string(),
                 policy.key(),

@@ -32,7 +32,10 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> i32 {
     out.err(&render_all(&set.diagnostics, &sources, out.color));
     if set.has_errors() {
         let errors = set.diagnostics.iter().filter(|d| d.is_error()).count();
-        out.err(&format!("{errors} error(s) in {} policy file(s)\n", sources.len()));
+        out.err(&format!(
+            "{errors} error(s) in {} policy file(s)\n",
+            sources.len()
+        ));
         EXIT_USAGE
     } else {
         EXIT_OK

@@ -54,8 +54,16 @@ pub enum JpCommand {
 /// Runs `jp`.
 pub fn run(args: &JpArgs, out: &mut Output) -> i32 {
     match &args.command {
-        JpCommand::Query { expressions, input, query_file, compact, unquoted } => {
-            let Some(expressions) = gather(expressions, query_file, out) else { return EXIT_USAGE };
+        JpCommand::Query {
+            expressions,
+            input,
+            query_file,
+            compact,
+            unquoted,
+        } => {
+            let Some(expressions) = gather(expressions, query_file, out) else {
+                return EXIT_USAGE;
+            };
             let data = match read_input(input.as_deref()) {
                 Ok(d) => d,
                 Err(e) => {
@@ -74,7 +82,11 @@ pub fn run(args: &JpArgs, out: &mut Output) -> i32 {
                     Ok(compiled) => match compiled.evaluate(&data) {
                         Ok(Value::String(s)) if *unquoted => out.out(&format!("{s}\n")),
                         Ok(v) => {
-                            let text = if *compact { serde_json::to_string(&v) } else { serde_json::to_string_pretty(&v) };
+                            let text = if *compact {
+                                serde_json::to_string(&v)
+                            } else {
+                                serde_json::to_string_pretty(&v)
+                            };
                             out.out(&format!("{}\n", text.unwrap_or_default()));
                         }
                         Err(e) => {
@@ -87,7 +99,9 @@ pub fn run(args: &JpArgs, out: &mut Output) -> i32 {
             code
         }
         JpCommand::Parse { expressions, file } => {
-            let Some(expressions) = gather(expressions, file, out) else { return EXIT_USAGE };
+            let Some(expressions) = gather(expressions, file, out) else {
+                return EXIT_USAGE;
+            };
             let mut code = EXIT_OK;
             for text in &expressions {
                 out.out(&format!("# {text}\n"));
@@ -108,7 +122,11 @@ pub fn run(args: &JpArgs, out: &mut Output) -> i32 {
                     continue;
                 }
                 found += 1;
-                out.out(&format!("Name: {}\n  Signature: {}\n", f.name, f.signature()));
+                out.out(&format!(
+                    "Name: {}\n  Signature: {}\n",
+                    f.name,
+                    f.signature()
+                ));
                 if !f.note.is_empty() {
                     out.out(&format!("  Note:      {}\n", f.note));
                 }
@@ -156,6 +174,9 @@ fn read_input(path: Option<&str>) -> Result<Value, String> {
 
 /// The expression with a caret under the error, as `kyverno jp` prints syntax errors.
 fn syntax_error(text: &str, offset: usize, message: &str) -> String {
-    let column = text.get(..offset.min(text.len())).map(|p| p.chars().count()).unwrap_or(0);
+    let column = text
+        .get(..offset.min(text.len()))
+        .map(|p| p.chars().count())
+        .unwrap_or(0);
     format!("SyntaxError: {message}\n{text}\n{}^\n", " ".repeat(column))
 }

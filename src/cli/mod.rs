@@ -63,7 +63,10 @@ pub struct Output {
 impl Output {
     /// A new output; `color` says whether ANSI colours may be used.
     pub fn new(color: bool) -> Self {
-        Output { color, ..Output::default() }
+        Output {
+            color,
+            ..Output::default()
+        }
     }
 
     /// Appends to standard output.

@@ -14,7 +14,13 @@ use crate::source::{self, Input};
 #[derive(Debug, Args, Default)]
 pub struct PsaArgs {
     /// Resource files or directories (Pods, pod controllers and Namespaces).
-    #[arg(short = 'r', long = "resource", alias = "resources", value_delimiter = ',', required = true)]
+    #[arg(
+        short = 'r',
+        long = "resource",
+        alias = "resources",
+        value_delimiter = ',',
+        required = true
+    )]
     pub resources: Vec<String>,
     /// Files with Namespace objects whose `pod-security.kubernetes.io/*` labels apply.
     #[arg(long, value_delimiter = ',')]
@@ -36,7 +42,11 @@ fn load_config(path: &str, sources: &mut SourceMap) -> Result<Config, String> {
     let docs = source::value_documents(file, sources).map_err(|d| d.message)?;
     let doc = docs.first().ok_or_else(|| format!("{path} is empty"))?;
     Config::from_value(doc).map_err(|errors| {
-        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
     })
 }
 
@@ -53,7 +63,9 @@ pub fn run(args: &PsaArgs, out: &mut Output) -> i32 {
         },
         None => Config::default(),
     };
-    let Some(resources) = resources::load(&args.resources, &mut sources, out) else { return EXIT_USAGE };
+    let Some(resources) = resources::load(&args.resources, &mut sources, out) else {
+        return EXIT_USAGE;
+    };
     let namespace_docs = match args.namespaces.is_empty() {
         true => Vec::new(),
         false => match resources::load(&args.namespaces, &mut sources, out) {
@@ -61,16 +73,26 @@ pub fn run(args: &PsaArgs, out: &mut Output) -> i32 {
             None => return EXIT_USAGE,
         },
     };
-    let mut labels: Vec<(String, Map<String, Value>)> = resources::namespace_labels(&namespace_docs);
+    let mut labels: Vec<(String, Map<String, Value>)> =
+        resources::namespace_labels(&namespace_docs);
     labels.extend(resources::namespace_labels(&resources));
-    let admission = Admission { config, enforce_controllers: args.enforce_controllers };
+    let admission = Admission {
+        config,
+        enforce_controllers: args.enforce_controllers,
+    };
     let (mut allowed, mut denied, mut warned) = (0, 0, 0);
     for resource in &resources {
         let kind = kind_of(resource);
-        let Some(plural) = admission::resource_for_kind(kind).or((kind == "Namespace").then_some("namespaces")) else {
+        let Some(plural) =
+            admission::resource_for_kind(kind).or((kind == "Namespace").then_some("namespaces"))
+        else {
             continue;
         };
-        let namespace = if kind == "Namespace" { name_of(resource) } else { namespace_of(resource) };
+        let namespace = if kind == "Namespace" {
+            name_of(resource)
+        } else {
+            namespace_of(resource)
+        };
         let ns_labels = labels.iter().find(|(n, _)| n == namespace).map(|(_, l)| l);
         let request = Request {
             operation: Operation::Create,
@@ -92,9 +114,14 @@ pub fn run(args: &PsaArgs, out: &mut Output) -> i32 {
             allowed += 1;
         } else {
             denied += 1;
-            out.out(&format!("{path}: Error from server (Forbidden): {}\n", decision.message));
+            out.out(&format!(
+                "{path}: Error from server (Forbidden): {}\n",
+                decision.message
+            ));
         }
     }
-    out.out(&format!("\nallowed: {allowed}, denied: {denied}, warnings: {warned}\n"));
+    out.out(&format!(
+        "\nallowed: {allowed}, denied: {denied}, warnings: {warned}\n"
+    ));
     if denied > 0 { EXIT_FAIL } else { EXIT_OK }
 }

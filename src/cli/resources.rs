@@ -54,10 +54,17 @@ pub fn default_namespace(resource: &mut Value) {
     if is_cluster_scoped(kind) {
         return;
     }
-    let Some(obj) = resource.as_object_mut() else { return };
-    let metadata = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    let Some(obj) = resource.as_object_mut() else {
+        return;
+    };
+    let metadata = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
     if let Some(meta) = metadata.as_object_mut() {
-        let missing = meta.get("namespace").and_then(Value::as_str).is_none_or(str::is_empty);
+        let missing = meta
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
         if missing {
             meta.insert("namespace".into(), Value::String("default".into()));
         }
@@ -66,12 +73,18 @@ pub fn default_namespace(resource: &mut Value) {
 
 /// `metadata.name` of a value.
 pub fn name_of(resource: &Value) -> &str {
-    resource.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("")
+    resource
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 /// `metadata.namespace` of a value.
 pub fn namespace_of(resource: &Value) -> &str {
-    resource.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("")
+    resource
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 /// `kind` of a value.
@@ -81,7 +94,10 @@ pub fn kind_of(resource: &Value) -> &str {
 
 /// `apiVersion` of a value.
 pub fn api_version_of(resource: &Value) -> &str {
-    resource.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+    resource
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 /// Loads resources, reporting unreadable documents as diagnostics on standard error.
@@ -115,7 +131,11 @@ pub fn namespace_labels(resources: &[Value]) -> Vec<(String, Map<String, Value>)
         .iter()
         .filter(|r| kind_of(r) == "Namespace")
         .map(|r| {
-            let labels = r.pointer("/metadata/labels").and_then(Value::as_object).cloned().unwrap_or_default();
+            let labels = r
+                .pointer("/metadata/labels")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             (name_of(r).to_string(), labels)
         })
         .collect()
@@ -130,12 +150,21 @@ pub fn load_user_info(path: &str, sources: &mut SourceMap) -> Result<UserInfo, S
     let doc = docs.first().ok_or_else(|| format!("{path} is empty"))?;
     let strings = |v: Option<&Value>| -> Vec<String> {
         v.and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let user = doc.get("userInfo");
     Ok(UserInfo {
-        username: user.and_then(|u| u.get("username")).and_then(Value::as_str).unwrap_or("").to_string(),
+        username: user
+            .and_then(|u| u.get("username"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         groups: strings(user.and_then(|u| u.get("groups"))),
         roles: strings(doc.get("roles")),
         cluster_roles: strings(doc.get("clusterRoles")),

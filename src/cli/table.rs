@@ -55,7 +55,11 @@ fn visible_width(s: &str) -> usize {
 
 /// Wraps text in an ANSI colour when `on`.
 pub fn paint(text: &str, code: &str, on: bool) -> String {
-    if on { format!("\u{1b}[{code}m{text}\u{1b}[0m") } else { text.to_string() }
+    if on {
+        format!("\u{1b}[{code}m{text}\u{1b}[0m")
+    } else {
+        text.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -70,7 +70,11 @@ struct Selector {
 
 impl Selector {
     fn parse(s: &str) -> Self {
-        let mut sel = Selector { policy: "*".into(), rule: "*".into(), resource: "*".into() };
+        let mut sel = Selector {
+            policy: "*".into(),
+            rule: "*".into(),
+            resource: "*".into(),
+        };
         for part in s.split(',') {
             if let Some((k, v)) = part.split_once('=') {
                 let v = v.trim().to_string();
@@ -89,7 +93,9 @@ impl Selector {
 /// Finds test files below the given paths, sorted.
 fn find_tests(dirs: &[String], file_name: &str) -> Vec<PathBuf> {
     fn walk(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
         for p in paths {
@@ -117,7 +123,11 @@ pub fn run(args: &TestArgs, out: &mut Output) -> i32 {
     out.color &= !args.remove_color && args.output_format.is_none();
     let tests = find_tests(&args.dirs, &args.file_name);
     if tests.is_empty() {
-        out.err(&format!("Error: no {} file found in {}\n", args.file_name, args.dirs.join(", ")));
+        out.err(&format!(
+            "Error: no {} file found in {}\n",
+            args.file_name,
+            args.dirs.join(", ")
+        ));
         return EXIT_USAGE;
     }
     let selector = Selector::parse(&args.test_case_selector);
@@ -135,9 +145,14 @@ pub fn run(args: &TestArgs, out: &mut Output) -> i32 {
         Some(format) => out.out(&render_rows(&all_rows, format)),
         None => {
             if args.fail_only {
-                out.out(&format!("\nTest Summary: {failed} out of {} tests failed\n", all_rows.len()));
+                out.out(&format!(
+                    "\nTest Summary: {failed} out of {} tests failed\n",
+                    all_rows.len()
+                ));
             } else {
-                out.out(&format!("\nTest Summary: {passed} tests passed and {failed} tests failed\n"));
+                out.out(&format!(
+                    "\nTest Summary: {passed} tests passed and {failed} tests failed\n"
+                ));
             }
         }
     }
@@ -160,7 +175,12 @@ fn relative(base: &Path, items: &[Value]) -> Vec<String> {
 }
 
 /// Runs one test file; `None` when it cannot be loaded (reported on standard error).
-fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) -> Option<Vec<Row>> {
+fn run_one(
+    path: &Path,
+    args: &TestArgs,
+    selector: &Selector,
+    out: &mut Output,
+) -> Option<Vec<Row>> {
     let mut sources = SourceMap::new();
     let input = Input::File(path.to_path_buf());
     let text = match source::read(&input) {
@@ -174,7 +194,7 @@ fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) 
     let doc = match source::value_documents(file, &sources) {
         Ok(docs) => docs.into_iter().next().unwrap_or(Value::Null),
         Err(d) => {
-            out.err(&render_all(&[d], &sources, out.color));
+            out.err(&render_all(&[*d], &sources, out.color));
             return None;
         }
     };
@@ -187,12 +207,18 @@ fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) 
     let list = |key: &str| doc.get(key).and_then(Value::as_array).unwrap_or(&empty);
     let quiet = args.output_format.is_some();
     if !quiet {
-        let name = doc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
+        let name = doc
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         out.out(&format!("Loading test {name} ( {} ) ...\n", path.display()));
     }
     for unsupported in ["apiCallResponses", "globalContextEntries", "exceptions"] {
         if doc.get(unsupported).is_some() {
-            out.err(&format!("warning: {}: `{unsupported}` is not supported by this version of rampart yet\n", path.display()));
+            out.err(&format!(
+                "warning: {}: `{unsupported}` is not supported by this version of rampart yet\n",
+                path.display()
+            ));
         }
     }
     let policy_paths = relative(base, list("policies"));
@@ -220,18 +246,26 @@ fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) 
     let values = match test_values(&doc, base, &mut sources) {
         Ok(v) => v,
         Err(e) => {
-            out.err(&format!("Error: {}: failed to load values ({e})\n", path.display()));
+            out.err(&format!(
+                "Error: {}: failed to load values ({e})\n",
+                path.display()
+            ));
             return None;
         }
     };
     let user = match doc.get("userinfo").and_then(Value::as_str) {
-        Some(p) => match resources::load_user_info(&base.join(p).display().to_string(), &mut sources) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                out.err(&format!("Error: {}: failed to load user info ({e})\n", path.display()));
-                return None;
+        Some(p) => {
+            match resources::load_user_info(&base.join(p).display().to_string(), &mut sources) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    out.err(&format!(
+                        "Error: {}: failed to load user info ({e})\n",
+                        path.display()
+                    ));
+                    return None;
+                }
             }
-        },
+        }
         None => None,
     };
     let results = match evaluate(&set, &resources, &values, user.as_ref()) {
@@ -243,7 +277,14 @@ fn run_one(path: &Path, args: &TestArgs, selector: &Selector, out: &mut Output) 
     };
     let mut rows = Vec::new();
     for expected in list("results") {
-        rows.extend(check_result(expected, &set, &resources, &results, args.strict, selector));
+        rows.extend(check_result(
+            expected,
+            &set,
+            &resources,
+            &results,
+            args.strict,
+            selector,
+        ));
     }
     if !quiet {
         print_rows(&rows, args, out);
@@ -267,7 +308,10 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 }
 
 fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
-    let shown: Vec<&Row> = rows.iter().filter(|r| !args.fail_only || !r.passed).collect();
+    let shown: Vec<&Row> = rows
+        .iter()
+        .filter(|r| !args.fail_only || !r.passed)
+        .collect();
     if shown.is_empty() {
         return;
     }
@@ -279,7 +323,11 @@ fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let status = if r.passed { RuleStatus::Pass } else { RuleStatus::Fail };
+            let status = if r.passed {
+                RuleStatus::Pass
+            } else {
+                RuleStatus::Fail
+            };
             let mut row = vec![
                 (i + 1).to_string(),
                 r.policy.clone(),
@@ -300,7 +348,13 @@ fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
 }
 
 fn resource_label(resource: &Value) -> String {
-    format!("{}/{}/{}/{}", api_version_of(resource), kind_of(resource), namespace_of(resource), name_of(resource))
+    format!(
+        "{}/{}/{}/{}",
+        api_version_of(resource),
+        kind_of(resource),
+        namespace_of(resource),
+        name_of(resource)
+    )
 }
 
 /// Whether a test's resource reference (`name` or `namespace/name`) names this resource.
@@ -317,8 +371,14 @@ fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleRes
         .iter()
         .filter(|resp| {
             resp.name == rule
-                || resp.name.strip_prefix("autogen-").is_some_and(|n| n == rule)
-                || resp.name.strip_prefix("autogen-cronjob-").is_some_and(|n| n == rule)
+                || resp
+                    .name
+                    .strip_prefix("autogen-")
+                    .is_some_and(|n| n == rule)
+                || resp
+                    .name
+                    .strip_prefix("autogen-cronjob-")
+                    .is_some_and(|n| n == rule)
         })
         .collect()
 }
@@ -331,20 +391,39 @@ fn check_result(
     strict: bool,
     selector: &Selector,
 ) -> Vec<Row> {
-    let field = |k: &str| expected.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let field = |k: &str| {
+        expected
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let (policy_name, rule, want) = (field("policy"), field("rule"), field("result"));
-    if !wildcard::matches(&selector.policy, &policy_name) || !wildcard::matches(&selector.rule, &rule) {
+    if !wildcard::matches(&selector.policy, &policy_name)
+        || !wildcard::matches(&selector.rule, &rule)
+    {
         return Vec::new();
     }
     let refs: Vec<String> = match expected.get("resources").and_then(Value::as_array) {
-        Some(list) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(list) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         None => resources.iter().map(|r| name_of(r).to_string()).collect(),
     };
     let want_status = RuleStatus::parse(&want);
-    let policy_index = set.program.policies.iter().position(|p| p.key() == policy_name || p.name == policy_name);
+    let policy_index = set
+        .program
+        .policies
+        .iter()
+        .position(|p| p.key() == policy_name || p.name == policy_name);
     let invalid = set.invalid.iter().any(|p| p.name == policy_name);
     let mut rows = Vec::new();
-    for reference in refs.iter().filter(|r| wildcard::matches(&selector.resource, r)) {
+    for reference in refs
+        .iter()
+        .filter(|r| wildcard::matches(&selector.resource, r))
+    {
         let base = Row {
             policy: policy_name.clone(),
             rule: rule.clone(),
@@ -355,19 +434,30 @@ fn check_result(
         };
         let matching: Vec<&Evaluated> = results
             .iter()
-            .filter(|e| Some(e.response.policy) == policy_index && names_resource(reference, e.resource))
+            .filter(|e| {
+                Some(e.response.policy) == policy_index && names_resource(reference, e.resource)
+            })
             .collect();
         if invalid {
-            rows.push(Row { passed: true, reason: "Invalid Policy".into(), ..base });
+            rows.push(Row {
+                passed: true,
+                reason: "Invalid Policy".into(),
+                ..base
+            });
             continue;
         }
         if matching.is_empty() {
-            rows.push(Row { reason: "Not found".into(), ..base });
+            rows.push(Row {
+                reason: "Not found".into(),
+                ..base
+            });
             continue;
         }
         for e in matching {
             let label = resource_label(e.resource);
-            let Some(policy) = set.program.policies.get(e.response.policy) else { continue };
+            let Some(policy) = set.program.policies.get(e.response.policy) else {
+                continue;
+            };
             let answers = answers_for(&rule, &e.response.rules);
             if answers.is_empty() {
                 let passed = !strict || want_status == Some(RuleStatus::Skip);
@@ -381,7 +471,8 @@ fn check_result(
                 continue;
             }
             for answer in answers {
-                let got = reported_status(answer.status, policy.scored, false, answer.failure_action);
+                let got =
+                    reported_status(answer.status, policy.scored, false, answer.failure_action);
                 let (passed, reason) = match &answer.unsupported {
                     Some(feature) => (false, format!("Unsupported: {feature}")),
                     None if Some(got) == want_status => (true, "Ok".to_string()),
@@ -424,7 +515,10 @@ fn render_rows(rows: &[Row], format: &str) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn junit(rows: &[Row]) -> String {
@@ -437,7 +531,10 @@ fn junit(rows: &[Row]) -> String {
     for r in rows {
         let name = xml_escape(&format!("{}/{}/{}", r.policy, r.rule, r.resource));
         if r.passed {
-            out.push_str(&format!("    <testcase classname=\"{}\" name=\"{name}\"/>\n", xml_escape(&r.policy)));
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{name}\"/>\n",
+                xml_escape(&r.policy)
+            ));
         } else {
             out.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{name}\">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",

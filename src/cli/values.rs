@@ -42,7 +42,11 @@ fn named_objects(v: Option<&Value>, key: &str) -> Vec<(String, Map<String, Value
             items
                 .iter()
                 .map(|i| {
-                    let name = i.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+                    let name = i
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
                     (name, object(i.get(key)))
                 })
                 .collect()
@@ -71,11 +75,18 @@ impl Values {
         {
             return Err(format!("unknown field `{unknown}` in values file"));
         }
-        let mut values = Values { global: object(doc.get("globalValues")), ..Values::default() };
+        let mut values = Values {
+            global: object(doc.get("globalValues")),
+            ..Values::default()
+        };
         if let Some(policies) = doc.get("policies").and_then(Value::as_array) {
             for p in policies {
                 values.policies.push(PolicyValues {
-                    name: p.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                    name: p
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     rules: named_objects(p.get("rules"), "values"),
                     resources: named_objects(p.get("resources"), "values"),
                 });
@@ -84,8 +95,14 @@ impl Values {
         values.namespace_labels = named_objects(doc.get("namespaceSelector"), "labels");
         if let Some(namespaces) = doc.get("namespaces").and_then(Value::as_array) {
             for ns in namespaces {
-                let name = ns.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
-                values.namespace_labels.push((name, object(ns.pointer("/metadata/labels"))));
+                let name = ns
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                values
+                    .namespace_labels
+                    .push((name, object(ns.pointer("/metadata/labels"))));
             }
         }
         Ok(values)
@@ -94,12 +111,15 @@ impl Values {
     /// Adds `--set key=value` pairs.
     pub fn add_set(&mut self, pairs: &[String]) -> Result<(), String> {
         for pair in pairs {
-            let (k, v) = pair.split_once('=').ok_or_else(|| format!("--set expects key=value, got `{pair}`"))?;
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("--set expects key=value, got `{pair}`"))?;
             let k = k.trim();
             if k.contains("request.object.") || self.set.contains_key(k) {
                 continue;
             }
-            self.set.insert(k.to_string(), Value::String(v.trim().to_string()));
+            self.set
+                .insert(k.to_string(), Value::String(v.trim().to_string()));
         }
         Ok(())
     }
@@ -123,8 +143,14 @@ impl Values {
     /// entry, then `--set` (later ones win), without `request.operation` (the request carries it).
     pub fn resource_variables(&self, resource_name: &str) -> Vec<(String, Value)> {
         let mut out: Vec<(String, Value)> = Vec::new();
-        let resource = self.policies.iter().flat_map(|p| p.resources.iter()).filter(|(n, _)| n == resource_name);
-        let maps = std::iter::once(&self.global).chain(resource.map(|(_, v)| v)).chain(std::iter::once(&self.set));
+        let resource = self
+            .policies
+            .iter()
+            .flat_map(|p| p.resources.iter())
+            .filter(|(n, _)| n == resource_name);
+        let maps = std::iter::once(&self.global)
+            .chain(resource.map(|(_, v)| v))
+            .chain(std::iter::once(&self.set));
         for map in maps {
             for (k, v) in map {
                 if k == "request.operation" {
@@ -193,7 +219,11 @@ mod tests {
         assert_eq!(v.operation("a"), Ok(Operation::Delete));
         assert_eq!(v.operation("b"), Ok(Operation::Update));
         assert_eq!(v.namespace_labels[0].0, "prod");
-        v.add_set(&["request.operation=CREATE".into(), "request.object.x=1".into()]).unwrap_or_default();
+        v.add_set(&[
+            "request.operation=CREATE".into(),
+            "request.object.x=1".into(),
+        ])
+        .unwrap_or_default();
         assert_eq!(v.operation("a"), Ok(Operation::Create));
         assert!(!v.set.contains_key("request.object.x"));
         assert_eq!(v.resource_variables("a"), vec![]);

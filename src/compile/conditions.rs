@@ -59,9 +59,13 @@ const OPERATORS: &[&str] = &[
 fn compile_condition(r: &mut Reader, node: &Node) -> Option<CompiledCondition> {
     let mut obj = r.object(node, "condition")?;
     let key = obj.field("key");
-    let operator = obj.required(r, "operator").and_then(|n| r.string(n, "operator"));
+    let operator = obj
+        .required(r, "operator")
+        .and_then(|n| r.string(n, "operator"));
     let value = obj.field("value");
-    let message = obj.field("message").and_then(|n| r.string(n, "condition message"));
+    let message = obj
+        .field("message")
+        .and_then(|n| r.string(n, "condition message"));
     obj.finish(r);
     let operator = operator?;
     let parsed = match conditions::parse_operator(&operator.value) {
@@ -75,7 +79,8 @@ fn compile_condition(r: &mut Reader, node: &Node) -> Option<CompiledCondition> {
         }
     };
     if !parsed.canonical {
-        let canonical = did_you_mean(&operator.value, OPERATORS.iter().copied()).unwrap_or("the CRD spelling");
+        let canonical =
+            did_you_mean(&operator.value, OPERATORS.iter().copied()).unwrap_or("the CRD spelling");
         r.warning(operator.span, format!("operator `{}` is not spelled as Kyverno's schema spells it", operator.value), "non-canonical spelling")
             .notes
             .push(format!("write `{canonical}`: Kyverno finds the handler case-insensitively, but its numeric and duration comparisons with this spelling are always false"));
@@ -85,7 +90,11 @@ fn compile_condition(r: &mut Reader, node: &Node) -> Option<CompiledCondition> {
         match Dynamic::compile(&value) {
             Ok(d) => Some(d),
             Err(e) => {
-                r.error(n.map(|n| n.span).unwrap_or(node.span), format!("invalid variable: {e}"), "here");
+                r.error(
+                    n.map(|n| n.span).unwrap_or(node.span),
+                    format!("invalid variable: {e}"),
+                    "here",
+                );
                 None
             }
         }
@@ -100,16 +109,24 @@ fn compile_condition(r: &mut Reader, node: &Node) -> Option<CompiledCondition> {
 
 fn compile_list(r: &mut Reader, node: &Node) -> Option<Vec<CompiledCondition>> {
     let items = r.list(node, "conditions")?;
-    let compiled: Vec<Option<CompiledCondition>> = items.iter().map(|i| compile_condition(r, i)).collect();
+    let compiled: Vec<Option<CompiledCondition>> =
+        items.iter().map(|i| compile_condition(r, i)).collect();
     compiled.into_iter().collect()
 }
 
 /// Compiles a condition block; `None` (with diagnostics) when it is invalid.
-pub fn compile(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<CompiledConditions> {
+pub fn compile(
+    file: FileId,
+    node: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<CompiledConditions> {
     let mut r = Reader::new(file, diagnostics);
     match &node.value {
         NodeValue::Seq(_) => Some(CompiledConditions::Legacy(compile_list(&mut r, node)?)),
-        NodeValue::Null => Some(CompiledConditions::AnyAll { any: None, all: None }),
+        NodeValue::Null => Some(CompiledConditions::AnyAll {
+            any: None,
+            all: None,
+        }),
         _ => {
             let mut obj = r.object(node, "conditions")?;
             let any = obj.field("any").map(|n| compile_list(&mut r, n));

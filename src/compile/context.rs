@@ -19,6 +19,8 @@ pub enum Query {
 }
 
 /// One compiled `context[]` entry.
+// A rule holds a handful of entries, built once: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum ContextEntry {
     /// `variable: {value, jmesPath, default}`.
@@ -52,9 +54,17 @@ impl ContextEntry {
 
 const SOURCES: &[(&str, &[&str])] = &[
     ("configMap", &["name", "namespace"]),
-    ("apiCall", &["urlPath", "method", "data", "service", "jmesPath", "default"]),
+    (
+        "apiCall",
+        &[
+            "urlPath", "method", "data", "service", "jmesPath", "default",
+        ],
+    ),
     ("globalReference", &["name", "jmesPath"]),
-    ("imageRegistry", &["reference", "jmesPath", "imageRegistryCredentials"]),
+    (
+        "imageRegistry",
+        &["reference", "jmesPath", "imageRegistryCredentials"],
+    ),
 ];
 
 fn dynamic(r: &mut Reader, node: &Node) -> Option<Dynamic> {
@@ -82,14 +92,22 @@ fn query(r: &mut Reader, node: &Node) -> Option<Query> {
         Err(e) => {
             let at = text.span.start + e.offset + 1;
             let span = crate::yaml::Span::new(at.min(text.span.end), (at + 1).min(text.span.end));
-            r.error(span, format!("invalid JMESPath expression: {}", e.message), "here");
+            r.error(
+                span,
+                format!("invalid JMESPath expression: {}", e.message),
+                "here",
+            );
             None
         }
     }
 }
 
 /// Compiles `context[]`. Problems are reported to `diagnostics`; `None` when any entry is invalid.
-pub fn compile(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<ContextEntry>> {
+pub fn compile(
+    file: FileId,
+    node: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<ContextEntry>> {
     let mut r = Reader::new(file, diagnostics);
     let items = r.list(node, "context")?;
     let mut entries = Vec::with_capacity(items.len());
@@ -99,7 +117,9 @@ pub fn compile(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> 
             ok = false;
             continue;
         };
-        let name = obj.required(&mut r, "name").and_then(|n| r.string(n, "context entry name"));
+        let name = obj
+            .required(&mut r, "name")
+            .and_then(|n| r.string(n, "context entry name"));
         let mut found: Vec<ContextEntry> = Vec::new();
         if let Some(v) = obj.field("variable") {
             if let Some(mut var) = r.object(v, "context variable") {
@@ -147,7 +167,11 @@ pub fn compile(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> 
                 ok = false;
             }
             (_, Some(n)) => {
-                r.error(head, format!("context entry `{}` has more than one source", n.value), "several sources");
+                r.error(
+                    head,
+                    format!("context entry `{}` has more than one source", n.value),
+                    "several sources",
+                );
                 ok = false;
             }
             (_, None) => ok = false,

@@ -69,7 +69,9 @@ impl CompiledPolicy {
 
     /// Whether this policy applies to a request (a namespaced `Policy` only to its namespace).
     pub fn in_scope(&self, facts: &Facts) -> bool {
-        self.namespace.as_deref().is_none_or(|ns| ns == facts.namespace)
+        self.namespace
+            .as_deref()
+            .is_none_or(|ns| ns == facts.namespace)
     }
 }
 

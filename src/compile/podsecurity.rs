@@ -20,23 +20,46 @@ pub struct PodSecurityProgram {
 }
 
 /// Reads and checks a `podSecurity` block.
-pub fn compile(file: crate::diag::FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<PodSecurityProgram> {
+pub fn compile(
+    file: crate::diag::FileId,
+    node: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PodSecurityProgram> {
     let mut r = Reader::new(file, diagnostics);
     let mut obj = r.object(node, "podSecurity")?;
-    let level = obj
-        .required(&mut r, "level")
-        .and_then(|n| r.one_of(n, "podSecurity.level", &["privileged", "baseline", "restricted"]));
+    let level = obj.required(&mut r, "level").and_then(|n| {
+        r.one_of(
+            n,
+            "podSecurity.level",
+            &["privileged", "baseline", "restricted"],
+        )
+    });
     let version_node = obj.field("version");
     let version_text = version_node.and_then(|n| r.string(n, "podSecurity.version"));
     let mut exclusion_nodes = Vec::new();
     let mut exclusions = Vec::new();
-    if let Some(items) = obj.field("exclude").and_then(|n| r.list(n, "podSecurity.exclude")) {
+    if let Some(items) = obj
+        .field("exclude")
+        .and_then(|n| r.list(n, "podSecurity.exclude"))
+    {
         for item in items {
-            let Some(mut e) = r.object(item, "podSecurity exclusion") else { continue };
-            let control = e.required(&mut r, "controlName").and_then(|n| r.string(n, "controlName"));
-            let images = e.field("images").map(|n| r.string_list(n, "images")).unwrap_or_default();
-            let field = e.field("restrictedField").and_then(|n| r.string(n, "restrictedField"));
-            let values = e.field("values").map(|n| r.string_list(n, "values")).unwrap_or_default();
+            let Some(mut e) = r.object(item, "podSecurity exclusion") else {
+                continue;
+            };
+            let control = e
+                .required(&mut r, "controlName")
+                .and_then(|n| r.string(n, "controlName"));
+            let images = e
+                .field("images")
+                .map(|n| r.string_list(n, "images"))
+                .unwrap_or_default();
+            let field = e
+                .field("restrictedField")
+                .and_then(|n| r.string(n, "restrictedField"));
+            let values = e
+                .field("values")
+                .map(|n| r.string_list(n, "values"))
+                .unwrap_or_default();
             e.finish(&mut r);
             exclusion_nodes.push(item);
             exclusions.push(Exclusion {
@@ -64,8 +87,15 @@ pub fn compile(file: crate::diag::FileId, node: &Node, diagnostics: &mut Vec<Dia
     let errors = validate_exclusions(level, &exclusions);
     for e in &errors {
         let item = exclusion_nodes.get(e.index).copied().unwrap_or(node);
-        let span = item.entry(e.field).map(|(k, _)| k.span).unwrap_or(item.span);
-        r.error(span, format!("invalid podSecurity exclusion: {}", e.message), "invalid exclusion");
+        let span = item
+            .entry(e.field)
+            .map(|(k, _)| k.span)
+            .unwrap_or(item.span);
+        r.error(
+            span,
+            format!("invalid podSecurity exclusion: {}", e.message),
+            "invalid exclusion",
+        );
     }
     if !errors.is_empty() {
         return None;
@@ -73,7 +103,9 @@ pub fn compile(file: crate::diag::FileId, node: &Node, diagnostics: &mut Vec<Dia
     Some(PodSecurityProgram {
         level,
         version,
-        version_text: version_text.map(|v| v.value).unwrap_or_else(|| "latest".into()),
+        version_text: version_text
+            .map(|v| v.value)
+            .unwrap_or_else(|| "latest".into()),
         exclusions,
     })
 }

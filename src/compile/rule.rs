@@ -42,7 +42,11 @@ pub struct CompiledRule {
     pub program: RuleProgram,
 }
 
-pub(super) fn compile_rule(policy: &ir::Policy, rule: &ir::Rule, diagnostics: &mut Vec<Diagnostic>) -> CompiledRule {
+pub(super) fn compile_rule(
+    policy: &ir::Policy,
+    rule: &ir::Rule,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> CompiledRule {
     let mut compiled = CompiledRule {
         name: rule.name.clone(),
         origin: rule.origin,

@@ -61,13 +61,20 @@ pub struct Foreach {
 }
 
 /// Compiles a pattern node, reporting problems at their place in the source.
-pub fn compile_pattern(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Slot> {
+pub fn compile_pattern(
+    file: FileId,
+    node: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Slot> {
     let value = node.to_json();
     match Dynamic::compile(&value) {
         Ok(d) if !d.is_static() => return Some(Slot::Templated(d)),
         Ok(_) => {}
         Err(e) => {
-            diagnostics.push(Diagnostic::error(file, node.span, format!("invalid variable: {e}")).with_label("in this pattern"));
+            diagnostics.push(
+                Diagnostic::error(file, node.span, format!("invalid variable: {e}"))
+                    .with_label("in this pattern"),
+            );
             return None;
         }
     }
@@ -76,14 +83,18 @@ pub fn compile_pattern(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnost
         Err(errors) => {
             for e in errors {
                 let at = node.at_path(&e.path).unwrap_or(node);
-                let span = match (e.path.split_last(), at.span == node.span) {
-                    (Some((last, parent)), true) => {
-                        node.at_path(parent).and_then(|p| p.entry(last)).map(|(k, _)| k.span).unwrap_or(at.span)
-                    }
+                // Problems with anchors are about the key; the rest about the value.
+                let key_span = e.path.split_last().and_then(|(last, parent)| {
+                    node.at_path(parent)?.entry(last).map(|(k, _)| k.span)
+                });
+                let about_key = e.message.contains("anchor") || at.span == node.span;
+                let span = match key_span {
+                    Some(k) if about_key => k,
                     _ => at.span,
                 };
                 diagnostics.push(
-                    Diagnostic::error(file, span, format!("invalid pattern: {}", e.message)).with_label("in this pattern"),
+                    Diagnostic::error(file, span, format!("invalid pattern: {}", e.message))
+                        .with_label("in this pattern"),
                 );
             }
             None
@@ -96,7 +107,10 @@ fn any_pattern(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> 
         Reader::new(file, diagnostics).type_error(node, "anyPattern", "a list of patterns");
         return None;
     };
-    let slots: Vec<Option<Slot>> = items.iter().map(|n| compile_pattern(file, n, diagnostics)).collect();
+    let slots: Vec<Option<Slot>> = items
+        .iter()
+        .map(|n| compile_pattern(file, n, diagnostics))
+        .collect();
     slots.into_iter().collect()
 }
 
@@ -107,7 +121,9 @@ fn deny(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<
     obj.finish(&mut r);
     match conditions {
         None => Some(ValidatorCheck::Deny(None)),
-        Some(c) => conditions::compile(file, &c, diagnostics).map(|c| ValidatorCheck::Deny(Some(c))),
+        Some(c) => {
+            conditions::compile(file, &c, diagnostics).map(|c| ValidatorCheck::Deny(Some(c)))
+        }
     }
 }
 
@@ -127,30 +143,58 @@ pub fn compile_rule_validator(
         None => Some(None),
     };
     let check = match &v.check {
-        Check::Pattern(node) => compile_pattern(file, node, diagnostics).map(ValidatorCheck::Pattern),
+        Check::Pattern(node) => {
+            compile_pattern(file, node, diagnostics).map(ValidatorCheck::Pattern)
+        }
         Check::AnyPattern(nodes) => {
-            let slots: Vec<Option<Slot>> = nodes.iter().map(|n| compile_pattern(file, n, diagnostics)).collect();
-            slots.into_iter().collect::<Option<Vec<_>>>().map(ValidatorCheck::AnyPattern)
+            let slots: Vec<Option<Slot>> = nodes
+                .iter()
+                .map(|n| compile_pattern(file, n, diagnostics))
+                .collect();
+            slots
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
+                .map(ValidatorCheck::AnyPattern)
         }
         Check::Deny(node) => deny(file, node, diagnostics),
         Check::Foreach(node) => foreach_list(file, node, diagnostics).map(ValidatorCheck::Foreach),
-        Check::PodSecurity(node) => podsecurity::compile(file, node, diagnostics).map(ValidatorCheck::PodSecurity),
+        Check::PodSecurity(node) => {
+            podsecurity::compile(file, node, diagnostics).map(ValidatorCheck::PodSecurity)
+        }
         Check::Cel(_) | Check::Manifests(_) => None,
     };
-    Some(Validator { context: context?, preconditions: preconditions?, check: check? })
+    Some(Validator {
+        context: context?,
+        preconditions: preconditions?,
+        check: check?,
+    })
 }
 
-fn foreach_list(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<Foreach>> {
-    let items = Reader::new(file, diagnostics).list(node, "foreach")?.to_vec();
-    let compiled: Vec<Option<Foreach>> = items.iter().map(|i| foreach_entry(file, i, diagnostics)).collect();
+fn foreach_list(
+    file: FileId,
+    node: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<Foreach>> {
+    let items = Reader::new(file, diagnostics)
+        .list(node, "foreach")?
+        .to_vec();
+    let compiled: Vec<Option<Foreach>> = items
+        .iter()
+        .map(|i| foreach_entry(file, i, diagnostics))
+        .collect();
     compiled.into_iter().collect()
 }
 
 fn foreach_entry(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Foreach> {
     let mut r = Reader::new(file, diagnostics);
     let mut obj = r.object(node, "foreach entry")?;
-    let list = obj.required(&mut r, "list").and_then(|n| r.string(n, "foreach.list"));
-    let element_scope = obj.field("elementScope").and_then(|n| r.boolean(n, "elementScope")).map(|b| b.value);
+    let list = obj
+        .required(&mut r, "list")
+        .and_then(|n| r.string(n, "foreach.list"));
+    let element_scope = obj
+        .field("elementScope")
+        .and_then(|n| r.boolean(n, "elementScope"))
+        .map(|b| b.value);
     let context = obj.field("context").cloned();
     let preconditions = obj.field("preconditions").cloned();
     let mut checks: Vec<(&'static str, Node)> = Vec::new();
@@ -165,7 +209,11 @@ fn foreach_entry(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -
     let expr = match expr::parse(&list.value) {
         Ok(e) => e,
         Err(e) => {
-            r.error(list.span, format!("invalid JMESPath in foreach.list: {}", e.message), "here");
+            r.error(
+                list.span,
+                format!("invalid JMESPath in foreach.list: {}", e.message),
+                "here",
+            );
             return None;
         }
     };
@@ -178,7 +226,11 @@ fn foreach_entry(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -
             return None;
         }
         _ => {
-            r.error(head, "foreach entry has more than one check", "several checks");
+            r.error(
+                head,
+                "foreach entry has more than one check",
+                "several checks",
+            );
             return None;
         }
     };
@@ -196,7 +248,15 @@ fn foreach_entry(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -
         "deny" => deny(file, &check_node, diagnostics)?,
         _ => ValidatorCheck::Foreach(foreach_list(file, &check_node, diagnostics)?),
     };
-    Some(Foreach { list: expr, element_scope, body: Validator { context, preconditions, check } })
+    Some(Foreach {
+        list: expr,
+        element_scope,
+        body: Validator {
+            context,
+            preconditions,
+            check,
+        },
+    })
 }
 
 impl Validator {
@@ -206,7 +266,9 @@ impl Validator {
             || self.preconditions.is_some()
             || match &self.check {
                 ValidatorCheck::Pattern(s) => matches!(s, Slot::Templated(_)),
-                ValidatorCheck::AnyPattern(slots) => slots.iter().any(|s| matches!(s, Slot::Templated(_))),
+                ValidatorCheck::AnyPattern(slots) => {
+                    slots.iter().any(|s| matches!(s, Slot::Templated(_)))
+                }
                 ValidatorCheck::Deny(_) | ValidatorCheck::Foreach(_) => true,
                 ValidatorCheck::PodSecurity(_) => false,
             }

@@ -17,9 +17,12 @@ pub struct BlockResult {
 
 /// Substitutes a condition's key and value and tests it.
 fn test(c: &CompiledCondition, scope: &mut Scope) -> Result<bool, String> {
-    let key = scope.render(&c.key, "").map_err(|e| format!("failed to substitute variables in condition key: {e}"))?;
-    let value =
-        scope.render(&c.value, "").map_err(|e| format!("failed to substitute variables in condition value: {e}"))?;
+    let key = scope
+        .render(&c.key, "")
+        .map_err(|e| format!("failed to substitute variables in condition key: {e}"))?;
+    let value = scope
+        .render(&c.value, "")
+        .map_err(|e| format!("failed to substitute variables in condition value: {e}"))?;
     Ok(conditions::evaluate(&c.operator, &key, &value))
 }
 
@@ -32,19 +35,30 @@ pub fn evaluate(block: &CompiledConditions, scope: &mut Scope) -> Result<BlockRe
             for c in list {
                 let message = c.message.clone().unwrap_or_default();
                 if !test(c, scope)? {
-                    return Ok(BlockResult { holds: false, message });
+                    return Ok(BlockResult {
+                        holds: false,
+                        message,
+                    });
                 }
                 if !message.is_empty() {
                     true_messages.push(message);
                 }
             }
-            Ok(BlockResult { holds: true, message: true_messages.join(";") })
+            Ok(BlockResult {
+                holds: true,
+                message: true_messages.join(";"),
+            })
         }
         CompiledConditions::AnyAll { any, all } => {
-            let outcome = conditions::evaluate_any_all(any.as_deref(), all.as_deref(), |c: &CompiledCondition| {
-                Ok::<_, String>((test(c, scope)?, c.message.as_deref()))
-            })?;
-            Ok(BlockResult { holds: outcome.passed, message: outcome.message() })
+            let outcome = conditions::evaluate_any_all(
+                any.as_deref(),
+                all.as_deref(),
+                |c: &CompiledCondition| Ok::<_, String>((test(c, scope)?, c.message.as_deref())),
+            )?;
+            Ok(BlockResult {
+                holds: outcome.passed,
+                message: outcome.message(),
+            })
         }
     }
 }

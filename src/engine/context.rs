@@ -18,8 +18,16 @@ impl Context {
     /// Builds the document for a request.
     pub fn new(request: &Request) -> Self {
         let resource = request.resource;
-        let meta = |k: &str| resource.pointer(&format!("/metadata/{k}")).and_then(Value::as_str).unwrap_or("");
-        let api_version = resource.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let meta = |k: &str| {
+            resource
+                .pointer(&format!("/metadata/{k}"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let api_version = resource
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let kind = resource.get("kind").and_then(Value::as_str).unwrap_or("");
         let (object, old_object) = match request.operation {
@@ -27,7 +35,11 @@ impl Context {
             Operation::Update => (resource.clone(), resource.clone()),
             _ => (resource.clone(), Value::Null),
         };
-        let namespace = if kind == "Namespace" { "" } else { meta("namespace") };
+        let namespace = if kind == "Namespace" {
+            ""
+        } else {
+            meta("namespace")
+        };
         let mut req = json!({
             "operation": request.operation.as_str(),
             "object": object,
@@ -38,7 +50,10 @@ impl Context {
         });
         let (mut sa_name, mut sa_namespace) = (String::new(), String::new());
         if let (Some(user), Some(obj)) = (request.user, req.as_object_mut()) {
-            obj.insert("userInfo".into(), json!({"username": user.username, "groups": user.groups}));
+            obj.insert(
+                "userInfo".into(),
+                json!({"username": user.username, "groups": user.groups}),
+            );
             obj.insert("roles".into(), json!(user.roles));
             obj.insert("clusterRoles".into(), json!(user.cluster_roles));
             if let Some(rest) = user.username.strip_prefix("system:serviceaccount:")
@@ -73,18 +88,24 @@ impl Context {
             if !node.is_object() {
                 *node = Value::Object(Map::new());
             }
-            let Some(map) = node.as_object_mut() else { return };
+            let Some(map) = node.as_object_mut() else {
+                return;
+            };
             if parts.peek().is_none() {
                 map.insert(part.to_string(), value);
                 return;
             }
-            node = map.entry(part.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            node = map
+                .entry(part.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
         }
     }
 
     /// Sets a top-level variable, returning what it replaced (for [`Context::restore`]).
     pub fn insert(&mut self, name: &str, value: Value) -> Option<Value> {
-        self.doc.as_object_mut().and_then(|m| m.insert(name.to_string(), value))
+        self.doc
+            .as_object_mut()
+            .and_then(|m| m.insert(name.to_string(), value))
     }
 
     /// Undoes an [`Context::insert`].
@@ -111,17 +132,25 @@ fn images(resource: &Value) -> Value {
         "CronJob" => "/spec/jobTemplate/spec/template/spec",
         _ => "/spec/template/spec",
     };
-    let Some(spec) = resource.pointer(spec_pointer) else { return json!({}) };
+    let Some(spec) = resource.pointer(spec_pointer) else {
+        return json!({});
+    };
     let mut out = Map::new();
     for group in ["initContainers", "containers", "ephemeralContainers"] {
-        let Some(containers) = spec.get(group).and_then(Value::as_array) else { continue };
+        let Some(containers) = spec.get(group).and_then(Value::as_array) else {
+            continue;
+        };
         let mut entries = Map::new();
         for (i, c) in containers.iter().enumerate() {
-            let (Some(name), Some(image)) = (c.get("name").and_then(Value::as_str), c.get("image").and_then(Value::as_str))
-            else {
+            let (Some(name), Some(image)) = (
+                c.get("name").and_then(Value::as_str),
+                c.get("image").and_then(Value::as_str),
+            ) else {
                 continue;
             };
-            let Some(r) = ImageRef::parse(image) else { continue };
+            let Some(r) = ImageRef::parse(image) else {
+                continue;
+            };
             entries.insert(
                 name.to_string(),
                 json!({
@@ -152,29 +181,50 @@ mod tests {
     fn request_variables() {
         let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
                          "spec": {"containers": [{"name": "c", "image": "ghcr.io/org/app:1.0"}]}});
-        let user = UserInfo { username: "system:serviceaccount:kube-system:robot".into(), ..UserInfo::default() };
+        let user = UserInfo {
+            username: "system:serviceaccount:kube-system:robot".into(),
+            ..UserInfo::default()
+        };
         let mut request = Request::create(&pod);
         request.user = Some(&user);
         let ctx = Context::new(&request);
         let doc = ctx.doc();
         assert_eq!(doc.pointer("/request/operation"), Some(&json!("CREATE")));
-        assert_eq!(doc.pointer("/request/object/metadata/name"), Some(&json!("p")));
+        assert_eq!(
+            doc.pointer("/request/object/metadata/name"),
+            Some(&json!("p"))
+        );
         assert_eq!(doc.pointer("/request/namespace"), Some(&json!("ns")));
         assert_eq!(doc.pointer("/serviceAccountName"), Some(&json!("robot")));
-        assert_eq!(doc.pointer("/serviceAccountNamespace"), Some(&json!("kube-system")));
-        assert_eq!(doc.pointer("/images/containers/c/registry"), Some(&json!("ghcr.io")));
+        assert_eq!(
+            doc.pointer("/serviceAccountNamespace"),
+            Some(&json!("kube-system"))
+        );
+        assert_eq!(
+            doc.pointer("/images/containers/c/registry"),
+            Some(&json!("ghcr.io"))
+        );
         assert_eq!(doc.pointer("/images/containers/c/tag"), Some(&json!("1.0")));
-        assert_eq!(doc.pointer("/images/containers/c/jsonPointer"), Some(&json!("/spec/containers/0/image")));
+        assert_eq!(
+            doc.pointer("/images/containers/c/jsonPointer"),
+            Some(&json!("/spec/containers/0/image"))
+        );
     }
 
     #[test]
     fn values_and_entries() {
         let pod = json!({"kind": "Pod"});
-        let vars = vec![("request.object.metadata.name".to_string(), json!("set")), ("size".to_string(), json!("3Gi"))];
+        let vars = vec![
+            ("request.object.metadata.name".to_string(), json!("set")),
+            ("size".to_string(), json!("3Gi")),
+        ];
         let mut request = Request::create(&pod);
         request.variables = &vars;
         let mut ctx = Context::new(&request);
-        assert_eq!(ctx.doc().pointer("/request/object/metadata/name"), Some(&json!("set")));
+        assert_eq!(
+            ctx.doc().pointer("/request/object/metadata/name"),
+            Some(&json!("set"))
+        );
         assert_eq!(ctx.doc().pointer("/size"), Some(&json!("3Gi")));
         let previous = ctx.insert("element", json!(1));
         assert_eq!(ctx.doc().pointer("/element"), Some(&json!(1)));

@@ -9,8 +9,10 @@ mod scope;
 mod validate;
 
 pub use context::Context;
+pub use response::{
+    PodSecurityFinding, PolicyResponse, RuleKind, RuleResponse, RuleStatus, Violation,
+};
 pub use scope::Scope;
-pub use response::{PodSecurityFinding, PolicyResponse, RuleKind, RuleResponse, RuleStatus, Violation};
 
 use serde_json::{Map, Value};
 
@@ -82,7 +84,14 @@ pub trait RuleValues: std::fmt::Debug {
 impl<'a> Request<'a> {
     /// A CREATE request for a resource, without namespace labels or user.
     pub fn create(resource: &'a Value) -> Self {
-        Request { resource, operation: Operation::Create, namespace_labels: None, user: None, variables: &[], rule_values: None }
+        Request {
+            resource,
+            operation: Operation::Create,
+            namespace_labels: None,
+            user: None,
+            variables: &[],
+            rule_values: None,
+        }
     }
 
     fn facts(&self) -> Facts<'a> {
@@ -98,7 +107,11 @@ impl Program {
     /// response with no rules.
     pub fn evaluate(&self, request: &Request) -> Vec<PolicyResponse> {
         let facts = request.facts();
-        self.policies.iter().enumerate().map(|(i, p)| evaluate_policy(i, p, request, &facts)).collect()
+        self.policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| evaluate_policy(i, p, request, &facts))
+            .collect()
     }
 
     /// Evaluates one policy (by index) against a request.
@@ -108,21 +121,41 @@ impl Program {
     }
 }
 
-fn evaluate_policy(index: usize, policy: &CompiledPolicy, request: &Request, facts: &Facts) -> PolicyResponse {
-    let spec_action = override_action(&policy.failure_action_overrides, facts).unwrap_or(policy.failure_action);
-    let failure_action = policy.rules.iter().find_map(|r| rule_action(r, facts)).unwrap_or(spec_action);
-    let mut response = PolicyResponse { policy: index, failure_action, rules: Vec::new() };
+fn evaluate_policy(
+    index: usize,
+    policy: &CompiledPolicy,
+    request: &Request,
+    facts: &Facts,
+) -> PolicyResponse {
+    let spec_action =
+        override_action(&policy.failure_action_overrides, facts).unwrap_or(policy.failure_action);
+    let failure_action = policy
+        .rules
+        .iter()
+        .find_map(|r| rule_action(r, facts))
+        .unwrap_or(spec_action);
+    let mut response = PolicyResponse {
+        policy: index,
+        failure_action,
+        rules: Vec::new(),
+    };
     if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
         return response;
     }
     let mut scope = Scope::new(request);
     for rule in &policy.rules {
-        if !rule.matcher.selects(facts) || rule.exclude.as_ref().is_some_and(|e| e.excludes(facts)) {
+        if !rule.matcher.selects(facts) || rule.exclude.as_ref().is_some_and(|e| e.excludes(facts))
+        {
             continue;
         }
-        let Some(mut result) = evaluate_rule(&policy.name, rule, &mut scope) else { continue };
+        let Some(mut result) = evaluate_rule(&policy.name, rule, &mut scope) else {
+            continue;
+        };
         result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
-        let applied = matches!(result.status, RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error);
+        let applied = matches!(
+            result.status,
+            RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error
+        );
         response.rules.push(result);
         if policy.apply_one && applied {
             break;
@@ -137,12 +170,21 @@ fn rule_action(rule: &CompiledRule, facts: &Facts) -> Option<FailureAction> {
 }
 
 fn override_action(overrides: &[ActionOverride], facts: &Facts) -> Option<FailureAction> {
-    overrides.iter().find(|o| override_applies(o, facts)).map(|o| o.action)
+    overrides
+        .iter()
+        .find(|o| override_applies(o, facts))
+        .map(|o| o.action)
 }
 
 fn override_applies(o: &ActionOverride, facts: &Facts) -> bool {
-    let ns_ok = o.namespaces.is_empty() || o.namespaces.iter().any(|n| wildcard::matches(n, facts.namespace));
-    let selector_ok = o.namespace_selector.as_ref().is_none_or(|s| Selector::new(s).matches(facts.namespace_labels));
+    let ns_ok = o.namespaces.is_empty()
+        || o.namespaces
+            .iter()
+            .any(|n| wildcard::matches(n, facts.namespace));
+    let selector_ok = o
+        .namespace_selector
+        .as_ref()
+        .is_none_or(|s| Selector::new(s).matches(facts.namespace_labels));
     ns_ok && selector_ok
 }
 
@@ -161,7 +203,10 @@ fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option
             result
         }
         RuleProgram::Unsupported(feature) => {
-            let message = format!("rule {} uses {feature}, which this version of rampart does not evaluate yet", rule.name);
+            let message = format!(
+                "rule {} uses {feature}, which this version of rampart does not evaluate yet",
+                rule.name
+            );
             let mut response = RuleResponse::validation(&rule.name, RuleStatus::Error, message);
             response.unsupported = Some(feature.clone());
             if !rule.is_validate {

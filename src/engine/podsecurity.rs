@@ -18,7 +18,11 @@ fn pod_parts(resource: &Value) -> Option<(&Value, &Value)> {
 }
 
 /// Evaluates a podSecurity rule. DELETE requests give no result.
-pub fn evaluate(rule: &CompiledRule, program: &PodSecurityProgram, request: &Request) -> Option<RuleResponse> {
+pub fn evaluate(
+    rule: &CompiledRule,
+    program: &PodSecurityProgram,
+    request: &Request,
+) -> Option<RuleResponse> {
     if request.operation == Operation::Delete {
         return None;
     }
@@ -26,13 +30,27 @@ pub fn evaluate(rule: &CompiledRule, program: &PodSecurityProgram, request: &Req
         return Some(RuleResponse::validation(
             &rule.name,
             RuleStatus::Error,
-            format!("validation error: rule {} execution error: could not find correct resource type", rule.name),
+            format!(
+                "validation error: rule {} execution error: could not find correct resource type",
+                rule.name
+            ),
         ));
     };
     let mut results = podsecurity::evaluate(program.level, program.version, metadata, spec);
-    apply_exclusions(program.level, program.version, metadata, spec, &program.exclusions, &mut results);
+    apply_exclusions(
+        program.level,
+        program.version,
+        metadata,
+        spec,
+        &program.exclusions,
+        &mut results,
+    );
     if podsecurity::is_allowed(&results) {
-        return Some(RuleResponse::validation(&rule.name, RuleStatus::Pass, format!("Validation rule '{}' passed.", rule.name)));
+        return Some(RuleResponse::validation(
+            &rule.name,
+            RuleStatus::Pass,
+            format!("Validation rule '{}' passed.", rule.name),
+        ));
     }
     let message = format!(
         "Validation rule '{}' failed. It violates PodSecurity \"{}:{}\": {}",
@@ -48,7 +66,11 @@ pub fn evaluate(rule: &CompiledRule, program: &PodSecurityProgram, request: &Req
         violations: results
             .iter()
             .filter(|r| !r.allowed)
-            .map(|r| Violation { id: r.id.to_string(), reason: r.reason.to_string(), detail: r.detail.clone() })
+            .map(|r| Violation {
+                id: r.id.to_string(),
+                reason: r.reason.to_string(),
+                detail: r.detail.clone(),
+            })
             .collect(),
     }));
     Some(response)

@@ -125,7 +125,11 @@ pub struct Violation {
 impl Violation {
     /// `reason (detail)`, or just the reason when there is no detail, as PSA prints it.
     pub fn text(&self) -> String {
-        if self.detail.is_empty() { self.reason.clone() } else { format!("{} ({})", self.reason, self.detail) }
+        if self.detail.is_empty() {
+            self.reason.clone()
+        } else {
+            format!("{} ({})", self.reason, self.detail)
+        }
     }
 }
 

@@ -38,7 +38,11 @@ pub struct Undo(Vec<(String, Option<Value>)>);
 impl<'r> Scope<'r> {
     /// A scope for a request; no context is built until a rule needs one.
     pub fn new(request: &'r Request<'r>) -> Self {
-        Scope { request, ctx: None, element: None }
+        Scope {
+            request,
+            ctx: None,
+            element: None,
+        }
     }
 
     /// The current foreach element, when patterns are scoped to it.
@@ -49,7 +53,13 @@ impl<'r> Scope<'r> {
     /// Makes a foreach element current: `element`, `elementIndex` and their nesting-indexed
     /// forms (`element0`, `elementIndex0`, ...) in the context, and the pattern target when
     /// `scoped`.
-    pub fn enter_element(&mut self, element: &Value, index: usize, nesting: usize, scoped: bool) -> SavedElement {
+    pub fn enter_element(
+        &mut self,
+        element: &Value,
+        index: usize,
+        nesting: usize,
+        scoped: bool,
+    ) -> SavedElement {
         let mut undo = Undo::default();
         for (name, value) in [
             ("element".to_string(), element.clone()),
@@ -59,8 +69,15 @@ impl<'r> Scope<'r> {
         ] {
             self.set(&name, value, &mut undo);
         }
-        let previous = if scoped { self.element.replace(element.clone()) } else { self.element.clone() };
-        SavedElement { element: previous, undo }
+        let previous = if scoped {
+            self.element.replace(element.clone())
+        } else {
+            self.element.clone()
+        };
+        SavedElement {
+            element: previous,
+            undo,
+        }
     }
 
     /// Undoes [`Scope::enter_element`].
@@ -98,9 +115,12 @@ impl<'r> Scope<'r> {
     pub fn load(&mut self, entries: &[ContextEntry], undo: &mut Undo) -> Result<(), LoadFailure> {
         for entry in entries {
             let value = match entry {
-                ContextEntry::Variable { name, value, query, default } => {
-                    self.variable(name, value.as_ref(), query.as_ref(), default.as_ref())?
-                }
+                ContextEntry::Variable {
+                    name,
+                    value,
+                    query,
+                    default,
+                } => self.variable(name, value.as_ref(), query.as_ref(), default.as_ref())?,
                 ContextEntry::External { name, source } => {
                     if self.context().doc().pointer(&pointer(name)).is_some() {
                         continue;
@@ -149,33 +169,50 @@ impl<'r> Scope<'r> {
         default: Option<&Dynamic>,
     ) -> Result<Value, LoadFailure> {
         let fail = |m: String| LoadFailure::Error(m);
-        let query = match query {
-            None => None,
-            Some(Query::Static(e)) => Some(e.clone()),
-            Some(Query::Templated(t)) => {
-                let delete = self.is_delete();
-                let text = t
-                    .render(self.context().doc(), "/jmesPath", delete)
-                    .map_err(|e| fail(format!("failed to substitute variables in context entry {name} {}: {e}", t.source())))?;
-                let text = text.as_str().unwrap_or_default().to_string();
-                Some(expr::parse(&text).map_err(|e| fail(format!("failed to compile JMESPath: {text}, error: {e}")))?)
-            }
-        };
+        let query =
+            match query {
+                None => None,
+                Some(Query::Static(e)) => Some(e.clone()),
+                Some(Query::Templated(t)) => {
+                    let delete = self.is_delete();
+                    let text = t
+                        .render(self.context().doc(), "/jmesPath", delete)
+                        .map_err(|e| {
+                            fail(format!(
+                                "failed to substitute variables in context entry {name} {}: {e}",
+                                t.source()
+                            ))
+                        })?;
+                    let text = text.as_str().unwrap_or_default().to_string();
+                    Some(expr::parse(&text).map_err(|e| {
+                        fail(format!("failed to compile JMESPath: {text}, error: {e}"))
+                    })?)
+                }
+            };
         let default = match default {
-            Some(d) => {
-                Some(self.render(d, "/default").map_err(|e| fail(format!("failed to substitute variables in context entry {name}: {e}")))?)
-            }
+            Some(d) => Some(self.render(d, "/default").map_err(|e| {
+                fail(format!(
+                    "failed to substitute variables in context entry {name}: {e}"
+                ))
+            })?),
             None => None,
         };
         let mut output = default.clone().filter(|d| !d.is_null());
         match (value, &query) {
             (Some(v), _) => {
-                let v = self.render(v, "/value").map_err(|e| fail(format!("failed to substitute variables in context entry {name}: {e}")))?;
+                let v = self.render(v, "/value").map_err(|e| {
+                    fail(format!(
+                        "failed to substitute variables in context entry {name}: {e}"
+                    ))
+                })?;
                 match &query {
                     Some(q) => match q.evaluate(&v) {
                         Ok(result) => output = Some(result),
                         Err(e) if output.is_none() => {
-                            return Err(fail(format!("failed to apply jmespath {} to variable {v}: {e}", q.source())));
+                            return Err(fail(format!(
+                                "failed to apply jmespath {} to variable {v}: {e}",
+                                q.source()
+                            )));
                         }
                         Err(_) => {}
                     },
@@ -186,7 +223,10 @@ impl<'r> Scope<'r> {
                 Ok(result) if !result.is_null() => output = Some(result),
                 Ok(_) => {}
                 Err(e) if output.is_none() => {
-                    return Err(fail(format!("failed to apply jmespath {} to variable: {e}", q.source())));
+                    return Err(fail(format!(
+                        "failed to apply jmespath {} to variable: {e}",
+                        q.source()
+                    )));
                 }
                 Err(_) => {}
             },
@@ -194,7 +234,9 @@ impl<'r> Scope<'r> {
         }
         match output {
             Some(v) if !v.is_null() => Ok(v),
-            _ => Err(fail(format!("failed to add context entry for variable {name} since it evaluated to nil"))),
+            _ => Err(fail(format!(
+                "failed to add context entry for variable {name} since it evaluated to nil"
+            ))),
         }
     }
 }

@@ -19,14 +19,25 @@ fn error(rule: &CompiledRule, what: &str, e: impl std::fmt::Display) -> RuleResp
 }
 
 /// Runs a validator (the rule's, or a foreach body at `nesting` > 0).
-pub fn run(rule: &CompiledRule, v: &Validator, scope: &mut Scope, nesting: usize) -> Option<RuleResponse> {
+pub fn run(
+    rule: &CompiledRule,
+    v: &Validator,
+    scope: &mut Scope,
+    nesting: usize,
+) -> Option<RuleResponse> {
     let mut undo = Undo::default();
     let result = run_loaded(rule, v, scope, nesting, &mut undo);
     scope.unload(undo);
     result
 }
 
-fn run_loaded(rule: &CompiledRule, v: &Validator, scope: &mut Scope, nesting: usize, undo: &mut Undo) -> Option<RuleResponse> {
+fn run_loaded(
+    rule: &CompiledRule,
+    v: &Validator,
+    scope: &mut Scope,
+    nesting: usize,
+    undo: &mut Undo,
+) -> Option<RuleResponse> {
     match scope.load(&v.context, undo) {
         Ok(()) => {}
         Err(LoadFailure::Missing(reason)) => return Some(response(rule, RuleStatus::Skip, reason)),
@@ -35,8 +46,15 @@ fn run_loaded(rule: &CompiledRule, v: &Validator, scope: &mut Scope, nesting: us
     if let Some(pre) = &v.preconditions {
         match conditions::evaluate(pre, scope) {
             Err(e) => return Some(error(rule, "failed to evaluate preconditions", e)),
-            Ok(BlockResult { holds: false, message }) => {
-                return Some(response(rule, RuleStatus::Skip, join(&["preconditions not met", &message])));
+            Ok(BlockResult {
+                holds: false,
+                message,
+            }) => {
+                return Some(response(
+                    rule,
+                    RuleStatus::Skip,
+                    join(&["preconditions not met", &message]),
+                ));
             }
             Ok(_) => {}
         }
@@ -52,7 +70,9 @@ fn run_loaded(rule: &CompiledRule, v: &Validator, scope: &mut Scope, nesting: us
             Some(any_pattern(rule, slots, &target, scope))
         }
         ValidatorCheck::Foreach(list) => foreach(rule, list, scope, nesting),
-        ValidatorCheck::PodSecurity(program) => super::podsecurity::evaluate(rule, program, scope.request()),
+        ValidatorCheck::PodSecurity(program) => {
+            super::podsecurity::evaluate(rule, program, scope.request())
+        }
     }
 }
 
@@ -67,7 +87,12 @@ fn target(scope: &Scope) -> Option<Value> {
 }
 
 fn join(parts: &[&str]) -> String {
-    parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("; ")
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The message as written (template source for messages with variables).
@@ -91,24 +116,40 @@ fn substitute(text: &str, scope: &mut Scope) -> Option<Value> {
     }
 }
 
-fn deny(rule: &CompiledRule, block: Option<&crate::compile::CompiledConditions>, scope: &mut Scope) -> RuleResponse {
+fn deny(
+    rule: &CompiledRule,
+    block: Option<&crate::compile::CompiledConditions>,
+    scope: &mut Scope,
+) -> RuleResponse {
     let result = match block {
-        None => BlockResult { holds: true, message: String::new() },
+        None => BlockResult {
+            holds: true,
+            message: String::new(),
+        },
         Some(b) => match conditions::evaluate(b, scope) {
             Ok(r) => r,
             Err(e) => return error(rule, "failed to check deny conditions", e),
         },
     };
     if !result.holds {
-        return response(rule, RuleStatus::Pass, format!("validation rule '{}' passed.", rule.name));
+        return response(
+            rule,
+            RuleStatus::Pass,
+            format!("validation rule '{}' passed.", rule.name),
+        );
     }
     let written = raw_message(rule);
     if written.is_empty() && result.message.is_empty() {
-        return response(rule, RuleStatus::Fail, format!("validation error: rule {} failed", rule.name));
+        return response(
+            rule,
+            RuleStatus::Fail,
+            format!("validation error: rule {} failed", rule.name),
+        );
     }
     let message = match substitute(&join(&[&written, &result.message]), scope) {
         Some(Value::String(s)) => s,
-        Some(_) => "the produced message didn't resolve to a string, check your policy definition.".to_string(),
+        Some(_) => "the produced message didn't resolve to a string, check your policy definition."
+            .to_string(),
         None => result.message,
     };
     response(rule, RuleStatus::Fail, message)
@@ -119,11 +160,17 @@ fn run_slot(slot: &Slot, target: &Value, scope: &mut Scope) -> Result<Outcome, S
     match slot {
         Slot::Ready(p) => Ok(p.validate(target)),
         Slot::Templated(raw) => {
-            let value = scope.render(raw, "/validate/pattern").map_err(|e| e.to_string())?;
+            let value = scope
+                .render(raw, "/validate/pattern")
+                .map_err(|e| e.to_string())?;
             Ok(match Pattern::compile_lenient(&value) {
                 Ok(p) => p.validate(target),
                 Err(errors) => Outcome::Error {
-                    message: errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
+                    message: errors
+                        .into_iter()
+                        .map(|e| e.message)
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 },
             })
         }
@@ -132,7 +179,9 @@ fn run_slot(slot: &Slot, target: &Value, scope: &mut Scope) -> Result<Outcome, S
 
 /// The rule's message, substituted: `Ok(None)` when there is none, `Err` when substitution fails.
 fn message(rule: &CompiledRule, scope: &mut Scope) -> Result<Option<String>, ()> {
-    let Some(m) = &rule.message else { return Ok(None) };
+    let Some(m) = &rule.message else {
+        return Ok(None);
+    };
     match scope.render(m, "/validate/message") {
         Ok(Value::String(s)) if s.is_empty() => Ok(None),
         Ok(Value::String(s)) => Ok(Some(s)),
@@ -148,7 +197,13 @@ fn pattern(rule: &CompiledRule, slot: &Slot, target: &Value, scope: &mut Scope) 
         Err(e) => return error(rule, "variable substitution failed", e),
     };
     let (status, detail) = match outcome {
-        Outcome::Pass => return response(rule, RuleStatus::Pass, format!("validation rule '{name}' passed.")),
+        Outcome::Pass => {
+            return response(
+                rule,
+                RuleStatus::Pass,
+                format!("validation rule '{name}' passed."),
+            );
+        }
         Outcome::Skip { message } => return response(rule, RuleStatus::Skip, message),
         Outcome::Fail { path, .. } => (RuleStatus::Fail, format!("failed at path {path}")),
         Outcome::Error { message } => (RuleStatus::Error, format!("execution error: {message}")),
@@ -159,23 +214,40 @@ fn pattern(rule: &CompiledRule, slot: &Slot, target: &Value, scope: &mut Scope) 
             format!("validation error: {m} rule {name} {detail}")
         }
         Ok(None) => format!("validation error: rule {name} {detail}"),
-        Err(()) => format!("validation error: variables substitution error in rule {name} {detail}"),
+        Err(()) => {
+            format!("validation error: variables substitution error in rule {name} {detail}")
+        }
     };
     response(rule, status, text)
 }
 
-fn any_pattern(rule: &CompiledRule, slots: &[Slot], target: &Value, scope: &mut Scope) -> RuleResponse {
+fn any_pattern(
+    rule: &CompiledRule,
+    slots: &[Slot],
+    target: &Value,
+    scope: &mut Scope,
+) -> RuleResponse {
     let name = &rule.name;
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
     for (i, slot) in slots.iter().enumerate() {
         match run_slot(slot, target, scope) {
             Ok(Outcome::Pass) => {
-                return response(rule, RuleStatus::Pass, format!("validation rule '{name}' anyPattern[{i}] passed."));
+                return response(
+                    rule,
+                    RuleStatus::Pass,
+                    format!("validation rule '{name}' anyPattern[{i}] passed."),
+                );
             }
-            Ok(Outcome::Skip { message }) => skipped.push(format!("rule {name}[{i}] skipped: {message}")),
-            Ok(Outcome::Fail { path, .. }) => failed.push(format!("rule {name}[{i}] failed at path {path}")),
-            Ok(Outcome::Error { message }) => failed.push(format!("rule {name}[{i}] failed: {message}")),
+            Ok(Outcome::Skip { message }) => {
+                skipped.push(format!("rule {name}[{i}] skipped: {message}"))
+            }
+            Ok(Outcome::Fail { path, .. }) => {
+                failed.push(format!("rule {name}[{i}] failed at path {path}"))
+            }
+            Ok(Outcome::Error { message }) => {
+                failed.push(format!("rule {name}[{i}] failed: {message}"))
+            }
             Err(e) => return error(rule, "variable substitution failed", e),
         }
     }
@@ -187,7 +259,9 @@ fn any_pattern(rule: &CompiledRule, slots: &[Slot], target: &Value, scope: &mut 
         Ok(None) => format!("validation error: {errors}"),
         Ok(Some(m)) if m.ends_with('.') => format!("validation error: {m} {errors}"),
         Ok(Some(m)) => format!("validation error: {m}. {errors}"),
-        Err(()) => format!("validation error: variables substitution error in rule {name} execution error: {errors}"),
+        Err(()) => format!(
+            "validation error: variables substitution error in rule {name} execution error: {errors}"
+        ),
     };
     response(rule, RuleStatus::Fail, text)
 }
@@ -195,10 +269,17 @@ fn any_pattern(rule: &CompiledRule, slots: &[Slot], target: &Value, scope: &mut 
 /// `foreach`: each entry's list is evaluated (an entry whose list fails is skipped); the first
 /// element that neither passes nor skips decides; with no element processed there is no
 /// response at all.
-fn foreach(rule: &CompiledRule, list: &[Foreach], scope: &mut Scope, nesting: usize) -> Option<RuleResponse> {
+fn foreach(
+    rule: &CompiledRule,
+    list: &[Foreach],
+    scope: &mut Scope,
+    nesting: usize,
+) -> Option<RuleResponse> {
     let mut applied = 0;
     for entry in list {
-        let Ok(value) = entry.list.evaluate(scope.context().doc()) else { continue };
+        let Ok(value) = entry.list.evaluate(scope.context().doc()) else {
+            continue;
+        };
         let elements = match value {
             Value::Array(items) => items,
             other => vec![other],
@@ -245,7 +326,14 @@ fn elements_loop(
             Some(r) if r.status == RuleStatus::Pass => applied += 1,
             Some(r) if r.status == RuleStatus::Error && index < last => continue,
             Some(r) => {
-                return (Some(response(rule, r.status, format!("validation failure: {}", r.message))), applied);
+                return (
+                    Some(response(
+                        rule,
+                        r.status,
+                        format!("validation failure: {}", r.message),
+                    )),
+                    applied,
+                );
             }
         }
     }

@@ -10,7 +10,12 @@ use crate::yaml::NodeValue;
 pub fn lower(r: &mut Reader, doc: &PolicyDoc) -> Policy {
     let spec = &doc.spec;
     let namespace = match doc.kind {
-        PolicyKind::Policy => Some(doc.namespace.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| "default".into())),
+        PolicyKind::Policy => Some(
+            doc.namespace
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_else(|| "default".into()),
+        ),
         PolicyKind::ClusterPolicy => None,
     };
     Policy {
@@ -23,19 +28,28 @@ pub fn lower(r: &mut Reader, doc: &PolicyDoc) -> Policy {
         background: spec.background.unwrap_or(true),
         admission: spec.admission.unwrap_or(true),
         apply_one: spec.apply_rules.as_ref().is_some_and(|a| a.value == "One"),
-        failure_policy_ignore: spec.failure_policy.as_ref().is_some_and(|f| f.value == "Ignore"),
+        failure_policy_ignore: spec
+            .failure_policy
+            .as_ref()
+            .is_some_and(|f| f.value == "Ignore"),
         failure_action: spec
             .validation_failure_action
             .as_ref()
             .map(|a| FailureAction::from_kyverno(&a.value))
             .unwrap_or_default(),
         failure_action_overrides: overrides(&spec.failure_action_overrides),
-        rules: spec.rules.iter().filter_map(|rule| lower_rule(r, rule)).collect(),
+        rules: spec
+            .rules
+            .iter()
+            .filter_map(|rule| lower_rule(r, rule))
+            .collect(),
     }
 }
 
 fn pairs(p: &[(Spanned<String>, Spanned<String>)]) -> Vec<(String, String)> {
-    p.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect()
+    p.iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect()
 }
 
 fn strings(s: &[Spanned<String>]) -> Vec<String> {
@@ -94,7 +108,10 @@ fn lower_validate(r: &mut Reader, v: &ast::Validate) -> Option<Validate> {
     };
     Some(Validate {
         message: v.message.as_ref().map(|m| m.value.clone()),
-        failure_action: v.failure_action.as_ref().map(|a| FailureAction::from_kyverno(&a.value)),
+        failure_action: v
+            .failure_action
+            .as_ref()
+            .map(|a| FailureAction::from_kyverno(&a.value)),
         failure_action_overrides: overrides(&v.failure_action_overrides),
         allow_existing_violations: v.allow_existing_violations.unwrap_or(true),
         check,
@@ -103,14 +120,20 @@ fn lower_validate(r: &mut Reader, v: &ast::Validate) -> Option<Validate> {
 
 fn lower_match(m: &ast::MatchResources) -> Match {
     if let Some(all) = &m.all {
-        return Match { combine: Combine::All, filters: all.iter().map(filter).collect() };
+        return Match {
+            combine: Combine::All,
+            filters: all.iter().map(filter).collect(),
+        };
     }
     let filters = match (&m.any, &m.direct) {
         (Some(any), _) => any.iter().map(filter).collect(),
         (None, Some(direct)) => vec![filter(direct)],
         (None, None) => Vec::new(),
     };
-    Match { combine: Combine::Any, filters }
+    Match {
+        combine: Combine::Any,
+        filters,
+    }
 }
 
 fn filter(f: &ast::ResourceFilter) -> Filter {
@@ -133,7 +156,11 @@ fn filter(f: &ast::ResourceFilter) -> Filter {
             .map(|s| SubjectRef {
                 kind: s.kind.value.clone(),
                 name: s.name.value.clone(),
-                namespace: s.namespace.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
+                namespace: s
+                    .namespace
+                    .as_ref()
+                    .map(|n| n.value.clone())
+                    .unwrap_or_default(),
             })
             .collect(),
         roles: strings(&f.roles),
@@ -147,7 +174,13 @@ fn selector(s: &ast::Selector) -> LabelSelector {
         match_expressions: s
             .match_expressions
             .iter()
-            .map(|e| (e.key.value.clone(), e.operator.value.clone(), strings(&e.values)))
+            .map(|e| {
+                (
+                    e.key.value.clone(),
+                    e.operator.value.clone(),
+                    strings(&e.values),
+                )
+            })
             .collect(),
     }
 }

@@ -83,7 +83,10 @@ pub struct Policy {
 impl Policy {
     /// An annotation's value.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The name results are reported under: `<namespace>/<name>` for a namespaced Policy.

@@ -8,7 +8,9 @@ pub fn is_version_selector(s: &str) -> bool {
     if s == "*" {
         return true;
     }
-    let Some(rest) = s.strip_prefix('v') else { return false };
+    let Some(rest) = s.strip_prefix('v') else {
+        return false;
+    };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
         return false;
@@ -17,7 +19,9 @@ pub fn is_version_selector(s: &str) -> bool {
     if tail.is_empty() {
         return true;
     }
-    let stage = tail.strip_prefix("alpha").or_else(|| tail.strip_prefix("beta"));
+    let stage = tail
+        .strip_prefix("alpha")
+        .or_else(|| tail.strip_prefix("beta"));
     stage.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -49,7 +53,12 @@ impl<'a> Gvk<'a> {
     /// Splits `apiVersion` (`apps/v1` or `v1`) and takes `kind`.
     pub fn from_api_version(api_version: &'a str, kind: &'a str) -> Self {
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        Gvk { group, version, kind, subresource: "" }
+        Gvk {
+            group,
+            version,
+            kind,
+            subresource: "",
+        }
     }
 }
 
@@ -85,7 +94,10 @@ impl KindSelector {
     /// subresource matches the resource and its subresources; a `Pod` selector also matches the
     /// `ephemeralcontainers` subresource.
     pub fn matches(&self, gvk: &Gvk) -> bool {
-        if !(self.group.matches(gvk.group) && self.version.matches(gvk.version) && self.kind.matches(gvk.kind)) {
+        if !(self.group.matches(gvk.group)
+            && self.version.matches(gvk.version)
+            && self.kind.matches(gvk.kind))
+        {
             return false;
         }
         match &self.subresource {
@@ -106,7 +118,12 @@ mod tests {
     use super::*;
 
     fn gvk<'a>(group: &'a str, version: &'a str, kind: &'a str, subresource: &'a str) -> Gvk<'a> {
-        Gvk { group, version, kind, subresource }
+        Gvk {
+            group,
+            version,
+            kind,
+            subresource,
+        }
     }
 
     #[test]
@@ -144,11 +161,23 @@ mod tests {
             ("*", &deploy, true),
             ("De*", &deploy, true),
             ("v1/Pod/exec", &exec, true),
-            ("Pod/ephemeralcontainers", &gvk("", "v1", "Pod", "ephemeralcontainers"), true),
-            ("Pod/exec", &gvk("", "v1", "Pod", "ephemeralcontainers"), true),
+            (
+                "Pod/ephemeralcontainers",
+                &gvk("", "v1", "Pod", "ephemeralcontainers"),
+                true,
+            ),
+            (
+                "Pod/exec",
+                &gvk("", "v1", "Pod", "ephemeralcontainers"),
+                true,
+            ),
         ];
         for (selector, g, want) in cases {
-            assert_eq!(KindSelector::parse(selector).matches(g), *want, "{selector} vs {g:?}");
+            assert_eq!(
+                KindSelector::parse(selector).matches(g),
+                *want,
+                "{selector} vs {g:?}"
+            );
         }
     }
 }

@@ -94,7 +94,11 @@ impl CompiledFilter {
             kinds: f.kinds.iter().map(|k| KindSelector::parse(k)).collect(),
             names: wild(&f.names),
             namespaces: wild(&f.namespaces),
-            annotations: f.annotations.iter().map(|(k, v)| (Wildcard::new(k), Wildcard::new(v))).collect(),
+            annotations: f
+                .annotations
+                .iter()
+                .map(|(k, v)| (Wildcard::new(k), Wildcard::new(v)))
+                .collect(),
             selector: f.selector.as_ref().map(Selector::new),
             namespace_selector: f.namespace_selector.as_ref().map(Selector::new),
             operations: f.operations.clone(),
@@ -103,7 +107,9 @@ impl CompiledFilter {
                 .iter()
                 .map(|s| {
                     let pattern = match s.kind.as_str() {
-                        "ServiceAccount" => format!("system:serviceaccount:{}:{}", s.namespace, s.name),
+                        "ServiceAccount" => {
+                            format!("system:serviceaccount:{}:{}", s.namespace, s.name)
+                        }
                         _ => s.name.clone(),
                     };
                     (s.kind.clone(), Wildcard::new(&pattern))
@@ -129,7 +135,11 @@ impl CompiledFilter {
             return false;
         }
         if !self.namespaces.is_empty() {
-            let ns = if facts.gvk.kind == "Namespace" { facts.name } else { facts.namespace };
+            let ns = if facts.gvk.kind == "Namespace" {
+                facts.name
+            } else {
+                facts.namespace
+            };
             if !self.namespaces.iter().any(|n| n.matches(ns)) {
                 return false;
             }
@@ -137,9 +147,10 @@ impl CompiledFilter {
         if !self.annotations.is_empty() {
             let actual = facts.annotations;
             let found = |(k, v): &(Wildcard, Wildcard)| {
-                actual.into_iter().flat_map(|m| m.iter()).any(|(k1, v1)| {
-                    k.matches(k1) && v1.as_str().is_some_and(|v1| v.matches(v1))
-                })
+                actual
+                    .into_iter()
+                    .flat_map(|m| m.iter())
+                    .any(|(k1, v1)| k.matches(k1) && v1.as_str().is_some_and(|v1| v.matches(v1)))
             };
             if !self.annotations.iter().all(found) {
                 return false;
@@ -168,14 +179,22 @@ impl CompiledFilter {
         if !self.roles.is_empty() && !self.roles.iter().any(|r| user.roles.contains(r)) {
             return false;
         }
-        if !self.cluster_roles.is_empty() && !self.cluster_roles.iter().any(|r| user.cluster_roles.contains(r)) {
+        if !self.cluster_roles.is_empty()
+            && !self
+                .cluster_roles
+                .iter()
+                .any(|r| user.cluster_roles.contains(r))
+        {
             return false;
         }
         if !self.subjects.is_empty() {
-            let found = self.subjects.iter().any(|(kind, pattern)| match kind.as_str() {
-                "Group" => user.groups.iter().any(|g| pattern.matches(g)),
-                _ => pattern.matches(&user.username),
-            });
+            let found = self
+                .subjects
+                .iter()
+                .any(|(kind, pattern)| match kind.as_str() {
+                    "Group" => user.groups.iter().any(|g| pattern.matches(g)),
+                    _ => pattern.matches(&user.username),
+                });
             if !found {
                 return false;
             }
@@ -213,7 +232,10 @@ pub struct CompiledMatch {
 impl CompiledMatch {
     /// Compiles a block.
     pub fn new(m: &Match) -> Self {
-        CompiledMatch { combine: m.combine, filters: m.filters.iter().map(CompiledFilter::new).collect() }
+        CompiledMatch {
+            combine: m.combine,
+            filters: m.filters.iter().map(CompiledFilter::new).collect(),
+        }
     }
 
     /// The filters.
@@ -225,7 +247,9 @@ impl CompiledMatch {
     pub fn selects(&self, facts: &Facts) -> bool {
         match self.combine {
             Combine::Any => self.filters.iter().any(|f| f.accepts(facts)),
-            Combine::All => !self.filters.is_empty() && self.filters.iter().all(|f| f.accepts(facts)),
+            Combine::All => {
+                !self.filters.is_empty() && self.filters.iter().all(|f| f.accepts(facts))
+            }
         }
     }
 
@@ -233,7 +257,9 @@ impl CompiledMatch {
     pub fn excludes(&self, facts: &Facts) -> bool {
         match self.combine {
             Combine::Any => self.filters.iter().any(|f| f.excludes(facts)),
-            Combine::All => !self.filters.is_empty() && self.filters.iter().all(|f| f.excludes(facts)),
+            Combine::All => {
+                !self.filters.is_empty() && self.filters.iter().all(|f| f.excludes(facts))
+            }
         }
     }
 }

@@ -52,7 +52,10 @@ impl Selector {
                 _ => Expression::DoesNotExist(key.clone()),
             })
             .collect();
-        Selector { labels, expressions }
+        Selector {
+            labels,
+            expressions,
+        }
     }
 
     /// Whether a label set matches. `None` is an empty label set.
@@ -61,14 +64,15 @@ impl Selector {
         let all_labels = || labels.into_iter().flat_map(|l| l.iter());
         let label_ok = self.labels.iter().all(|term| match term {
             LabelTerm::Exact(k, v) => get(k) == Some(v.as_str()),
-            LabelTerm::Wild(k, v) => {
-                all_labels().any(|(k1, v1)| k.matches(k1) && v1.as_str().is_some_and(|v1| v.matches(v1)))
-            }
+            LabelTerm::Wild(k, v) => all_labels()
+                .any(|(k1, v1)| k.matches(k1) && v1.as_str().is_some_and(|v1| v.matches(v1))),
         });
         label_ok
             && self.expressions.iter().all(|e| match e {
                 Expression::In(k, values) => get(k).is_some_and(|v| values.iter().any(|x| x == v)),
-                Expression::NotIn(k, values) => get(k).is_none_or(|v| !values.iter().any(|x| x == v)),
+                Expression::NotIn(k, values) => {
+                    get(k).is_none_or(|v| !values.iter().any(|x| x == v))
+                }
                 Expression::Exists(k) => get(k).is_some(),
                 Expression::DoesNotExist(k) => get(k).is_none(),
             })
@@ -82,10 +86,19 @@ mod tests {
 
     fn selector(labels: &[(&str, &str)], exprs: &[(&str, &str, &[&str])]) -> Selector {
         Selector::new(&LabelSelector {
-            match_labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            match_labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             match_expressions: exprs
                 .iter()
-                .map(|(k, o, v)| (k.to_string(), o.to_string(), v.iter().map(|s| s.to_string()).collect()))
+                .map(|(k, o, v)| {
+                    (
+                        k.to_string(),
+                        o.to_string(),
+                        v.iter().map(|s| s.to_string()).collect(),
+                    )
+                })
                 .collect(),
         })
     }

@@ -224,7 +224,10 @@ fn matching_pod(exclusion: &Exclusion, metadata: &Value, spec: &Value) -> (Value
             .flatten()
             .filter(|c| {
                 let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-                exclusion.images.iter().any(|p| crate::wildcard::matches(p, image))
+                exclusion
+                    .images
+                    .iter()
+                    .any(|p| crate::wildcard::matches(p, image))
             })
             .cloned()
             .collect();

@@ -5,4 +5,6 @@ pub mod ast;
 mod parse;
 pub mod reader;
 
-pub use parse::{POLICY_API_VERSIONS, RULE_FAILURE_ACTIONS, SPEC_FAILURE_ACTIONS, is_policy, parse_policy};
+pub use parse::{
+    POLICY_API_VERSIONS, RULE_FAILURE_ACTIONS, SPEC_FAILURE_ACTIONS, is_policy, parse_policy,
+};

@@ -48,13 +48,20 @@ pub fn is_policy(doc: &Node) -> bool {
 /// in the reader's diagnostics either way.
 pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
     let mut obj = r.object(doc, "policy")?;
-    let api_version = obj.required(r, "apiVersion").and_then(|n| r.one_of(n, "apiVersion", POLICY_API_VERSIONS));
-    let kind = match obj.required(r, "kind").and_then(|n| r.one_of(n, "kind", &["ClusterPolicy", "Policy"])) {
+    let api_version = obj
+        .required(r, "apiVersion")
+        .and_then(|n| r.one_of(n, "apiVersion", POLICY_API_VERSIONS));
+    let kind = match obj
+        .required(r, "kind")
+        .and_then(|n| r.one_of(n, "kind", &["ClusterPolicy", "Policy"]))
+    {
         Some(k) if k.value == "Policy" => Some(PolicyKind::Policy),
         Some(_) => Some(PolicyKind::ClusterPolicy),
         None => None,
     };
-    let meta = obj.required(r, "metadata").and_then(|m| parse_metadata(r, m));
+    let meta = obj
+        .required(r, "metadata")
+        .and_then(|m| parse_metadata(r, m));
     let spec = obj.required(r, "spec").map(|s| parse_spec(r, s));
     obj.field("status");
     obj.finish(r);
@@ -63,7 +70,11 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
     if kind == Some(PolicyKind::ClusterPolicy)
         && let Some(ns) = &namespace
     {
-        r.warning(ns.span, "a ClusterPolicy is cluster-scoped: `metadata.namespace` is ignored", "ignored");
+        r.warning(
+            ns.span,
+            "a ClusterPolicy is cluster-scoped: `metadata.namespace` is ignored",
+            "ignored",
+        );
     }
     Some(PolicyDoc {
         file: r.file(),
@@ -80,12 +91,30 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
 
 type StringPairs = Vec<(Spanned<String>, Spanned<String>)>;
 
-fn parse_metadata(r: &mut Reader, node: &Node) -> Option<(Spanned<String>, Option<Spanned<String>>, StringPairs, StringPairs)> {
+/// `metadata` as read: name, namespace, annotations, labels.
+type Metadata = (
+    Spanned<String>,
+    Option<Spanned<String>>,
+    StringPairs,
+    StringPairs,
+);
+
+fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
     let mut obj = r.object(node, "metadata")?;
-    let name = obj.required(r, "name").and_then(|n| r.string(n, "metadata.name"));
-    let namespace = obj.field("namespace").and_then(|n| r.string(n, "metadata.namespace"));
-    let annotations = obj.field("annotations").map(|n| r.string_map(n, "metadata.annotations")).unwrap_or_default();
-    let labels = obj.field("labels").map(|n| r.string_map(n, "metadata.labels")).unwrap_or_default();
+    let name = obj
+        .required(r, "name")
+        .and_then(|n| r.string(n, "metadata.name"));
+    let namespace = obj
+        .field("namespace")
+        .and_then(|n| r.string(n, "metadata.namespace"));
+    let annotations = obj
+        .field("annotations")
+        .map(|n| r.string_map(n, "metadata.annotations"))
+        .unwrap_or_default();
+    let labels = obj
+        .field("labels")
+        .map(|n| r.string_map(n, "metadata.labels"))
+        .unwrap_or_default();
     for field in METADATA_FIELDS {
         obj.field(field);
     }
@@ -93,13 +122,19 @@ fn parse_metadata(r: &mut Reader, node: &Node) -> Option<(Spanned<String>, Optio
     if let Some(n) = &name
         && n.value.len() > 63
     {
-        r.warning(n.span, "policy names longer than 63 characters are rejected by Kubernetes", "too long");
+        r.warning(
+            n.span,
+            "policy names longer than 63 characters are rejected by Kubernetes",
+            "too long",
+        );
     }
     Some((name?, namespace, annotations, labels))
 }
 
 fn parse_spec(r: &mut Reader, node: &Node) -> Spec {
-    let Some(mut obj) = r.object(node, "spec") else { return Spec::default() };
+    let Some(mut obj) = r.object(node, "spec") else {
+        return Spec::default();
+    };
     let mut spec = Spec {
         validation_failure_action: obj
             .field("validationFailureAction")
@@ -108,16 +143,30 @@ fn parse_spec(r: &mut Reader, node: &Node) -> Spec {
             .field("validationFailureActionOverrides")
             .map(|n| parse_overrides(r, n, SPEC_FAILURE_ACTIONS))
             .unwrap_or_default(),
-        background: obj.field("background").and_then(|n| r.boolean(n, "background")).map(|b| b.value),
-        admission: obj.field("admission").and_then(|n| r.boolean(n, "admission")).map(|b| b.value),
-        failure_policy: obj.field("failurePolicy").and_then(|n| r.one_of(n, "failurePolicy", &["Fail", "Ignore"])),
-        apply_rules: obj.field("applyRules").and_then(|n| r.one_of(n, "applyRules", &["All", "One"])),
-        emit_warning: obj.field("emitWarning").and_then(|n| r.boolean(n, "emitWarning")).map(|b| b.value),
+        background: obj
+            .field("background")
+            .and_then(|n| r.boolean(n, "background"))
+            .map(|b| b.value),
+        admission: obj
+            .field("admission")
+            .and_then(|n| r.boolean(n, "admission"))
+            .map(|b| b.value),
+        failure_policy: obj
+            .field("failurePolicy")
+            .and_then(|n| r.one_of(n, "failurePolicy", &["Fail", "Ignore"])),
+        apply_rules: obj
+            .field("applyRules")
+            .and_then(|n| r.one_of(n, "applyRules", &["All", "One"])),
+        emit_warning: obj
+            .field("emitWarning")
+            .and_then(|n| r.boolean(n, "emitWarning"))
+            .map(|b| b.value),
         ..Spec::default()
     };
     for field in WEBHOOK_FIELDS {
         if let Some((key, value)) = obj.entry(field) {
-            spec.webhook.push((Spanned::new(key.text.clone(), key.span), value.clone()));
+            spec.webhook
+                .push((Spanned::new(key.text.clone(), key.span), value.clone()));
         }
     }
     if let Some((key, _)) = obj.entry("generateExistingOnPolicyUpdate") {
@@ -129,14 +178,15 @@ fn parse_spec(r: &mut Reader, node: &Node) -> Spec {
         .notes
         .push("use `generate.generateExisting` in the rule instead".into());
     }
-    match obj.required(r, "rules") {
-        Some(rules) => {
-            if let Some(items) = r.list(rules, "rules") {
-                spec.rules = items.iter().filter_map(|item| parse_rule(r, item)).collect();
-                check_duplicate_rule_names(r, &spec.rules);
-            }
-        }
-        None => {}
+    if let Some(items) = obj
+        .required(r, "rules")
+        .and_then(|rules| r.list(rules, "rules"))
+    {
+        spec.rules = items
+            .iter()
+            .filter_map(|item| parse_rule(r, item))
+            .collect();
+        check_duplicate_rule_names(r, &spec.rules);
     }
     obj.finish(r);
     spec
@@ -144,30 +194,50 @@ fn parse_spec(r: &mut Reader, node: &Node) -> Spec {
 
 fn check_duplicate_rule_names(r: &mut Reader, rules: &[Rule]) {
     for (i, rule) in rules.iter().enumerate() {
-        if let Some(first) = rules.iter().take(i).find(|other| other.name.value == rule.name.value) {
-            let first_line = first.name.span;
-            r.error(
+        if let Some(first) = rules
+            .iter()
+            .take(i)
+            .find(|other| other.name.value == rule.name.value)
+        {
+            let d = r.error(
                 rule.name.span,
                 format!("Duplicate rule name: '{}'", rule.name.value),
                 "a rule with this name is already defined",
-            )
-            .notes
-            .push(format!("rule names must be unique within a policy (first defined at byte {})", first_line.start));
+            );
+            d.related
+                .push((first.name.span, "first defined here".into()));
+            d.notes
+                .push("rule names must be unique within a policy".into());
         }
     }
 }
 
 fn parse_overrides(r: &mut Reader, node: &Node, actions: &[&str]) -> Vec<FailureActionOverride> {
-    let Some(items) = r.list(node, "failure action overrides") else { return Vec::new() };
+    let Some(items) = r.list(node, "failure action overrides") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in items {
-        let Some(mut obj) = r.object(item, "failure action override") else { continue };
-        let action = obj.required(r, "action").and_then(|n| r.one_of(n, "action", actions));
-        let namespaces = obj.field("namespaces").map(|n| r.string_list(n, "namespaces")).unwrap_or_default();
-        let namespace_selector = obj.field("namespaceSelector").and_then(|n| parse_selector(r, n, "namespaceSelector"));
+        let Some(mut obj) = r.object(item, "failure action override") else {
+            continue;
+        };
+        let action = obj
+            .required(r, "action")
+            .and_then(|n| r.one_of(n, "action", actions));
+        let namespaces = obj
+            .field("namespaces")
+            .map(|n| r.string_list(n, "namespaces"))
+            .unwrap_or_default();
+        let namespace_selector = obj
+            .field("namespaceSelector")
+            .and_then(|n| parse_selector(r, n, "namespaceSelector"));
         obj.finish(r);
         if let Some(action) = action {
-            out.push(FailureActionOverride { action, namespaces, namespace_selector });
+            out.push(FailureActionOverride {
+                action,
+                namespaces,
+                namespace_selector,
+            });
         }
     }
     out
@@ -175,20 +245,31 @@ fn parse_overrides(r: &mut Reader, node: &Node, actions: &[&str]) -> Vec<Failure
 
 fn parse_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     let mut obj = r.object(node, "rule")?;
-    let name = obj.required(r, "name").and_then(|n| r.string(n, "rule name"));
+    let name = obj
+        .required(r, "name")
+        .and_then(|n| r.string(n, "rule name"));
     if let Some(n) = &name
         && n.value.len() > 63
     {
         r.error(n.span, "rule name is longer than 63 characters", "too long");
     }
-    let match_ = obj.required(r, "match").and_then(|n| parse_match(r, n, "match"));
-    let exclude = obj.field("exclude").and_then(|n| parse_match(r, n, "exclude"));
+    let match_ = obj
+        .required(r, "match")
+        .and_then(|n| parse_match(r, n, "match"));
+    let exclude = obj
+        .field("exclude")
+        .and_then(|n| parse_match(r, n, "exclude"));
     let context = obj.field("context").cloned();
     let preconditions = obj.field("preconditions").cloned();
     let cel_preconditions = obj.field("celPreconditions").cloned();
-    let report_properties = obj.field("reportProperties").map(|n| r.string_map(n, "reportProperties")).unwrap_or_default();
-    let skip_background_requests =
-        obj.field("skipBackgroundRequests").and_then(|n| r.boolean(n, "skipBackgroundRequests")).map(|b| b.value);
+    let report_properties = obj
+        .field("reportProperties")
+        .map(|n| r.string_map(n, "reportProperties"))
+        .unwrap_or_default();
+    let skip_background_requests = obj
+        .field("skipBackgroundRequests")
+        .and_then(|n| r.boolean(n, "skipBackgroundRequests"))
+        .map(|b| b.value);
     let image_extractors = obj.field("imageExtractors").cloned();
 
     let mut bodies = Vec::new();
@@ -208,9 +289,13 @@ fn parse_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     let name = name?;
     let body = match bodies.len() {
         0 => {
-            r.error(name.span, format!("No operation defined in the rule '{}'", name.value), "this rule does nothing")
-                .notes
-                .push("add exactly one of `validate`, `mutate`, `generate` or `verifyImages`".into());
+            r.error(
+                name.span,
+                format!("No operation defined in the rule '{}'", name.value),
+                "this rule does nothing",
+            )
+            .notes
+            .push("add exactly one of `validate`, `mutate`, `generate` or `verifyImages`".into());
             return None;
         }
         1 => bodies.pop().and_then(|(_, b)| b)?,
@@ -239,9 +324,12 @@ fn parse_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
 
 fn parse_validate(r: &mut Reader, node: &Node) -> Option<Validate> {
     let mut obj = r.object(node, "validate")?;
-    let message = obj.field("message").and_then(|n| r.string(n, "validate.message"));
-    let failure_action =
-        obj.field("failureAction").and_then(|n| r.one_of(n, "validate.failureAction", RULE_FAILURE_ACTIONS));
+    let message = obj
+        .field("message")
+        .and_then(|n| r.string(n, "validate.message"));
+    let failure_action = obj
+        .field("failureAction")
+        .and_then(|n| r.one_of(n, "validate.failureAction", RULE_FAILURE_ACTIONS));
     let failure_action_overrides = obj
         .field("failureActionOverrides")
         .map(|n| parse_overrides(r, n, RULE_FAILURE_ACTIONS))
@@ -253,7 +341,10 @@ fn parse_validate(r: &mut Reader, node: &Node) -> Option<Validate> {
     obj.field("assert");
     let mut checks = Vec::new();
     for (field, make) in [
-        ("pattern", ValidateCheck::Pattern as fn(Node) -> ValidateCheck),
+        (
+            "pattern",
+            ValidateCheck::Pattern as fn(Node) -> ValidateCheck,
+        ),
         ("anyPattern", ValidateCheck::AnyPattern),
         ("deny", ValidateCheck::Deny),
         ("foreach", ValidateCheck::Foreach),
@@ -278,9 +369,16 @@ fn parse_validate(r: &mut Reader, node: &Node) -> Option<Validate> {
         _ => {
             let names: Vec<&str> = checks.iter().map(|(_, c)| c.name()).collect();
             let second = checks.get(1).map(|(span, _)| *span).unwrap_or(head);
-            r.error(second, format!("only one validation type is allowed, found {}", names.join(" and ")), "second check")
-                .notes
-                .push("split the checks into separate rules".into());
+            r.error(
+                second,
+                format!(
+                    "only one validation type is allowed, found {}",
+                    names.join(" and ")
+                ),
+                "second check",
+            )
+            .notes
+            .push("split the checks into separate rules".into());
             return None;
         }
     };
@@ -296,8 +394,12 @@ fn parse_validate(r: &mut Reader, node: &Node) -> Option<Validate> {
 
 fn parse_match(r: &mut Reader, node: &Node, what: &'static str) -> Option<MatchResources> {
     let mut obj = r.object(node, what)?;
-    let any = obj.entry("any").map(|(key, n)| (key.span, parse_filters(r, n)));
-    let all = obj.entry("all").map(|(key, n)| (key.span, parse_filters(r, n)));
+    let any = obj
+        .entry("any")
+        .map(|(key, n)| (key.span, parse_filters(r, n)));
+    let all = obj
+        .entry("all")
+        .map(|(key, n)| (key.span, parse_filters(r, n)));
     let direct = parse_filter_fields(r, &mut obj);
     obj.finish(r);
     if let (Some(_), Some((all_span, _))) = (&any, &all) {
@@ -308,9 +410,13 @@ fn parse_match(r: &mut Reader, node: &Node, what: &'static str) -> Option<MatchR
     let has_direct = direct.as_ref().is_some_and(|d| !filter_is_empty(d));
     if has_direct && (any.is_some() || all.is_some()) {
         let span = direct.as_ref().map(|d| d.span).unwrap_or(node.span);
-        r.error(span, format!("can't specify any/all together with {what} resources"), "legacy form")
-            .notes
-            .push(format!("move these fields into an entry of `{what}.any`"));
+        r.error(
+            span,
+            format!("can't specify any/all together with {what} resources"),
+            "legacy form",
+        )
+        .notes
+        .push(format!("move these fields into an entry of `{what}.any`"));
     }
     if !has_direct && any.is_none() && all.is_none() && what == "match" {
         r.error(node.span, "match cannot be empty", "matches nothing")
@@ -341,15 +447,23 @@ fn filter_is_empty(f: &ResourceFilter) -> bool {
 }
 
 fn parse_filters(r: &mut Reader, node: &Node) -> Vec<ResourceFilter> {
-    let Some(items) = r.list(node, "resource filters") else { return Vec::new() };
+    let Some(items) = r.list(node, "resource filters") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in items {
-        let Some(mut obj) = r.object(item, "resource filter") else { continue };
+        let Some(mut obj) = r.object(item, "resource filter") else {
+            continue;
+        };
         if let Some(filter) = parse_filter_fields(r, &mut obj) {
             if filter_is_empty(&filter) {
-                r.error(item.span, "resource filter cannot be empty", "matches nothing")
-                    .notes
-                    .push("add `resources:` with at least `kinds:`".into());
+                r.error(
+                    item.span,
+                    "resource filter cannot be empty",
+                    "matches nothing",
+                )
+                .notes
+                .push("add `resources:` with at least `kinds:`".into());
             }
             out.push(filter);
         }
@@ -360,39 +474,86 @@ fn parse_filters(r: &mut Reader, node: &Node) -> Vec<ResourceFilter> {
 
 /// Reads `resources`, `subjects`, `roles`, `clusterRoles` from a filter (or the legacy direct form).
 fn parse_filter_fields(r: &mut Reader, obj: &mut Obj) -> Option<ResourceFilter> {
-    let resources = obj.field("resources").and_then(|n| parse_description(r, n)).unwrap_or_default();
-    let subjects = obj.field("subjects").map(|n| parse_subjects(r, n)).unwrap_or_default();
-    let roles = obj.field("roles").map(|n| r.string_list(n, "roles")).unwrap_or_default();
+    let resources = obj
+        .field("resources")
+        .and_then(|n| parse_description(r, n))
+        .unwrap_or_default();
+    let subjects = obj
+        .field("subjects")
+        .map(|n| parse_subjects(r, n))
+        .unwrap_or_default();
+    let roles = obj
+        .field("roles")
+        .map(|n| r.string_list(n, "roles"))
+        .unwrap_or_default();
     for role in &roles {
         if role.value.split(':').count() != 2 {
-            r.error(role.span, "roles must be written as `namespace:name`", "not `namespace:name`");
+            r.error(
+                role.span,
+                "roles must be written as `namespace:name`",
+                "not `namespace:name`",
+            );
         }
     }
-    let cluster_roles = obj.field("clusterRoles").map(|n| r.string_list(n, "clusterRoles")).unwrap_or_default();
-    Some(ResourceFilter { span: obj.node().span, resources, subjects, roles, cluster_roles })
+    let cluster_roles = obj
+        .field("clusterRoles")
+        .map(|n| r.string_list(n, "clusterRoles"))
+        .unwrap_or_default();
+    Some(ResourceFilter {
+        span: obj.node().span,
+        resources,
+        subjects,
+        roles,
+        cluster_roles,
+    })
 }
 
 fn parse_description(r: &mut Reader, node: &Node) -> Option<ResourceDescription> {
     let mut obj = r.object(node, "resources")?;
     let desc = ResourceDescription {
-        kinds: obj.field("kinds").map(|n| r.string_list(n, "kinds")).unwrap_or_default(),
+        kinds: obj
+            .field("kinds")
+            .map(|n| r.string_list(n, "kinds"))
+            .unwrap_or_default(),
         name: obj.field("name").and_then(|n| r.string(n, "name")),
-        names: obj.field("names").map(|n| r.string_list(n, "names")).unwrap_or_default(),
-        namespaces: obj.field("namespaces").map(|n| r.string_list(n, "namespaces")).unwrap_or_default(),
-        annotations: obj.field("annotations").map(|n| r.string_map(n, "annotations")).unwrap_or_default(),
-        selector: obj.field("selector").and_then(|n| parse_selector(r, n, "selector")),
-        namespace_selector: obj.field("namespaceSelector").and_then(|n| parse_selector(r, n, "namespaceSelector")),
+        names: obj
+            .field("names")
+            .map(|n| r.string_list(n, "names"))
+            .unwrap_or_default(),
+        namespaces: obj
+            .field("namespaces")
+            .map(|n| r.string_list(n, "namespaces"))
+            .unwrap_or_default(),
+        annotations: obj
+            .field("annotations")
+            .map(|n| r.string_map(n, "annotations"))
+            .unwrap_or_default(),
+        selector: obj
+            .field("selector")
+            .and_then(|n| parse_selector(r, n, "selector")),
+        namespace_selector: obj
+            .field("namespaceSelector")
+            .and_then(|n| parse_selector(r, n, "namespaceSelector")),
         operations: obj
             .field("operations")
             .and_then(|n| r.list(n, "operations"))
-            .map(|items| items.iter().filter_map(|i| r.one_of(i, "operation", OPERATIONS)).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| r.one_of(i, "operation", OPERATIONS))
+                    .collect()
+            })
             .unwrap_or_default(),
     };
     obj.finish(r);
     if let Some(name) = &desc.name
         && !desc.names.is_empty()
     {
-        r.error(name.span, "Both name and names can not be specified together", "use `names` only");
+        r.error(
+            name.span,
+            "Both name and names can not be specified together",
+            "use `names` only",
+        );
     }
     for kind in &desc.kinds {
         if kind.value.is_empty() {
@@ -404,47 +565,91 @@ fn parse_description(r: &mut Reader, node: &Node) -> Option<ResourceDescription>
 
 fn parse_selector(r: &mut Reader, node: &Node, what: &'static str) -> Option<Selector> {
     let mut obj = r.object(node, what)?;
-    let match_labels = obj.field("matchLabels").map(|n| r.string_map(n, "matchLabels")).unwrap_or_default();
+    let match_labels = obj
+        .field("matchLabels")
+        .map(|n| r.string_map(n, "matchLabels"))
+        .unwrap_or_default();
     let mut match_expressions = Vec::new();
-    if let Some(items) = obj.field("matchExpressions").and_then(|n| r.list(n, "matchExpressions")) {
+    if let Some(items) = obj
+        .field("matchExpressions")
+        .and_then(|n| r.list(n, "matchExpressions"))
+    {
         for item in items {
-            let Some(mut e) = r.object(item, "match expression") else { continue };
+            let Some(mut e) = r.object(item, "match expression") else {
+                continue;
+            };
             let key = e.required(r, "key").and_then(|n| r.string(n, "key"));
-            let operator = e.required(r, "operator").and_then(|n| r.one_of(n, "operator", SELECTOR_OPERATORS));
-            let values = e.field("values").map(|n| r.string_list(n, "values")).unwrap_or_default();
+            let operator = e
+                .required(r, "operator")
+                .and_then(|n| r.one_of(n, "operator", SELECTOR_OPERATORS));
+            let values = e
+                .field("values")
+                .map(|n| r.string_list(n, "values"))
+                .unwrap_or_default();
             e.finish(r);
-            let (Some(key), Some(operator)) = (key, operator) else { continue };
+            let (Some(key), Some(operator)) = (key, operator) else {
+                continue;
+            };
             let needs_values = matches!(operator.value.as_str(), "In" | "NotIn");
             if needs_values == values.is_empty() {
                 let msg = if needs_values {
-                    format!("operator `{}` needs a non-empty `values` list", operator.value)
+                    format!(
+                        "operator `{}` needs a non-empty `values` list",
+                        operator.value
+                    )
                 } else {
                     format!("operator `{}` takes no `values`", operator.value)
                 };
                 r.error(operator.span, msg, "invalid selector requirement");
             }
-            match_expressions.push(SelectorRequirement { key, operator, values });
+            match_expressions.push(SelectorRequirement {
+                key,
+                operator,
+                values,
+            });
         }
     }
     obj.finish(r);
-    Some(Selector { span: node.span, match_labels, match_expressions })
+    Some(Selector {
+        span: node.span,
+        match_labels,
+        match_expressions,
+    })
 }
 
 fn parse_subjects(r: &mut Reader, node: &Node) -> Vec<Subject> {
-    let Some(items) = r.list(node, "subjects") else { return Vec::new() };
+    let Some(items) = r.list(node, "subjects") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in items {
-        let Some(mut obj) = r.object(item, "subject") else { continue };
-        let kind = obj.required(r, "kind").and_then(|n| r.one_of(n, "subject kind", SUBJECT_KINDS));
-        let name = obj.required(r, "name").and_then(|n| r.string(n, "subject name"));
-        let namespace = obj.field("namespace").and_then(|n| r.string(n, "subject namespace"));
+        let Some(mut obj) = r.object(item, "subject") else {
+            continue;
+        };
+        let kind = obj
+            .required(r, "kind")
+            .and_then(|n| r.one_of(n, "subject kind", SUBJECT_KINDS));
+        let name = obj
+            .required(r, "name")
+            .and_then(|n| r.string(n, "subject name"));
+        let namespace = obj
+            .field("namespace")
+            .and_then(|n| r.string(n, "subject namespace"));
         obj.field("apiGroup");
         obj.finish(r);
         if let (Some(kind), Some(name)) = (kind, name) {
             if kind.value == "ServiceAccount" && namespace.is_none() {
-                r.error(kind.span, "a ServiceAccount subject needs a `namespace`", "no namespace");
+                r.error(
+                    kind.span,
+                    "a ServiceAccount subject needs a `namespace`",
+                    "no namespace",
+                );
             }
-            out.push(Subject { kind, name, namespace });
+            out.push(Subject {
+                kind,
+                name,
+                namespace,
+            });
         }
     }
     out

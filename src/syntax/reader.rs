@@ -38,12 +38,22 @@ impl<'d> Reader<'d> {
     }
 
     /// Records an error.
-    pub fn error(&mut self, span: Span, message: impl Into<String>, label: impl Into<String>) -> &mut Diagnostic {
+    pub fn error(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.push(Diagnostic::error(self.file, span, message).with_label(label))
     }
 
     /// Records a warning.
-    pub fn warning(&mut self, span: Span, message: impl Into<String>, label: impl Into<String>) -> &mut Diagnostic {
+    pub fn warning(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.push(Diagnostic::warning(self.file, span, message).with_label(label))
     }
 
@@ -57,7 +67,10 @@ impl<'d> Reader<'d> {
     pub fn type_error(&mut self, node: &Node, what: &str, expected: &str) {
         self.error(
             node.span,
-            format!("wrong type for {what}: expected {expected}, found {}", node.type_name()),
+            format!(
+                "wrong type for {what}: expected {expected}, found {}",
+                node.type_name()
+            ),
             format!("expected {expected}"),
         );
     }
@@ -65,7 +78,12 @@ impl<'d> Reader<'d> {
     /// Opens `node` as a mapping, or reports that it is not one.
     pub fn object<'n>(&mut self, node: &'n Node, what: &'static str) -> Option<Obj<'n>> {
         match &node.value {
-            NodeValue::Map(entries) => Some(Obj { node, entries, known: Vec::new(), what }),
+            NodeValue::Map(entries) => Some(Obj {
+                node,
+                entries,
+                known: Vec::new(),
+                what,
+            }),
             _ => {
                 self.type_error(node, what, "a mapping");
                 None
@@ -98,7 +116,9 @@ impl<'d> Reader<'d> {
     /// Reads an integer.
     pub fn integer(&mut self, node: &Node, what: &str) -> Option<Spanned<i64>> {
         match &node.value {
-            NodeValue::Number(n) if n.as_i64().is_some() => n.as_i64().map(|i| Spanned::new(i, node.span)),
+            NodeValue::Number(n) if n.as_i64().is_some() => {
+                n.as_i64().map(|i| Spanned::new(i, node.span))
+            }
             _ => {
                 self.type_error(node, what, "an integer");
                 None
@@ -119,12 +139,21 @@ impl<'d> Reader<'d> {
 
     /// Reads a list of strings. Items of another type are reported and left out.
     pub fn string_list(&mut self, node: &Node, what: &str) -> Vec<Spanned<String>> {
-        let Some(items) = self.list(node, what) else { return Vec::new() };
-        items.iter().filter_map(|item| self.string(item, what)).collect()
+        let Some(items) = self.list(node, what) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| self.string(item, what))
+            .collect()
     }
 
     /// Reads a mapping of strings to strings.
-    pub fn string_map(&mut self, node: &Node, what: &str) -> Vec<(Spanned<String>, Spanned<String>)> {
+    pub fn string_map(
+        &mut self,
+        node: &Node,
+        what: &str,
+    ) -> Vec<(Spanned<String>, Spanned<String>)> {
         let NodeValue::Map(entries) = &node.value else {
             self.type_error(node, what, "a mapping of strings");
             return Vec::new();
@@ -144,7 +173,11 @@ impl<'d> Reader<'d> {
         if allowed.contains(&value.value.as_str()) {
             return Some(value);
         }
-        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+        let list = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let suggestion = did_you_mean(&value.value, allowed.iter().copied());
         let d = self.error(
             node.span,
@@ -176,13 +209,19 @@ impl<'n> Obj<'n> {
     /// Declares `name` as a field of this mapping and returns its value if present.
     pub fn field(&mut self, name: &'static str) -> Option<&'n Node> {
         self.known.push(name);
-        self.entries.iter().find(|(k, _)| k.text == name).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.text == name)
+            .map(|(_, v)| v)
     }
 
     /// Like [`Obj::field`], also returning the key (for spans).
     pub fn entry(&mut self, name: &'static str) -> Option<(&'n Key, &'n Node)> {
         self.known.push(name);
-        self.entries.iter().find(|(k, _)| k.text == name).map(|(k, v)| (k, v))
+        self.entries
+            .iter()
+            .find(|(k, _)| k.text == name)
+            .map(|(k, v)| (k, v))
     }
 
     /// A field that must be present; reports it missing otherwise.
@@ -221,7 +260,9 @@ impl<'n> Obj<'n> {
             );
             match suggestion {
                 Some(s) => d.notes.push(format!("did you mean `{s}`?")),
-                None => d.notes.push(format!("known fields: {}", self.known.join(", "))),
+                None => d
+                    .notes
+                    .push(format!("known fields: {}", self.known.join(", "))),
             }
         }
     }

@@ -8,7 +8,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
 use super::error::YamlError;
 use super::offsets::Offsets;
-use super::resolve::{CoreTag, Resolved, Scalar, resolve};
+use super::resolve::{CoreTag, Scalar, resolve};
 use super::tree::{Shape, Tree};
 use super::{Key, Span};
 
@@ -173,7 +173,11 @@ impl<'t, T: Tree> Builder<'t, T> {
             }
             let resolved = resolve(text, plain, tag).map_err(|m| YamlError::new(span, m))?;
             if anchor != 0 {
-                let node = resolved.clone().into_scalar().ok().map(|s| T::scalar(span, s));
+                let node = resolved
+                    .clone()
+                    .into_scalar()
+                    .ok()
+                    .map(|s| T::scalar(span, s));
                 self.remember(anchor, node, 1, None);
             }
             let text = resolved.into_key().map_err(|m| YamlError::new(span, m))?;
@@ -188,7 +192,9 @@ impl<'t, T: Tree> Builder<'t, T> {
         } else {
             None
         };
-        let value: Scalar = resolved.into_scalar().map_err(|m| YamlError::new(span, m))?;
+        let value: Scalar = resolved
+            .into_scalar()
+            .map_err(|m| YamlError::new(span, m))?;
         self.nodes += 1;
         self.complete(T::scalar(span, value), span, anchor, 1, key, written)
     }
@@ -292,11 +298,18 @@ impl<'t, T: Tree> Builder<'t, T> {
 
     fn close(&mut self, span: Span) -> Result<(), YamlError> {
         let Some(frame) = self.stack.pop() else {
-            return Err(YamlError::new(span, "invalid YAML: unexpected end of a collection"));
+            return Err(YamlError::new(
+                span,
+                "invalid YAML: unexpected end of a collection",
+            ));
         };
         // Block collections end where their next line starts: stop at their last character.
         let end = frame.end.max(span.end);
-        let written = self.text.get(frame.start..end).map(|t| t.trim_end().len()).unwrap_or(0);
+        let written = self
+            .text
+            .get(frame.start..end)
+            .map(|t| t.trim_end().len())
+            .unwrap_or(0);
         let whole = Span::new(frame.start, frame.start + written);
         let node = match frame.body {
             Body::Seq(items) => T::seq(whole, items),
@@ -356,7 +369,11 @@ impl<'t, T: Tree> Builder<'t, T> {
 
 /// Adds the entries a `<<` value brings: one mapping, or a list of mappings where earlier ones
 /// take precedence (keys already present win, so appending in order is enough).
-fn merge_sources<T: Tree>(value: T, span: Span, merged: &mut Vec<(Key, T)>) -> Result<(), YamlError> {
+fn merge_sources<T: Tree>(
+    value: T,
+    span: Span,
+    merged: &mut Vec<(Key, T)>,
+) -> Result<(), YamlError> {
     let wrong = || {
         YamlError::new(
             span,
@@ -456,16 +473,20 @@ mod tests {
         assert_eq!(one("y: 1\n"), json!({"true": 1}));
         // A list of merge sources: earlier ones win; explicit keys win over all.
         let text = "a: &a {k: a, only_a: 1}\nb: &b {k: b, only_b: 2}\nm:\n  <<: [*a, *b]\n";
-        assert_eq!(
-            one(text)["m"],
-            json!({"k": "a", "only_a": 1, "only_b": 2})
-        );
+        assert_eq!(one(text)["m"], json!({"k": "a", "only_a": 1, "only_b": 2}));
         // A quoted "<<" is an ordinary key.
         assert_eq!(one("'<<': x\n"), json!({"<<": "x"}));
         assert!(err("m:\n  <<: 1\n").message.contains("merge key"));
-        assert!(err("a: &a [1]\nm:\n  <<: [*a]\n").message.contains("merge key"));
+        assert!(
+            err("a: &a [1]\nm:\n  <<: [*a]\n")
+                .message
+                .contains("merge key")
+        );
         // Scalar anchors, also as keys.
-        assert_eq!(one("a: &k name\n*k : v\n"), json!({"a": "name", "name": "v"}));
+        assert_eq!(
+            one("a: &k name\n*k : v\n"),
+            json!({"a": "name", "name": "v"})
+        );
     }
 
     #[test]
@@ -482,14 +503,19 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let deep_block: String = (0..1000).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+        let deep_block: String = (0..1000)
+            .map(|i| format!("{}- \n", "  ".repeat(i)))
+            .collect();
         let e = parse_values(&deep_block);
         assert!(e.is_err());
         let deep_flow = "[".repeat(100_000);
         assert!(parse_values(&deep_flow).is_err());
         let nested = format!("{}1{}", "[".repeat(300), "]".repeat(300));
         let message = err(&nested).message;
-        assert!(message.contains("nested") || message.contains("recursion"), "{message}");
+        assert!(
+            message.contains("nested") || message.contains("recursion"),
+            "{message}"
+        );
         let ok = format!("{}1{}", "[".repeat(200), "]".repeat(200));
         assert!(parse_values(&ok).is_ok());
     }
@@ -497,7 +523,9 @@ mod tests {
     #[test]
     fn tags() {
         assert_eq!(
-            one("a: !!str 12\nb: !!int \"12\"\nc: !!float 2\nd: !!bool yes\ne: !!null ''\nf: !!map {}\ng: !!seq []\nh: ! 12\n"),
+            one(
+                "a: !!str 12\nb: !!int \"12\"\nc: !!float 2\nd: !!bool yes\ne: !!null ''\nf: !!map {}\ng: !!seq []\nh: ! 12\n"
+            ),
             json!({"a": "12", "b": 12, "c": 2, "d": true, "e": null, "f": {}, "g": [], "h": "12"})
         );
         let e = err("a: !Ref thing\n");
@@ -505,7 +533,11 @@ mod tests {
         assert_eq!(e.span.start, 3);
         assert!(err("a: !!binary aGk=\n").message.contains("`!!binary`"));
         assert!(err("a: !!int 1.5\n").message.contains("not a valid !!int"));
-        assert!(err("a: !!seq {}\n").message.contains("cannot be used on a mapping"));
+        assert!(
+            err("a: !!seq {}\n")
+                .message
+                .contains("cannot be used on a mapping")
+        );
     }
 
     #[test]
@@ -524,9 +556,18 @@ mod tests {
         );
         assert_eq!(parse_values("").ok(), Some(vec![]));
         assert_eq!(parse_values("# nothing\n").ok(), Some(vec![]));
-        assert_eq!(parse_values("\u{feff}a: 1\n").ok(), Some(vec![json!({"a": 1})]));
-        assert_eq!(parse_values("a: 1\r\nb:\r\n  - x\r\n").ok(), Some(vec![json!({"a": 1, "b": ["x"]})]));
-        assert_eq!(parse_values("a: 1\nb: \"x\ty\"\n").ok(), Some(vec![json!({"a": 1, "b": "x\ty"})]));
+        assert_eq!(
+            parse_values("\u{feff}a: 1\n").ok(),
+            Some(vec![json!({"a": 1})])
+        );
+        assert_eq!(
+            parse_values("a: 1\r\nb:\r\n  - x\r\n").ok(),
+            Some(vec![json!({"a": 1, "b": ["x"]})])
+        );
+        assert_eq!(
+            parse_values("a: 1\nb: \"x\ty\"\n").ok(),
+            Some(vec![json!({"a": 1, "b": "x\ty"})])
+        );
     }
 
     #[test]

@@ -33,7 +33,9 @@ impl CoreTag {
     /// Classifies a parser tag, or explains why it is not supported.
     pub(crate) fn from_tag(tag: &Tag) -> Result<CoreTag, String> {
         // `!` alone (non-specific; saphyr reports it as handle "" and suffix "!"): a string.
-        if (tag.handle == "!" && tag.suffix.is_empty()) || (tag.handle.is_empty() && tag.suffix == "!") {
+        if (tag.handle == "!" && tag.suffix.is_empty())
+            || (tag.handle.is_empty() && tag.suffix == "!")
+        {
             return Ok(CoreTag::Str);
         }
         let full = format!("{}{}", tag.handle, tag.suffix);
@@ -129,9 +131,7 @@ fn implicit(s: &str) -> Option<Resolved<'static>> {
     };
     // Like go-yaml, only a few first characters can start a non-string.
     match first {
-        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => {
-            keyword(s)
-        }
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => keyword(s),
         b'.' => keyword(s).or_else(|| dot_float(s).map(Resolved::Float)),
         b'+' | b'-' | b'0'..=b'9' => keyword(s).or_else(|| number(s)),
         _ => None,
@@ -216,7 +216,7 @@ fn yaml_style_float(s: &str) -> bool {
         None => (s, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) if int.is_empty() => !frac.is_empty() && all_digits(frac),
+        Some(("", frac)) => !frac.is_empty() && all_digits(frac),
         Some((int, frac)) => all_digits(int) && (frac.is_empty() || all_digits(frac)),
         None => all_digits(mantissa),
     };
@@ -273,10 +273,11 @@ impl Resolved<'_> {
 /// values below 1e21 are printed without fraction or exponent, so they come back as integers.
 pub(crate) fn json_number(f: f64) -> Option<Number> {
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+        // i64::MIN as f64 ..= i64::MAX + 1, and 0 .. u64::MAX + 1.
+        if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
             return Some(Number::from(f as i64));
         }
-        if (0.0..1.844_674_407_370_955_161_6e19).contains(&f) {
+        if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
             return Some(Number::from(f as u64));
         }
     }
@@ -297,7 +298,11 @@ fn go_format_g32(f: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if f.is_sign_negative() && f != 0.0 { "-" } else { "" };
+    let sign = if f.is_sign_negative() && f != 0.0 {
+        "-"
+    } else {
+        ""
+    };
     if !(-4..6).contains(&exp) {
         let (head, tail) = digits.split_at(1.min(digits.len()));
         let dot = if tail.is_empty() { "" } else { "." };
@@ -340,10 +345,14 @@ mod tests {
     #[test]
     fn yaml11_booleans() {
         // go-yaml v2 resolve.go bool table.
-        for t in ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"] {
+        for t in [
+            "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+        ] {
             assert_eq!(plain(t), json!(true), "{t}");
         }
-        for f in ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"] {
+        for f in [
+            "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+        ] {
             assert_eq!(plain(f), json!(false), "{f}");
         }
         for s in ["yES", "tRUE", "oN", "nO", "truE", "yess"] {
@@ -394,7 +403,10 @@ mod tests {
         assert_eq!(plain("9223372036854775807"), json!(i64::MAX));
         assert_eq!(plain("-9223372036854775808"), json!(i64::MIN));
         // ParseInt overflows, ParseUint succeeds.
-        assert_eq!(plain("9223372036854775808"), json!(9_223_372_036_854_775_808u64));
+        assert_eq!(
+            plain("9223372036854775808"),
+            json!(9_223_372_036_854_775_808u64)
+        );
         assert_eq!(plain("18446744073709551615"), json!(u64::MAX));
         assert_eq!(plain("0xFFFFFFFFFFFFFFFF"), json!(u64::MAX));
         // Beyond uint64: a float, and json.Marshal prints 1e20 as 100000000000000000000.
@@ -419,7 +431,9 @@ mod tests {
         assert_eq!(plain("1e21"), json!(1e21));
         assert_eq!(plain("-0.0"), json!(0));
         // Not go-yaml floats: strings.
-        for s in ["1.2.3", "1e", "e3", ".", ".e3", "1.5f", "0x1p3", "inf", "nan", "1e+-3"] {
+        for s in [
+            "1.2.3", "1e", "e3", ".", ".e3", "1.5f", "0x1p3", "inf", "nan", "1e+-3",
+        ] {
             assert_eq!(plain(s), json!(s), "{s}");
         }
         // ParseFloat overflow is an error in Go, so go-yaml keeps the string.
@@ -428,7 +442,9 @@ mod tests {
 
     #[test]
     fn non_finite_floats_are_errors() {
-        for s in [".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.INF", ".nan", ".NaN", ".NAN"] {
+        for s in [
+            ".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.INF", ".nan", ".NaN", ".NAN",
+        ] {
             assert!(plain(s).get("error").is_some(), "{s}");
         }
         assert_eq!(plain(".infinity"), json!(".infinity"));
@@ -438,7 +454,10 @@ mod tests {
     fn strings_stay_strings() {
         // Timestamps are kept as their text when decoding into interface{} (go-yaml v2 decode.go).
         assert_eq!(plain("2001-12-14"), json!("2001-12-14"));
-        assert_eq!(plain("2001-12-14t21:59:43.10-05:00"), json!("2001-12-14t21:59:43.10-05:00"));
+        assert_eq!(
+            plain("2001-12-14t21:59:43.10-05:00"),
+            json!("2001-12-14t21:59:43.10-05:00")
+        );
         // No base-60 numbers in go-yaml v2.
         assert_eq!(plain("1:20"), json!("1:20"));
         assert_eq!(plain("<<"), json!("<<"));
@@ -462,7 +481,10 @@ mod tests {
         fn tagged(s: &str, t: CoreTag) -> Result<Resolved<'_>, String> {
             resolve(Cow::Borrowed(s), false, Some(t))
         }
-        assert_eq!(tagged("12", CoreTag::Str), Ok(Resolved::Str(Cow::Borrowed("12"))));
+        assert_eq!(
+            tagged("12", CoreTag::Str),
+            Ok(Resolved::Str(Cow::Borrowed("12")))
+        );
         assert_eq!(tagged("12", CoreTag::Int), Ok(Resolved::Int(12)));
         assert_eq!(tagged("12", CoreTag::Float), Ok(Resolved::Float(12.0)));
         assert_eq!(tagged("1.5", CoreTag::Float), Ok(Resolved::Float(1.5)));
