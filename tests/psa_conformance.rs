@@ -72,7 +72,11 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 /// Checks one fixture; `Err` explains a disagreement.
 fn check(path: &Path, level: Level, version: Version, expect_pass: bool) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let mut pod: Value = yaml_serde::from_str(&text).map_err(|e| e.to_string())?;
+    let mut pod: Value = rampart::yaml::parse_values(&text)
+        .map_err(|e| e.message)?
+        .into_iter()
+        .next()
+        .ok_or("empty fixture")?;
     default_volumes(&mut pod);
     let null = Value::Null;
     let results = evaluate(
