@@ -1,0 +1,223 @@
+//! The `rampart` commands on the bundled examples: output (snapshots) and exit codes.
+//! Cargo runs integration tests from the package root, so example paths are relative.
+
+use clap::Parser;
+use rampart::cli::{Cli, Output, run};
+
+/// Runs a command line; returns (exit code, stdout, stderr).
+fn rampart(args: &[&str]) -> (i32, String, String) {
+    let cli = match Cli::try_parse_from(std::iter::once("rampart").chain(args.iter().copied())) {
+        Ok(cli) => cli,
+        Err(e) => return (2, String::new(), e.to_string()),
+    };
+    let mut out = Output::new(false);
+    let code = run(cli, &mut out);
+    (code, out.stdout, out.stderr)
+}
+
+#[test]
+fn apply_reports_failures_like_kyverno() {
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "examples/require-team-label/policy.yaml",
+        "-r",
+        "examples/require-team-label/resources.yaml",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn apply_table_with_detailed_results() {
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "examples/no-latest-images/policy.yaml",
+        "-r",
+        "examples/no-latest-images/resources.yaml",
+        "-t",
+        "--detailed-results",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn audit_warn_turns_audit_failures_into_warnings() {
+    let args = [
+        "apply",
+        "examples/require-team-label/policy.yaml",
+        "-r",
+        "examples/require-team-label/resources.yaml",
+        "--audit-warn",
+    ];
+    let (code, stdout, _) = rampart(&args);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("pass: 1, fail: 0, warn: 2, error: 0, skip: 0"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("failed as audit warning:"), "{stdout}");
+    let mut with_code = args.to_vec();
+    with_code.extend(["--warn-exit-code", "3"]);
+    assert_eq!(rampart(&with_code).0, 3);
+}
+
+#[test]
+fn policy_report() {
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "examples/require-team-label/policy.yaml",
+        "-r",
+        "examples/require-team-label/resources.yaml",
+        "-p",
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+    assert_eq!(report["kind"], "ClusterPolicyReport");
+    assert_eq!(report["summary"]["pass"], 1);
+    assert_eq!(report["summary"]["fail"], 2);
+    assert_eq!(report["results"][0]["policy"], "require-team-label");
+    assert_eq!(report["results"][0]["category"], "Example");
+    assert_eq!(report["results"][0]["resources"][0]["name"], "labelled");
+}
+
+#[test]
+fn pod_security_through_autogen() {
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "examples/restricted-busybox/policy.yaml",
+        "-r",
+        "examples/restricted-busybox/deployment.yaml",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn pod_security_exclusions() {
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "examples/restricted-prod/policy.yaml",
+        "-r",
+        "examples/restricted-prod/resources.yaml",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn psa_mode() {
+    let (code, stdout, _) = rampart(&["psa", "-r", "examples/psa-namespace/"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+    let (code, stdout, _) = rampart(&[
+        "psa",
+        "-r",
+        "examples/psa-namespace/",
+        "--enforce-controllers",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("is forbidden: violates PodSecurity \"restricted:v1.25\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn test_command_on_an_example() {
+    let (code, stdout, _) = rampart(&["test", "examples/require-team-label"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn check_command() {
+    let (code, _, stderr) = rampart(&["check", "examples/no-latest-images/policy.yaml"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (code, _, stderr) = rampart(&["check", "stdlib:pod-security"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (code, _, stderr) = rampart(&["check", "examples/no-latest-images/resources.yaml"]);
+    assert_eq!(code, 0, "non-policies are warnings: {stderr}");
+    assert!(stderr.contains("is not a Kyverno policy"), "{stderr}");
+    let (code, _, stderr) = rampart(&["check", "stdlib:nothing"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not in the standard library"), "{stderr}");
+}
+
+#[test]
+fn stdlib_policies_apply() {
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "stdlib:pod-security/restricted.yaml",
+        "-r",
+        "examples/restricted-busybox/deployment.yaml",
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("autogen-restricted"), "{stdout}");
+}
+
+#[test]
+fn argument_errors_exit_2() {
+    assert_eq!(
+        rampart(&["apply", "examples/no-latest-images/policy.yaml"]).0,
+        2
+    );
+    assert_eq!(
+        rampart(&[
+            "apply",
+            "missing.yaml",
+            "-r",
+            "examples/no-latest-images/resources.yaml"
+        ])
+        .0,
+        2
+    );
+    let (code, _, stderr) = rampart(&[
+        "apply",
+        "examples/no-latest-images/policy.yaml",
+        "-r",
+        "x.yaml",
+        "-f",
+        "v.yaml",
+        "-s",
+        "a=b",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("either using set flag or values_file flag"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn jp_commands() {
+    let input = std::env::temp_dir().join("rampart-jp-input.json");
+    let _ = std::fs::write(
+        &input,
+        r#"{"spec": {"containers": [{"image": "nginx:1"}, {"image": "redis"}]}}"#,
+    );
+    let path = input.display().to_string();
+    let (code, stdout, _) = rampart(&["jp", "query", "-i", &path, "-c", "spec.containers[].image"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "# spec.containers[].image\n[\"nginx:1\",\"redis\"]\n"
+    );
+    let (code, _, stderr) = rampart(&["jp", "query", "-i", &path, "spec.missing"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("Unknown key \"missing\" in path"),
+        "{stderr}"
+    );
+    let (code, stdout, _) = rampart(&["jp", "function", "truncate"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("Signature: truncate(string, number) string"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = rampart(&["jp", "parse", "a.["]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("SyntaxError"), "{stderr}");
+}
