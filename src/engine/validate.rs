@@ -61,14 +61,8 @@ fn run_loaded(
     }
     match &v.check {
         ValidatorCheck::Deny(block) => Some(deny(rule, block.as_ref(), scope)),
-        ValidatorCheck::Pattern(slot) => {
-            let target = target(scope)?;
-            Some(pattern(rule, slot, &target, scope))
-        }
-        ValidatorCheck::AnyPattern(slots) => {
-            let target = target(scope)?;
-            Some(any_pattern(rule, slots, &target, scope))
-        }
+        ValidatorCheck::Pattern(slot) => has_target(scope).then(|| pattern(rule, slot, scope)),
+        ValidatorCheck::AnyPattern(slots) => has_target(scope).then(|| any_pattern(rule, slots, scope)),
         ValidatorCheck::Foreach(list) => foreach(rule, list, scope, nesting),
         ValidatorCheck::PodSecurity(program) => {
             super::podsecurity::evaluate(rule, program, scope.request())
@@ -76,14 +70,10 @@ fn run_loaded(
     }
 }
 
-/// What patterns validate: the foreach element when element-scoped, else the resource.
-/// DELETE requests validate nothing (no response) outside an element.
-fn target(scope: &Scope) -> Option<Value> {
-    match scope.element() {
-        Some(e) => Some(e.clone()),
-        None if scope.request().operation == Operation::Delete => None,
-        None => Some(scope.request().resource.clone()),
-    }
+/// Whether there is something for patterns to validate: the foreach element when
+/// element-scoped, else the resource, except on DELETE requests (no response).
+fn has_target(scope: &Scope) -> bool {
+    scope.element().is_some() || scope.request().operation != Operation::Delete
 }
 
 fn join(parts: &[&str]) -> String {
@@ -155,26 +145,33 @@ fn deny(
     response(rule, RuleStatus::Fail, message)
 }
 
-/// Runs a pattern against the target; templated patterns are substituted and compiled first.
-fn run_slot(slot: &Slot, target: &Value, scope: &mut Scope) -> Result<Outcome, String> {
-    match slot {
-        Slot::Ready(p) => Ok(p.validate(target)),
+/// Runs a pattern against the foreach element (when element-scoped) or the resource;
+/// templated patterns are substituted and compiled first.
+fn run_slot(slot: &Slot, scope: &mut Scope) -> Result<Outcome, String> {
+    let substituted;
+    let pattern = match slot {
+        Slot::Ready(p) => p,
         Slot::Templated(raw) => {
             let value = scope
                 .render(raw, "/validate/pattern")
                 .map_err(|e| e.to_string())?;
-            Ok(match Pattern::compile_lenient(&value) {
-                Ok(p) => p.validate(target),
-                Err(errors) => Outcome::Error {
-                    message: errors
-                        .into_iter()
-                        .map(|e| e.message)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                },
-            })
+            match Pattern::compile_lenient(&value) {
+                Ok(p) => {
+                    substituted = p;
+                    &substituted
+                }
+                Err(errors) => {
+                    let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ");
+                    return Ok(Outcome::Error { message });
+                }
+            }
         }
-    }
+    };
+    let target = match scope.element() {
+        Some(element) => element,
+        None => scope.request().resource,
+    };
+    Ok(pattern.validate(target))
 }
 
 /// The rule's message, substituted: `Ok(None)` when there is none, `Err` when substitution fails.
@@ -190,9 +187,9 @@ fn message(rule: &CompiledRule, scope: &mut Scope) -> Result<Option<String>, ()>
     }
 }
 
-fn pattern(rule: &CompiledRule, slot: &Slot, target: &Value, scope: &mut Scope) -> RuleResponse {
+fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse {
     let name = &rule.name;
-    let outcome = match run_slot(slot, target, scope) {
+    let outcome = match run_slot(slot, scope) {
         Ok(o) => o,
         Err(e) => return error(rule, "variable substitution failed", e),
     };
@@ -221,17 +218,12 @@ fn pattern(rule: &CompiledRule, slot: &Slot, target: &Value, scope: &mut Scope) 
     response(rule, status, text)
 }
 
-fn any_pattern(
-    rule: &CompiledRule,
-    slots: &[Slot],
-    target: &Value,
-    scope: &mut Scope,
-) -> RuleResponse {
+fn any_pattern(rule: &CompiledRule, slots: &[Slot], scope: &mut Scope) -> RuleResponse {
     let name = &rule.name;
     let mut failed = Vec::new();
     let mut skipped = Vec::new();
     for (i, slot) in slots.iter().enumerate() {
-        match run_slot(slot, target, scope) {
+        match run_slot(slot, scope) {
             Ok(Outcome::Pass) => {
                 return response(
                     rule,
