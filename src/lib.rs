@@ -6,22 +6,22 @@
 //! [`compile::Program`], and `engine` evaluates it against resources. `cli` and `report` render
 //! the results.
 
-pub mod autogen;
-pub mod cli;
-pub mod compile;
-pub mod conditions;
 pub mod diag;
 pub mod duration;
-pub mod engine;
-pub mod expr;
-pub mod ir;
-pub mod load;
-pub mod matching;
-pub mod pattern;
-pub mod podsecurity;
 pub mod quantity;
-pub mod report;
+pub mod wildcard;
+pub mod conditions;
+pub mod yaml;
+pub mod pattern;
+pub mod expr;
+pub mod podsecurity;
+pub mod autogen;
+pub mod ir;
+pub mod matching;
 pub mod source;
 pub mod syntax;
-pub mod wildcard;
-pub mod yaml;
+pub mod cli;
+pub mod compile;
+pub mod engine;
+pub mod load;
+pub mod report;
