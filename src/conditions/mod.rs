@@ -112,6 +112,29 @@ impl Operator {
         }
     }
 
+    /// The handler Kyverno's `CreateOperatorHandler` picks, with its comparison.
+    fn handler(self) -> Handler {
+        use Comparison::*;
+        match self {
+            Operator::Equals => Handler::Equal { negate: false },
+            Operator::NotEquals => Handler::Equal { negate: true },
+            Operator::In => Handler::Membership(Membership::In),
+            Operator::NotIn => Handler::Membership(Membership::NotIn),
+            Operator::AnyIn => Handler::Membership(Membership::AnyIn),
+            Operator::AllIn => Handler::Membership(Membership::AllIn),
+            Operator::AnyNotIn => Handler::Membership(Membership::AnyNotIn),
+            Operator::AllNotIn => Handler::Membership(Membership::AllNotIn),
+            Operator::GreaterThan => Handler::Numeric(Greater),
+            Operator::GreaterThanOrEquals => Handler::Numeric(GreaterOrEqual),
+            Operator::LessThan => Handler::Numeric(Less),
+            Operator::LessThanOrEquals => Handler::Numeric(LessOrEqual),
+            Operator::DurationGreaterThan => Handler::Duration(Greater),
+            Operator::DurationGreaterThanOrEquals => Handler::Duration(GreaterOrEqual),
+            Operator::DurationLessThan => Handler::Duration(Less),
+            Operator::DurationLessThanOrEquals => Handler::Duration(LessOrEqual),
+        }
+    }
+
     /// True for `In`, `NotIn` and the `Duration*` operators.
     pub fn is_deprecated(self) -> bool {
         !self.alternatives().is_empty()
@@ -169,30 +192,6 @@ enum Handler {
     Membership(Membership),
     Numeric(Comparison),
     Duration(Comparison),
-}
-
-impl Operator {
-    fn handler(self) -> Handler {
-        use Comparison::*;
-        match self {
-            Operator::Equals => Handler::Equal { negate: false },
-            Operator::NotEquals => Handler::Equal { negate: true },
-            Operator::In => Handler::Membership(Membership::In),
-            Operator::NotIn => Handler::Membership(Membership::NotIn),
-            Operator::AnyIn => Handler::Membership(Membership::AnyIn),
-            Operator::AllIn => Handler::Membership(Membership::AllIn),
-            Operator::AnyNotIn => Handler::Membership(Membership::AnyNotIn),
-            Operator::AllNotIn => Handler::Membership(Membership::AllNotIn),
-            Operator::GreaterThan => Handler::Numeric(Greater),
-            Operator::GreaterThanOrEquals => Handler::Numeric(GreaterOrEqual),
-            Operator::LessThan => Handler::Numeric(Less),
-            Operator::LessThanOrEquals => Handler::Numeric(LessOrEqual),
-            Operator::DurationGreaterThan => Handler::Duration(Greater),
-            Operator::DurationGreaterThanOrEquals => Handler::Duration(GreaterOrEqual),
-            Operator::DurationLessThan => Handler::Duration(Less),
-            Operator::DurationLessThanOrEquals => Handler::Duration(LessOrEqual),
-        }
-    }
 }
 
 /// Evaluates `key <op> value` on substituted values, exactly as Kyverno's handler for `op`.
