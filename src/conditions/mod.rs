@@ -6,7 +6,7 @@
 //! Kyverno turns a value into a string it does so with Go's `fmt.Sprint` (`3`, `1.5`, `1e+06`).
 //!
 //! [`parse_operator`] resolves an operator name once; [`evaluate`] runs one condition;
-//! [`evaluate_block`] and [`evaluate_any_all`] run an `any`/`all` block with its messages.
+//! [`evaluate_block`], [`evaluate_any_all`] and [`evaluate_list`] run a block with its messages.
 
 mod block;
 mod duration;
@@ -18,7 +18,9 @@ mod range;
 #[cfg(test)]
 mod tests;
 
-pub use block::{BlockOutcome, Condition, Conditions, evaluate_any_all, evaluate_block};
+pub use block::{
+    BlockOutcome, Condition, Conditions, evaluate_any_all, evaluate_block, evaluate_list,
+};
 
 use serde_json::Value;
 
@@ -152,8 +154,10 @@ pub struct ParsedOperator {
     pub canonical: bool,
 }
 
-/// The error for an operator name Kyverno has no handler for (its text).
-pub const UNKNOWN_OPERATOR: &str = "failed to create handler for condition operator";
+/// The error for an operator name Kyverno has no handler for, with its exact text: Kyverno
+/// wraps a nil error with `%w`, which Go prints as `%!w(<nil>)`. Kyverno raises it when the
+/// condition is evaluated, after substituting its key and value, not when the policy loads.
+pub const UNKNOWN_OPERATOR: &str = "failed to create handler for condition operator: %!w(<nil>)";
 
 /// Resolves an operator name as Kyverno does: the handler is chosen case-insensitively and
 /// `Equal`/`NotEqual` are aliases of `Equals`/`NotEquals`.

@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 use super::super::{
-    BlockOutcome, Condition, Conditions, evaluate_any_all, evaluate_block, parse_operator,
+    BlockOutcome, Condition, Conditions, UNKNOWN_OPERATOR, evaluate, evaluate_any_all,
+    evaluate_block, evaluate_list, parse_operator,
 };
 
 fn cond(key: Value, op: &str, value: Value, message: &str) -> Condition {
@@ -25,6 +26,7 @@ fn condition_messages() {
     let mut block = Conditions {
         any: Some(vec![name("temp2"), foo("bar2", "invalid foo")]),
         all: None,
+        legacy: false,
     };
     let out = evaluate_block(&block);
     assert!(!out.passed);
@@ -56,22 +58,26 @@ fn empty_and_absent_blocks() {
     let empty_any = Conditions {
         any: Some(vec![]),
         all: None,
+        legacy: false,
     };
     assert_eq!(
         evaluate_block(&empty_any),
         BlockOutcome {
             passed: false,
-            messages: vec![]
+            messages: vec![],
+            separator: "; ",
         }
     );
     let empty_all = Conditions {
         any: None,
         all: Some(vec![]),
+        legacy: false,
     };
     assert!(evaluate_block(&empty_all).passed);
     let empty_any_with_all = Conditions {
         any: Some(vec![]),
         all: Some(vec![t()]),
+        legacy: false,
     };
     let out = evaluate_block(&empty_any_with_all);
     assert!(!out.passed);
@@ -89,6 +95,7 @@ fn all_block_messages() {
             cond(json!(2), "Equals", json!(2), ""),
             cond(json!(3), "Equals", json!(3), "three"),
         ]),
+        legacy: false,
     };
     let out = evaluate_block(&block);
     assert!(out.passed);
@@ -101,6 +108,7 @@ fn all_block_messages() {
             cond(json!(2), "Equals", json!(5), "two"),
             cond(json!(3), "Equals", json!(4), "three"),
         ]),
+        legacy: false,
     };
     let out = evaluate_block(&block);
     assert!(!out.passed);
@@ -123,7 +131,8 @@ fn lazy_evaluation_and_errors() {
         out,
         Ok(BlockOutcome {
             passed: false,
-            messages: vec!["b"]
+            messages: vec!["b"],
+            separator: "; ",
         })
     );
 
@@ -132,4 +141,50 @@ fn lazy_evaluation_and_errors() {
             Err(format!("cannot resolve {msg}"))
         });
     assert_eq!(out, Err("cannot resolve b".to_owned()));
+}
+
+/// The legacy bare list (Kyverno `evaluateOldConditions`): true messages joined with `";"`,
+/// the first false condition's message otherwise.
+#[test]
+fn legacy_list() {
+    let list = vec![
+        cond(json!("a"), "Equals", json!("a"), "first"),
+        cond(json!("b"), "Equals", json!("b"), ""),
+        cond(json!("c"), "AnyIn", json!(["c"]), "third"),
+    ];
+    let mut block = Conditions {
+        any: None,
+        all: Some(list),
+        legacy: true,
+    };
+    let out = evaluate_block(&block);
+    assert!(out.passed);
+    assert_eq!(out.message(), "first;third");
+    block.legacy = false;
+    assert_eq!(evaluate_block(&block).message(), "first; third");
+
+    let failing = [(true, "x"), (false, "y"), (false, "z")];
+    let out: Result<_, ()> = evaluate_list(&failing[..], |(p, m)| Ok((*p, Some(*m))));
+    assert_eq!(
+        out.map(|o| (o.passed, o.message())),
+        Ok((false, "y".to_owned()))
+    );
+}
+
+/// An unknown operator is an error when its condition is reached, with Kyverno's text; a
+/// condition that short-circuiting skips never raises it.
+#[test]
+fn unknown_operator_is_an_evaluation_error() {
+    fn run(any: &[(&'static str, &'static str)]) -> Result<bool, String> {
+        let out = evaluate_any_all(Some(any), None, |(key, op)| -> Result<_, String> {
+            let op = parse_operator(op)?;
+            Ok((evaluate(&op, &json!(key), &json!("1")), None))
+        })?;
+        Ok(out.passed)
+    }
+    assert_eq!(run(&[("1", "Equals"), ("2", "Equalz")]), Ok(true));
+    assert_eq!(
+        run(&[("2", "Equalz"), ("1", "Equals")]),
+        Err(UNKNOWN_OPERATOR.to_owned())
+    );
 }
