@@ -1,11 +1,12 @@
 //! The `In` family (Kyverno `anyin.go`, `allin.go`, `anynotin.go`, `allnotin.go`, and the
 //! deprecated `in.go`, `notin.go`).
 //!
-//! A scalar key (string, or a number or bool through `fmt.Sprint`) is looked up in the value;
-//! a list key is checked element by element (`fmt.Sprint` of each). The value may be a list, a
-//! string (a wildcard pattern, a range `a-b`, a JSON array of strings, or a single item), and for
-//! `AnyIn`/`AnyNotIn` with a list key also a number or bool (a one-item list). Any other value
-//! type makes every operator of the family false, the negated ones included.
+//! A scalar key (string, or a number or bool through `fmt.Sprint`; not a bool for `In`/`NotIn`)
+//! is looked up in the value; a list key is checked element by element (`fmt.Sprint` of each).
+//! The value may be a list, a string (a wildcard pattern, a range `a-b`, a JSON array of
+//! strings, or a single item), and for `AnyIn`/`AnyNotIn` with a list key also a number or bool
+//! (a one-item list). Any other value type makes every operator of the family false, the
+//! negated ones included.
 
 use std::borrow::Cow;
 
@@ -38,6 +39,8 @@ use Membership::*;
 pub(super) fn evaluate(op: Membership, key: &Value, value: &Value) -> bool {
     match key {
         Value::String(k) => scalar(op, k, value),
+        // `in.go`/`notin.go` list no `bool` among the scalar key types.
+        Value::Bool(_) if matches!(op, In | NotIn) => false,
         Value::Number(_) | Value::Bool(_) => scalar(op, &go::sprint(key), value),
         Value::Array(items) if matches!(op, In | NotIn) => exact_list(op == NotIn, items, value),
         Value::Array(items) => {

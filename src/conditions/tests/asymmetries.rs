@@ -277,3 +277,14 @@ fn numeric_fallbacks() {
     assert!(!eval(json!("abc"), "GreaterThan", json!("abb")));
     assert!(!eval(json!("1e400"), "GreaterThan", json!(1)));
 }
+
+/// A bool key is `fmt.Sprint`ed by the current operators but unsupported (false) by the
+/// deprecated `In`/`NotIn`, whose type switch has no `bool`.
+#[test]
+fn bool_keys() {
+    assert!(eval(json!(true), "AnyIn", json!(["true"])));
+    assert!(eval(json!(false), "AllIn", json!("false")));
+    assert!(eval(json!(true), "AnyNotIn", json!(["false"])));
+    assert!(!eval(json!(true), "In", json!(["true"])));
+    assert!(!eval(json!(true), "NotIn", json!(["false"])));
+}
