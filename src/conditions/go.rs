@@ -5,6 +5,7 @@
 //! Every JSON number is a Go `float64` here: Kyverno round-trips conditions through JSON before
 //! evaluating them, so keys and values never arrive as Go integers.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde_json::Value;
@@ -20,11 +21,16 @@ pub(super) fn number(v: &Value) -> Option<f64> {
 }
 
 /// Go `fmt.Sprint(v)` of a decoded JSON value (`%v`): `<nil>`, `true`, `3`, `1.5`, `1e+06`,
-/// strings as they are, `[a b]` for slices, `map[k:v]` with sorted keys for maps.
-pub(super) fn sprint(v: &Value) -> String {
-    let mut out = String::new();
-    write_sprint(&mut out, v);
-    out
+/// strings as they are (borrowed), `[a b]` for slices, `map[k:v]` with sorted keys for maps.
+pub(super) fn sprint(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s),
+        _ => {
+            let mut out = String::new();
+            write_sprint(&mut out, v);
+            Cow::Owned(out)
+        }
+    }
 }
 
 fn write_sprint(out: &mut String, v: &Value) {

@@ -1,11 +1,14 @@
 //! The `In` family (Kyverno `anyin.go`, `allin.go`, `anynotin.go`, `allnotin.go`, and the
 //! deprecated `in.go`, `notin.go`).
 //!
-//! A scalar key (string, or a number or bool through `fmt.Sprint`) is looked up in the value;
-//! a list key is checked element by element (`fmt.Sprint` of each). The value may be a list, a
-//! string (a wildcard pattern, a range `a-b`, a JSON array of strings, or a single item), and for
-//! `AnyIn`/`AnyNotIn` with a list key also a number or bool (a one-item list). Any other value
-//! type makes every operator of the family false, the negated ones included.
+//! A scalar key (string, or a number or bool through `fmt.Sprint`; not a bool for `In`/`NotIn`)
+//! is looked up in the value; a list key is checked element by element (`fmt.Sprint` of each).
+//! The value may be a list, a string (a wildcard pattern, a range `a-b`, a JSON array of
+//! strings, or a single item), and for `AnyIn`/`AnyNotIn` with a list key also a number or bool
+//! (a one-item list). Any other value type makes every operator of the family false, the
+//! negated ones included.
+
+use std::borrow::Cow;
 
 use serde_json::Value;
 
@@ -36,10 +39,12 @@ use Membership::*;
 pub(super) fn evaluate(op: Membership, key: &Value, value: &Value) -> bool {
     match key {
         Value::String(k) => scalar(op, k, value),
+        // `in.go`/`notin.go` list no `bool` among the scalar key types.
+        Value::Bool(_) if matches!(op, In | NotIn) => false,
         Value::Number(_) | Value::Bool(_) => scalar(op, &go::sprint(key), value),
         Value::Array(items) if matches!(op, In | NotIn) => exact_list(op == NotIn, items, value),
         Value::Array(items) => {
-            let keys: Vec<String> = items.iter().map(go::sprint).collect();
+            let keys: Vec<Cow<'_, str>> = items.iter().map(go::sprint).collect();
             list(op, &keys, value)
         }
         Value::Null | Value::Object(_) => false,
@@ -59,10 +64,7 @@ fn scalar(op: Membership, key: &str, value: &Value) -> bool {
         Value::String(v) => scalar_in_string(op, key, v),
         _ => None,
     };
-    match found {
-        Some(found) => found != matches!(op, NotIn | AnyNotIn | AllNotIn),
-        None => false,
-    }
+    found.is_some_and(|found| found != matches!(op, NotIn | AnyNotIn | AllNotIn))
 }
 
 /// A scalar key against a string value: a wildcard pattern, then a range, then a JSON list of
@@ -86,9 +88,9 @@ fn scalar_in_string(op: Membership, key: &str, v: &str) -> Option<bool> {
 
 /// A list key, `AnyIn`/`AllIn`/`AnyNotIn`/`AllNotIn` (`anySetExistsInArray`,
 /// `allSetExistsInArray`).
-fn list(op: Membership, keys: &[String], value: &Value) -> bool {
+fn list(op: Membership, keys: &[Cow<'_, str>], value: &Value) -> bool {
     let any = matches!(op, AnyIn | AnyNotIn);
-    let values: Vec<String> = match value {
+    let values: Vec<Cow<'_, str>> = match value {
         Value::Array(items) => items.iter().map(go::sprint).collect(),
         Value::Number(_) | Value::Bool(_) if any => vec![go::sprint(value)],
         Value::String(v) => {
@@ -101,14 +103,14 @@ fn list(op: Membership, keys: &[String], value: &Value) -> bool {
                 return list_in_range(op, keys, v);
             }
             match go::string_list(v) {
-                StringList::List(items) => items,
+                StringList::List(items) => items.into_iter().map(Cow::Owned).collect(),
                 StringList::WrongType => return false,
-                StringList::NotJson => vec![v.clone()],
+                StringList::NotJson => vec![Cow::Borrowed(v.as_str())],
             }
         }
         _ => return false,
     };
-    let found = |k: &String| values.iter().any(|v| either_matches(k, v));
+    let found = |k: &Cow<'_, str>| values.iter().any(|v| either_matches(k, v));
     match op {
         AnyIn => keys.iter().any(found),
         AllIn => keys.iter().all(found),
@@ -120,7 +122,7 @@ fn list(op: Membership, keys: &[String], value: &Value) -> bool {
 /// A list key against a range. `AnyNotIn` rewrites the first `-` of the range into `!-` and asks
 /// whether some key matches that, exactly as Kyverno does (so `-5-10` becomes `!-5-10`, a
 /// negated wildcard rather than a range).
-fn list_in_range(op: Membership, keys: &[String], v: &str) -> bool {
+fn list_in_range(op: Membership, keys: &[Cow<'_, str>], v: &str) -> bool {
     match op {
         AnyIn => keys.iter().any(|k| range::matches(k, v)),
         AllIn => keys.iter().all(|k| range::matches(k, v)),

@@ -6,7 +6,7 @@
 //! Kyverno turns a value into a string it does so with Go's `fmt.Sprint` (`3`, `1.5`, `1e+06`).
 //!
 //! [`parse_operator`] resolves an operator name once; [`evaluate`] runs one condition;
-//! [`evaluate_block`] and [`evaluate_any_all`] run an `any`/`all` block with its messages.
+//! [`evaluate_block`], [`evaluate_any_all`] and [`evaluate_list`] run a block with its messages.
 
 mod block;
 mod duration;
@@ -18,7 +18,9 @@ mod range;
 #[cfg(test)]
 mod tests;
 
-pub use block::{BlockOutcome, Condition, Conditions, evaluate_any_all, evaluate_block};
+pub use block::{
+    BlockOutcome, Condition, Conditions, evaluate_any_all, evaluate_block, evaluate_list,
+};
 
 use serde_json::Value;
 
@@ -112,6 +114,29 @@ impl Operator {
         }
     }
 
+    /// The handler Kyverno's `CreateOperatorHandler` picks, with its comparison.
+    fn handler(self) -> Handler {
+        use Comparison::*;
+        match self {
+            Operator::Equals => Handler::Equal { negate: false },
+            Operator::NotEquals => Handler::Equal { negate: true },
+            Operator::In => Handler::Membership(Membership::In),
+            Operator::NotIn => Handler::Membership(Membership::NotIn),
+            Operator::AnyIn => Handler::Membership(Membership::AnyIn),
+            Operator::AllIn => Handler::Membership(Membership::AllIn),
+            Operator::AnyNotIn => Handler::Membership(Membership::AnyNotIn),
+            Operator::AllNotIn => Handler::Membership(Membership::AllNotIn),
+            Operator::GreaterThan => Handler::Numeric(Greater),
+            Operator::GreaterThanOrEquals => Handler::Numeric(GreaterOrEqual),
+            Operator::LessThan => Handler::Numeric(Less),
+            Operator::LessThanOrEquals => Handler::Numeric(LessOrEqual),
+            Operator::DurationGreaterThan => Handler::Duration(Greater),
+            Operator::DurationGreaterThanOrEquals => Handler::Duration(GreaterOrEqual),
+            Operator::DurationLessThan => Handler::Duration(Less),
+            Operator::DurationLessThanOrEquals => Handler::Duration(LessOrEqual),
+        }
+    }
+
     /// True for `In`, `NotIn` and the `Duration*` operators.
     pub fn is_deprecated(self) -> bool {
         !self.alternatives().is_empty()
@@ -129,8 +154,10 @@ pub struct ParsedOperator {
     pub canonical: bool,
 }
 
-/// The error for an operator name Kyverno has no handler for (its text).
-pub const UNKNOWN_OPERATOR: &str = "failed to create handler for condition operator";
+/// The error for an operator name Kyverno has no handler for, with its exact text: Kyverno
+/// wraps a nil error with `%w`, which Go prints as `%!w(<nil>)`. Kyverno raises it when the
+/// condition is evaluated, after substituting its key and value, not when the policy loads.
+pub const UNKNOWN_OPERATOR: &str = "failed to create handler for condition operator: %!w(<nil>)";
 
 /// Resolves an operator name as Kyverno does: the handler is chosen case-insensitively and
 /// `Equal`/`NotEqual` are aliases of `Equals`/`NotEquals`.
@@ -169,30 +196,6 @@ enum Handler {
     Membership(Membership),
     Numeric(Comparison),
     Duration(Comparison),
-}
-
-impl Operator {
-    fn handler(self) -> Handler {
-        use Comparison::*;
-        match self {
-            Operator::Equals => Handler::Equal { negate: false },
-            Operator::NotEquals => Handler::Equal { negate: true },
-            Operator::In => Handler::Membership(Membership::In),
-            Operator::NotIn => Handler::Membership(Membership::NotIn),
-            Operator::AnyIn => Handler::Membership(Membership::AnyIn),
-            Operator::AllIn => Handler::Membership(Membership::AllIn),
-            Operator::AnyNotIn => Handler::Membership(Membership::AnyNotIn),
-            Operator::AllNotIn => Handler::Membership(Membership::AllNotIn),
-            Operator::GreaterThan => Handler::Numeric(Greater),
-            Operator::GreaterThanOrEquals => Handler::Numeric(GreaterOrEqual),
-            Operator::LessThan => Handler::Numeric(Less),
-            Operator::LessThanOrEquals => Handler::Numeric(LessOrEqual),
-            Operator::DurationGreaterThan => Handler::Duration(Greater),
-            Operator::DurationGreaterThanOrEquals => Handler::Duration(GreaterOrEqual),
-            Operator::DurationLessThan => Handler::Duration(Less),
-            Operator::DurationLessThanOrEquals => Handler::Duration(LessOrEqual),
-        }
-    }
 }
 
 /// Evaluates `key <op> value` on substituted values, exactly as Kyverno's handler for `op`.

@@ -29,25 +29,11 @@ fn test(c: &CompiledCondition, scope: &mut Scope) -> Result<bool, String> {
 /// Evaluates a block. `Err` carries a substitution error.
 pub fn evaluate(block: &CompiledConditions, scope: &mut Scope) -> Result<BlockResult, String> {
     match block {
-        // The legacy list stops at the first false condition; true messages join with ";".
         CompiledConditions::Legacy(list) => {
-            let mut true_messages = Vec::new();
-            for c in list {
-                let message = c.message.clone().unwrap_or_default();
-                if !test(c, scope)? {
-                    return Ok(BlockResult {
-                        holds: false,
-                        message,
-                    });
-                }
-                if !message.is_empty() {
-                    true_messages.push(message);
-                }
-            }
-            Ok(BlockResult {
-                holds: true,
-                message: true_messages.join(";"),
-            })
+            let outcome = conditions::evaluate_list(list, |c: &CompiledCondition| {
+                Ok::<_, String>((test(c, scope)?, c.message.as_deref()))
+            })?;
+            Ok(BlockResult { holds: outcome.passed, message: outcome.message() })
         }
         CompiledConditions::AnyAll { any, all } => {
             let outcome = conditions::evaluate_any_all(
