@@ -22,6 +22,8 @@ pub enum RuleProgram {
 pub struct CompiledRule {
     /// The rule name.
     pub name: String,
+    /// `validation rule '<name>' passed.`, built once.
+    pub pass_message: String,
     /// Written or generated.
     pub origin: RuleOrigin,
     /// `match`.
@@ -49,6 +51,7 @@ pub(super) fn compile_rule(
 ) -> CompiledRule {
     let mut compiled = CompiledRule {
         name: rule.name.clone(),
+        pass_message: format!("validation rule '{}' passed.", rule.name),
         origin: rule.origin,
         matcher: CompiledMatch::new(&rule.match_),
         exclude: rule.exclude.as_ref().map(CompiledMatch::new),

@@ -125,7 +125,7 @@ fn deny(
         return response(
             rule,
             RuleStatus::Pass,
-            format!("validation rule '{}' passed.", rule.name),
+            rule.pass_message.clone(),
         );
     }
     let written = raw_message(rule);
@@ -198,7 +198,7 @@ fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse 
             return response(
                 rule,
                 RuleStatus::Pass,
-                format!("validation rule '{name}' passed."),
+                rule.pass_message.clone(),
             );
         }
         Outcome::Skip { message } => return response(rule, RuleStatus::Skip, message),
