@@ -123,7 +123,9 @@ pub(crate) fn resolve<'a>(
 
 /// go-yaml v2's implicit resolution of a plain scalar; `None` means "a string".
 fn implicit(s: &str) -> Option<Resolved<'static>> {
-    let first = *s.as_bytes().first()?;
+    let Some(&first) = s.as_bytes().first() else {
+        return Some(Resolved::Null);
+    };
     // Like go-yaml, only a few first characters can start a non-string.
     match first {
         b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => {
