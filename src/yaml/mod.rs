@@ -12,6 +12,8 @@ mod events;
 mod json;
 mod node;
 mod offsets;
+#[cfg(test)]
+mod proptests;
 mod resolve;
 mod tree;
 
