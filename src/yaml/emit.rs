@@ -150,9 +150,10 @@ fn looks_like_base60(s: &str) -> bool {
     let s = s.strip_prefix(['+', '-']).unwrap_or(s);
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     let mut parts = whole.split(':');
-    let head_ok = parts
-        .next()
-        .is_some_and(|h| h.starts_with(|c: char| c.is_ascii_digit()) && h.bytes().all(|b| b.is_ascii_digit() || b == b'_'));
+    let head_ok = parts.next().is_some_and(|h| {
+        h.starts_with(|c: char| c.is_ascii_digit())
+            && h.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+    });
     let mut tail_count = 0;
     let tails_ok = parts.all(|p| {
         tail_count += 1;
@@ -169,7 +170,11 @@ fn looks_like_base60(s: &str) -> bool {
 /// Characters YAML can hold outside double quotes (libyaml's printable set, line breaks excluded).
 fn printable(c: char) -> bool {
     matches!(c, ' '..='~')
-        || (c >= '\u{a0}' && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+        || (c >= '\u{a0}'
+            && !matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            ))
 }
 
 /// Whether the text can be written as a plain scalar in block context.

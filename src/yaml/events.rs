@@ -174,7 +174,11 @@ impl<'t, T: Tree> Builder<'t, T> {
             }
             let resolved = resolve(text, plain, tag).map_err(|m| YamlError::new(span, m))?;
             if anchor != 0 {
-                let node = resolved.clone().into_scalar().ok().map(|s| T::scalar(span, s));
+                let node = resolved
+                    .clone()
+                    .into_scalar()
+                    .ok()
+                    .map(|s| T::scalar(span, s));
                 self.remember(anchor, node, 1, None);
             }
             let text = resolved.into_key().map_err(|m| YamlError::new(span, m))?;
@@ -189,7 +193,9 @@ impl<'t, T: Tree> Builder<'t, T> {
         } else {
             None
         };
-        let value: Scalar = resolved.into_scalar().map_err(|m| YamlError::new(span, m))?;
+        let value: Scalar = resolved
+            .into_scalar()
+            .map_err(|m| YamlError::new(span, m))?;
         self.nodes += 1;
         self.complete(T::scalar(span, value), span, anchor, 1, key, written)
     }
@@ -281,7 +287,10 @@ impl<'t, T: Tree> Builder<'t, T> {
                 format!("lists and mappings are nested more than {MAX_DEPTH} levels deep"),
             ));
         }
-        let flow = matches!(self.offsets.text().as_bytes().get(span.start), Some(b'[' | b'{'));
+        let flow = matches!(
+            self.offsets.text().as_bytes().get(span.start),
+            Some(b'[' | b'{')
+        );
         self.stack.push(Frame {
             flow,
             start: span.start,
@@ -295,7 +304,10 @@ impl<'t, T: Tree> Builder<'t, T> {
 
     fn close(&mut self, span: Span) -> Result<(), YamlError> {
         let Some(frame) = self.stack.pop() else {
-            return Err(YamlError::new(span, "invalid YAML: unexpected end of a collection"));
+            return Err(YamlError::new(
+                span,
+                "invalid YAML: unexpected end of a collection",
+            ));
         };
         let end = if frame.flow {
             frame.end.max(span.end)
@@ -361,7 +373,11 @@ impl<'t, T: Tree> Builder<'t, T> {
 
 /// Adds the entries a `<<` value brings: one mapping, or a list of mappings where earlier ones
 /// take precedence (keys already present win, so appending in order is enough).
-fn merge_sources<T: Tree>(value: T, span: Span, merged: &mut Vec<(Key, T)>) -> Result<(), YamlError> {
+fn merge_sources<T: Tree>(
+    value: T,
+    span: Span,
+    merged: &mut Vec<(Key, T)>,
+) -> Result<(), YamlError> {
     let wrong = || {
         YamlError::new(
             span,
@@ -429,9 +445,12 @@ mod tests {
             json!({"true": "a", "false": "b", "1": "c", "8": "d", "1.5": "e", "x": "f"})
         );
         // go-yaml v2 reads a plain `y` key as the boolean true.
-        assert_eq!(one("y: 1
+        assert_eq!(
+            one("y: 1
 x: 2
-"), json!({"true": 1, "x": 2}));
+"),
+            json!({"true": 1, "x": 2})
+        );
         let e = err("on: push\ntrue: x\n");
         assert_eq!(e.message, "duplicate key `true` in this mapping");
         assert_eq!(e.span, Span::new(9, 13));
@@ -463,16 +482,20 @@ x: 2
         );
         // A list of merge sources: earlier ones win; explicit keys win over all.
         let text = "a: &a {k: a, only_a: 1}\nb: &b {k: b, only_b: 2}\nm:\n  <<: [*a, *b]\n";
-        assert_eq!(
-            one(text)["m"],
-            json!({"k": "a", "only_a": 1, "only_b": 2})
-        );
+        assert_eq!(one(text)["m"], json!({"k": "a", "only_a": 1, "only_b": 2}));
         // A quoted "<<" is an ordinary key.
         assert_eq!(one("'<<': x\n"), json!({"<<": "x"}));
         assert!(err("m:\n  <<: 1\n").message.contains("merge key"));
-        assert!(err("a: &a [1]\nm:\n  <<: [*a]\n").message.contains("merge key"));
+        assert!(
+            err("a: &a [1]\nm:\n  <<: [*a]\n")
+                .message
+                .contains("merge key")
+        );
         // Scalar anchors, also as keys.
-        assert_eq!(one("a: &k name\n*k : v\n"), json!({"a": "name", "name": "v"}));
+        assert_eq!(
+            one("a: &k name\n*k : v\n"),
+            json!({"a": "name", "name": "v"})
+        );
     }
 
     #[test]
@@ -489,7 +512,9 @@ x: 2
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let deep_block: String = (0..1000).map(|i| format!("{}- \n", "  ".repeat(i))).collect();
+        let deep_block: String = (0..1000)
+            .map(|i| format!("{}- \n", "  ".repeat(i)))
+            .collect();
         let e = parse_values(&deep_block);
         assert!(e.is_err());
         let deep_flow = "[".repeat(100_000);
@@ -503,7 +528,9 @@ x: 2
     #[test]
     fn tags() {
         assert_eq!(
-            one("a: !!str 12\nb: !!int \"12\"\nc: !!float 2\nd: !!bool yes\ne: !!null ''\nf: !!map {}\ng: !!seq []\n"),
+            one(
+                "a: !!str 12\nb: !!int \"12\"\nc: !!float 2\nd: !!bool yes\ne: !!null ''\nf: !!map {}\ng: !!seq []\n"
+            ),
             json!({"a": "12", "b": 12, "c": 2, "d": true, "e": null, "f": {}, "g": []})
         );
         let e = err("a: !Ref thing\n");
@@ -511,7 +538,11 @@ x: 2
         assert_eq!(e.span.start, 3);
         assert!(err("a: !!binary aGk=\n").message.contains("`!!binary`"));
         assert!(err("a: !!int 1.5\n").message.contains("not a valid !!int"));
-        assert!(err("a: !!seq {}\n").message.contains("cannot be used on a mapping"));
+        assert!(
+            err("a: !!seq {}\n")
+                .message
+                .contains("cannot be used on a mapping")
+        );
     }
 
     #[test]
@@ -530,8 +561,14 @@ x: 2
         );
         assert_eq!(parse_values("").ok(), Some(vec![]));
         assert_eq!(parse_values("# nothing\n").ok(), Some(vec![]));
-        assert_eq!(parse_values("\u{feff}a: 1\n").ok(), Some(vec![json!({"a": 1})]));
-        assert_eq!(parse_values("a: 1\r\nb:\r\n  - x\r\n").ok(), Some(vec![json!({"a": 1, "b": ["x"]})]));
+        assert_eq!(
+            parse_values("\u{feff}a: 1\n").ok(),
+            Some(vec![json!({"a": 1})])
+        );
+        assert_eq!(
+            parse_values("a: 1\r\nb:\r\n  - x\r\n").ok(),
+            Some(vec![json!({"a": 1, "b": ["x"]})])
+        );
         assert_eq!(
             parse_values("a: x\ty\t# comment\nb: \"x\ty\"\n").ok(),
             Some(vec![json!({"a": "x\ty", "b": "x\ty"})])

@@ -103,9 +103,16 @@ mod tests {
     fn concatenated_values() {
         assert_eq!(
             parse_stream("{\"a\": 1.0}\n[1, 2.5, \"x\", null, true] {}"),
-            Some(vec![json!({"a": 1}), json!([1, 2.5, "x", null, true]), json!({})])
+            Some(vec![
+                json!({"a": 1}),
+                json!([1, 2.5, "x", null, true]),
+                json!({})
+            ])
         );
-        assert_eq!(parse_stream("\u{feff} {\"a\": 1e3}"), Some(vec![json!({"a": 1000})]));
+        assert_eq!(
+            parse_stream("\u{feff} {\"a\": 1e3}"),
+            Some(vec![json!({"a": 1000})])
+        );
     }
 
     #[test]

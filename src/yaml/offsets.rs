@@ -31,7 +31,11 @@ impl<'t> Offsets<'t> {
             return index.min(self.text.len());
         }
         while self.char_index < index {
-            let Some(c) = self.text.get(self.byte_index..).and_then(|s| s.chars().next()) else {
+            let Some(c) = self
+                .text
+                .get(self.byte_index..)
+                .and_then(|s| s.chars().next())
+            else {
                 break;
             };
             self.byte_index += c.len_utf8();

@@ -128,9 +128,7 @@ fn implicit(s: &str) -> Option<Resolved<'static>> {
     };
     // Like go-yaml, only a few first characters can start a non-string.
     match first {
-        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => {
-            keyword(s)
-        }
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => keyword(s),
         b'.' => keyword(s).or_else(|| dot_float(s).map(Resolved::Float)),
         b'+' | b'-' | b'0'..=b'9' => keyword(s).or_else(|| number(s)),
         _ => None,
@@ -296,7 +294,11 @@ fn go_format_g32(f: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let sign = if f.is_sign_negative() && f != 0.0 { "-" } else { "" };
+    let sign = if f.is_sign_negative() && f != 0.0 {
+        "-"
+    } else {
+        ""
+    };
     if !(-4..6).contains(&exp) {
         let (head, tail) = digits.split_at(1.min(digits.len()));
         let dot = if tail.is_empty() { "" } else { "." };
@@ -339,10 +341,14 @@ mod tests {
     #[test]
     fn yaml11_booleans() {
         // go-yaml v2 resolve.go bool table.
-        for t in ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"] {
+        for t in [
+            "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+        ] {
             assert_eq!(plain(t), json!(true), "{t}");
         }
-        for f in ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"] {
+        for f in [
+            "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+        ] {
             assert_eq!(plain(f), json!(false), "{f}");
         }
         for s in ["yES", "tRUE", "oN", "nO", "truE", "yess"] {
@@ -393,7 +399,10 @@ mod tests {
         assert_eq!(plain("9223372036854775807"), json!(i64::MAX));
         assert_eq!(plain("-9223372036854775808"), json!(i64::MIN));
         // ParseInt overflows, ParseUint succeeds.
-        assert_eq!(plain("9223372036854775808"), json!(9_223_372_036_854_775_808u64));
+        assert_eq!(
+            plain("9223372036854775808"),
+            json!(9_223_372_036_854_775_808u64)
+        );
         assert_eq!(plain("18446744073709551615"), json!(u64::MAX));
         assert_eq!(plain("0xFFFFFFFFFFFFFFFF"), json!(u64::MAX));
         // Beyond uint64: a float, and json.Marshal prints 1e20 as 100000000000000000000.
@@ -418,7 +427,9 @@ mod tests {
         assert_eq!(plain("1e21"), json!(1e21));
         assert_eq!(plain("-0.0"), json!(0));
         // Not go-yaml floats: strings.
-        for s in ["1.2.3", "1e", "e3", ".", ".e3", "1.5f", "0x1p3", "inf", "nan", "1e+-3"] {
+        for s in [
+            "1.2.3", "1e", "e3", ".", ".e3", "1.5f", "0x1p3", "inf", "nan", "1e+-3",
+        ] {
             assert_eq!(plain(s), json!(s), "{s}");
         }
         // ParseFloat overflow is an error in Go, so go-yaml keeps the string.
@@ -427,7 +438,9 @@ mod tests {
 
     #[test]
     fn non_finite_floats_are_errors() {
-        for s in [".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.INF", ".nan", ".NaN", ".NAN"] {
+        for s in [
+            ".inf", ".Inf", ".INF", "+.inf", "-.inf", "-.INF", ".nan", ".NaN", ".NAN",
+        ] {
             assert!(plain(s).get("error").is_some(), "{s}");
         }
         assert_eq!(plain(".infinity"), json!(".infinity"));
@@ -437,7 +450,10 @@ mod tests {
     fn strings_stay_strings() {
         // Timestamps are kept as their text when decoding into interface{} (go-yaml v2 decode.go).
         assert_eq!(plain("2001-12-14"), json!("2001-12-14"));
-        assert_eq!(plain("2001-12-14t21:59:43.10-05:00"), json!("2001-12-14t21:59:43.10-05:00"));
+        assert_eq!(
+            plain("2001-12-14t21:59:43.10-05:00"),
+            json!("2001-12-14t21:59:43.10-05:00")
+        );
         // No base-60 numbers in go-yaml v2.
         assert_eq!(plain("1:20"), json!("1:20"));
         assert_eq!(plain("<<"), json!("<<"));
@@ -461,7 +477,10 @@ mod tests {
         fn tagged(s: &str, t: CoreTag) -> Result<Resolved<'_>, String> {
             resolve(Cow::Borrowed(s), false, Some(t))
         }
-        assert_eq!(tagged("12", CoreTag::Str), Ok(Resolved::Str(Cow::Borrowed("12"))));
+        assert_eq!(
+            tagged("12", CoreTag::Str),
+            Ok(Resolved::Str(Cow::Borrowed("12")))
+        );
         assert_eq!(tagged("12", CoreTag::Int), Ok(Resolved::Int(12)));
         assert_eq!(tagged("12", CoreTag::Float), Ok(Resolved::Float(12.0)));
         assert_eq!(tagged("1.5", CoreTag::Float), Ok(Resolved::Float(1.5)));

@@ -154,9 +154,11 @@ impl Tree for Value {
 
     fn into_shape(self, span: Span) -> Shape<Self> {
         match self {
-            Value::Object(map) => {
-                Shape::Map(map.into_iter().map(|(text, v)| (Key { span, text }, v)).collect())
-            }
+            Value::Object(map) => Shape::Map(
+                map.into_iter()
+                    .map(|(text, v)| (Key { span, text }, v))
+                    .collect(),
+            ),
             Value::Array(items) => Shape::Seq(items),
             _ => Shape::Other,
         }
