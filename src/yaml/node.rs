@@ -94,7 +94,7 @@ impl Node {
     }
 
     /// Follows a path of map keys and list indices (as strings) from this node.
-    pub fn at_path<'a, I, S>(&'a self, path: I) -> Option<&'a Node>
+    pub fn at_path<I, S>(&self, path: I) -> Option<&Node>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,

@@ -213,7 +213,7 @@ fn yaml_style_float(s: &str) -> bool {
         None => (s, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) if int.is_empty() => !frac.is_empty() && all_digits(frac),
+        Some(("", frac)) => all_digits(frac),
         Some((int, frac)) => all_digits(int) && (frac.is_empty() || all_digits(frac)),
         None => all_digits(mantissa),
     };
@@ -266,14 +266,19 @@ impl Resolved<'_> {
     }
 }
 
+/// 2^63, the first float above `i64::MAX`.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+/// 2^64, the first float above `u64::MAX`.
+const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+
 /// A float the way Go's `json.Marshal` prints it and a JSON decoder reads it back: integral
 /// values below 1e21 are printed without fraction or exponent, so they come back as integers.
 pub(crate) fn json_number(f: f64) -> Option<Number> {
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        if (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+        if (-TWO_POW_63..TWO_POW_63).contains(&f) {
             return Some(Number::from(f as i64));
         }
-        if (0.0..1.844_674_407_370_955_161_6e19).contains(&f) {
+        if (0.0..TWO_POW_64).contains(&f) {
             return Some(Number::from(f as u64));
         }
     }
