@@ -1,5 +1,6 @@
 //! YAML loading throughput: 1,000 generated Deployment documents through `parse_values` (JSON
-//! values) and `parse_nodes` (spanned nodes), reported in bytes per second.
+//! values) and `parse_nodes` (spanned nodes), reported in bytes per second, next to the bare
+//! saphyr-parser event stream as a baseline.
 
 use std::fmt::Write;
 use std::hint::black_box;
@@ -98,6 +99,17 @@ fn yaml_load(c: &mut Criterion) {
         b.iter(|| parse_values(black_box(&text)))
     });
     group.bench_function("parse_nodes", |b| b.iter(|| parse_nodes(black_box(&text))));
+    // Baseline: the saphyr-parser event stream alone, with no tree built.
+    group.bench_function("saphyr_events_only", |b| {
+        b.iter(|| {
+            let mut parser = saphyr_parser::Parser::new_from_str(black_box(&text));
+            let mut events = 0usize;
+            while let Some(Ok(_)) = parser.next_event() {
+                events += 1;
+            }
+            events
+        })
+    });
     group.finish();
 }
 
