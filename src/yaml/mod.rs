@@ -5,6 +5,15 @@
 //! Go integer syntax (`010` is 8, `1_000` is 1000), integral floats become integers, `.inf` and
 //! `.nan` are errors, and non-string keys become strings. Duplicate keys are errors; anchors,
 //! aliases and `<<` merge keys work, with limits on alias expansion and nesting depth.
+//!
+//! Where we differ from Kubernetes, on purpose:
+//! - map key order is kept (Go maps, and so `kubectl`, sort keys);
+//! - duplicate keys are an error (go-yaml v2's non-strict decoding keeps the last one);
+//! - tags other than `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map`, `!!seq` are an
+//!   error (go-yaml ignores unknown tags and decodes `!!binary`);
+//! - merged keys never override keys written in the mapping, wherever `<<` appears, and are
+//!   placed after them (the YAML merge-key specification);
+//! - YAML syntax is YAML 1.2 as parsed by saphyr (for example a tab after `key:` is rejected).
 
 mod emit;
 mod error;
@@ -12,6 +21,8 @@ mod events;
 mod json;
 mod node;
 mod offsets;
+#[cfg(test)]
+mod proptests;
 mod resolve;
 mod tree;
 
@@ -34,5 +45,22 @@ pub fn parse_values(text: &str) -> Result<Vec<serde_json::Value>, YamlError> {
     match json::parse_stream(text) {
         Some(docs) => Ok(docs),
         None => events::build(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_fast_path_matches_the_yaml_path() {
+        let text = "{\"a\": [1, 1.0, 2.5, 1e3, -0, \"yes\", null, true, {}],\n \"b\": {\"c\": \"\\u00e9\\n\"}}\n";
+        let fast = json::parse_stream(text);
+        let slow = events::build::<serde_json::Value>(text).ok();
+        assert!(fast.is_some());
+        assert_eq!(fast, slow);
+        // Declined JSON still gets the YAML verdict: a duplicate key is an error with a span.
+        let e = parse_values("{\"a\": 1, \"a\": 2}").err();
+        assert_eq!(e.map(|e| e.span), Some(Span::new(9, 12)));
     }
 }

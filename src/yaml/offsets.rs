@@ -20,6 +20,11 @@ impl<'t> Offsets<'t> {
         }
     }
 
+    /// The text being converted.
+    pub(crate) fn text(&self) -> &'t str {
+        self.text
+    }
+
     /// The byte offset of character `index`, clamped to the end of the text.
     pub(crate) fn byte(&mut self, index: usize) -> usize {
         if self.ascii {

@@ -32,10 +32,7 @@ pub(crate) enum CoreTag {
 impl CoreTag {
     /// Classifies a parser tag, or explains why it is not supported.
     pub(crate) fn from_tag(tag: &Tag) -> Result<CoreTag, String> {
-        // `!` alone (non-specific; saphyr reports it as handle "" and suffix "!"): a string.
-        if (tag.handle == "!" && tag.suffix.is_empty())
-            || (tag.handle.is_empty() && tag.suffix == "!")
-        {
+        if tag.handle == "!" && tag.suffix.is_empty() {
             return Ok(CoreTag::Str);
         }
         let full = format!("{}{}", tag.handle, tag.suffix);
@@ -216,7 +213,7 @@ fn yaml_style_float(s: &str) -> bool {
         None => (s, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {
-        Some(("", frac)) => !frac.is_empty() && all_digits(frac),
+        Some(("", frac)) => all_digits(frac),
         Some((int, frac)) => all_digits(int) && (frac.is_empty() || all_digits(frac)),
         None => all_digits(mantissa),
     };
@@ -269,15 +266,19 @@ impl Resolved<'_> {
     }
 }
 
+/// 2^63, the first float above `i64::MAX`.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+/// 2^64, the first float above `u64::MAX`.
+const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+
 /// A float the way Go's `json.Marshal` prints it and a JSON decoder reads it back: integral
 /// values below 1e21 are printed without fraction or exponent, so they come back as integers.
 pub(crate) fn json_number(f: f64) -> Option<Number> {
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        // i64::MIN as f64 ..= i64::MAX + 1, and 0 .. u64::MAX + 1.
-        if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+        if (-TWO_POW_63..TWO_POW_63).contains(&f) {
             return Some(Number::from(f as i64));
         }
-        if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+        if (0.0..TWO_POW_64).contains(&f) {
             return Some(Number::from(f as u64));
         }
     }

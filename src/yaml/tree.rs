@@ -39,14 +39,47 @@ pub(crate) trait Tree: Sized + Clone {
 /// Mappings with more entries than this get a hash index for duplicate checks.
 const INDEX_FROM: usize = 16;
 
-/// A [`Node`] mapping under construction.
-pub(crate) struct NodeMap {
-    entries: Vec<(Key, Node)>,
+/// A mapping under construction: entries in order, with a hash index of the keys once the
+/// mapping grows past [`INDEX_FROM`] entries (small mappings are cheaper to scan).
+pub(crate) struct Entries<V> {
+    entries: Vec<(Key, V)>,
     index: Option<HashSet<String>>,
 }
 
+impl<V> Entries<V> {
+    fn new() -> Self {
+        Entries {
+            entries: Vec::new(),
+            index: None,
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        match &self.index {
+            Some(index) => index.contains(key),
+            None => self.entries.iter().any(|(k, _)| k.text == key),
+        }
+    }
+
+    fn insert(&mut self, key: Key, value: V) {
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key.text.clone());
+            }
+            None if self.entries.len() >= INDEX_FROM => {
+                let mut index: HashSet<String> =
+                    self.entries.iter().map(|(k, _)| k.text.clone()).collect();
+                index.insert(key.text.clone());
+                self.index = Some(index);
+            }
+            None => {}
+        }
+        self.entries.push((key, value));
+    }
+}
+
 impl Tree for Node {
-    type Map = NodeMap;
+    type Map = Entries<Node>;
 
     fn scalar(span: Span, value: Scalar) -> Self {
         let value = match value {
@@ -65,37 +98,19 @@ impl Tree for Node {
         }
     }
 
-    fn new_map() -> NodeMap {
-        NodeMap {
-            entries: Vec::new(),
-            index: None,
-        }
+    fn new_map() -> Entries<Node> {
+        Entries::new()
     }
 
-    fn map_contains(map: &NodeMap, key: &str) -> bool {
-        match &map.index {
-            Some(index) => index.contains(key),
-            None => map.entries.iter().any(|(k, _)| k.text == key),
-        }
+    fn map_contains(map: &Entries<Node>, key: &str) -> bool {
+        map.contains(key)
     }
 
-    fn map_insert(map: &mut NodeMap, key: Key, value: Self) {
-        match &mut map.index {
-            Some(index) => {
-                index.insert(key.text.clone());
-            }
-            None if map.entries.len() >= INDEX_FROM => {
-                let mut index: HashSet<String> =
-                    map.entries.iter().map(|(k, _)| k.text.clone()).collect();
-                index.insert(key.text.clone());
-                map.index = Some(index);
-            }
-            None => {}
-        }
-        map.entries.push((key, value));
+    fn map_insert(map: &mut Entries<Node>, key: Key, value: Self) {
+        map.insert(key, value);
     }
 
-    fn map(span: Span, map: NodeMap) -> Self {
+    fn map(span: Span, map: Entries<Node>) -> Self {
         Node {
             span,
             value: NodeValue::Map(map.entries),
@@ -117,7 +132,7 @@ impl Tree for Node {
 }
 
 impl Tree for Value {
-    type Map = Map<String, Value>;
+    type Map = Entries<Value>;
 
     fn scalar(_span: Span, value: Scalar) -> Self {
         match value {
@@ -133,19 +148,23 @@ impl Tree for Value {
     }
 
     fn new_map() -> Self::Map {
-        Map::new()
+        Entries::new()
     }
 
     fn map_contains(map: &Self::Map, key: &str) -> bool {
-        map.contains_key(key)
+        map.contains(key)
     }
 
     fn map_insert(map: &mut Self::Map, key: Key, value: Self) {
-        map.insert(key.text, value);
+        map.insert(key, value);
     }
 
     fn map(_span: Span, map: Self::Map) -> Self {
-        Value::Object(map)
+        let mut object = Map::with_capacity(map.entries.len());
+        for (k, v) in map.entries {
+            object.insert(k.text, v);
+        }
+        Value::Object(object)
     }
 
     fn with_span(self, _span: Span) -> Self {
