@@ -33,7 +33,10 @@ pub fn evaluate(block: &CompiledConditions, scope: &mut Scope) -> Result<BlockRe
             let outcome = conditions::evaluate_list(list, |c: &CompiledCondition| {
                 Ok::<_, String>((test(c, scope)?, c.message.as_deref()))
             })?;
-            Ok(BlockResult { holds: outcome.passed, message: outcome.message() })
+            Ok(BlockResult {
+                holds: outcome.passed,
+                message: outcome.message(),
+            })
         }
         CompiledConditions::AnyAll { any, all } => {
             let outcome = conditions::evaluate_any_all(

@@ -62,7 +62,9 @@ fn run_loaded(
     match &v.check {
         ValidatorCheck::Deny(block) => Some(deny(rule, block.as_ref(), scope)),
         ValidatorCheck::Pattern(slot) => has_target(scope).then(|| pattern(rule, slot, scope)),
-        ValidatorCheck::AnyPattern(slots) => has_target(scope).then(|| any_pattern(rule, slots, scope)),
+        ValidatorCheck::AnyPattern(slots) => {
+            has_target(scope).then(|| any_pattern(rule, slots, scope))
+        }
         ValidatorCheck::Foreach(list) => foreach(rule, list, scope, nesting),
         ValidatorCheck::PodSecurity(program) => {
             super::podsecurity::evaluate(rule, program, scope.request())
@@ -122,11 +124,7 @@ fn deny(
         },
     };
     if !result.holds {
-        return response(
-            rule,
-            RuleStatus::Pass,
-            rule.pass_message.clone(),
-        );
+        return response(rule, RuleStatus::Pass, rule.pass_message.clone());
     }
     let written = raw_message(rule);
     if written.is_empty() && result.message.is_empty() {
@@ -161,7 +159,11 @@ fn run_slot(slot: &Slot, scope: &mut Scope) -> Result<Outcome, String> {
                     &substituted
                 }
                 Err(errors) => {
-                    let message = errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ");
+                    let message = errors
+                        .into_iter()
+                        .map(|e| e.message)
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     return Ok(Outcome::Error { message });
                 }
             }
@@ -195,11 +197,7 @@ fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse 
     };
     let (status, detail) = match outcome {
         Outcome::Pass => {
-            return response(
-                rule,
-                RuleStatus::Pass,
-                rule.pass_message.clone(),
-            );
+            return response(rule, RuleStatus::Pass, rule.pass_message.clone());
         }
         Outcome::Skip { message } => return response(rule, RuleStatus::Skip, message),
         Outcome::Fail { path, .. } => (RuleStatus::Fail, format!("failed at path {path}")),
