@@ -17,6 +17,7 @@ pub mod expr;
 pub mod image;
 pub mod ir;
 pub mod load;
+pub mod lookup;
 pub mod matching;
 pub mod pattern;
 pub mod podsecurity;

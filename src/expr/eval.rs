@@ -52,7 +52,7 @@ impl Evaluator {
         match node {
             Node::Current => Ok(Cow::Borrowed(data)),
             Node::Field(key) => match data {
-                Value::Object(map) => match map.get(key) {
+                Value::Object(map) => match crate::lookup::field(map, key) {
                     Some(v) => Ok(Cow::Borrowed(v)),
                     None if self.dialect == Dialect::Kyverno => {
                         Err(EvalError::UnknownKey(key.clone()))

@@ -291,7 +291,7 @@ impl Eval {
 
     /// Kyverno's anchor handlers and default handler for one entry.
     fn handle(&mut self, e: &Entry, key: &str, r: &Map<String, Value>) -> Step {
-        let value = r.get(key);
+        let value = crate::lookup::field(r, key);
         match (e.anchor, &e.body) {
             (_, Body::Existence(patterns)) => self.existence(key, value, patterns),
             (None | Some(AnchorKind::AddIfNotPresent), Body::Node(node)) => match node {
