@@ -164,5 +164,60 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// A deny rule with three conditions over a Pod, as issue #4 names it.
+const DENY_POLICY: &str = r#"
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: deny-three
+spec:
+  rules:
+    - name: deny-three
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      validate:
+        message: "no privileged web pods in {{ request.namespace }}"
+        deny:
+          conditions:
+            all:
+              - key: "{{ request.object.metadata.labels.app || '' }}"
+                operator: Equals
+                value: web
+              - key: "{{ request.object.spec.containers[].securityContext.privileged || `[]` }}"
+                operator: AnyIn
+                value: [true]
+              - key: "{{ length(request.object.spec.containers) }}"
+                operator: GreaterThan
+                value: 1
+"#;
+
+fn bench_deny(c: &mut Criterion) {
+    let mut sources = SourceMap::new();
+    let file = sources.add("deny.yaml", DENY_POLICY);
+    let mut set = PolicySet::default();
+    set.add_file(file, &sources);
+    let pod = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"}},
+        "spec": {"containers": [
+            {"name": "app", "image": "nginx:1.27", "securityContext": {"privileged": false}},
+            {"name": "sidecar", "image": "envoy:1.31", "securityContext": {"privileged": true}}
+        ]}
+    });
+    let request = Request::create(&pod);
+    let status = set
+        .program
+        .evaluate(&request)
+        .first()
+        .and_then(|p| p.rules.first())
+        .map(|r| r.status);
+    println!("deny rule on the pod: {status:?}");
+    c.bench_function("engine/deny-three-conditions", |b| {
+        b.iter(|| set.program.evaluate(&request))
+    });
+}
+
+criterion_group!(benches, bench, bench_deny);
 criterion_main!(benches);
