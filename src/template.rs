@@ -137,44 +137,67 @@ impl Template {
         delete: bool,
     ) -> Result<Value, SubstitutionError> {
         let mut value = self.raw.clone();
-        let mut variables = self.variables.clone();
-        loop {
-            let original = value.clone();
-            let mut rescan = false;
-            for var in &variables {
-                let expr = if delete {
-                    var.delete_expr.as_ref().unwrap_or(&var.expr)
-                } else {
-                    &var.expr
-                };
-                let result = expr
-                    .evaluate(ctx)
-                    .map_err(|e| resolve_error(expr.source(), path, e))?;
-                if original == var.braces {
-                    return Ok(result);
-                }
-                let text = match &result {
-                    Value::String(s) => s.clone(),
-                    other => serde_json::to_string(other).unwrap_or_default(),
-                };
-                rescan |= !var.shallow;
-                let prefix = var.matched.strip_suffix(var.braces.as_str()).unwrap_or("");
-                value = value.replacen(&var.matched, &format!("{prefix}{text}"), 1);
-            }
-            if !rescan {
-                break;
-            }
-            variables = scan(&value).map_err(|e| SubstitutionError(e.to_string()))?;
+        let mut rescan = match substitute_pass(&mut value, &self.variables, ctx, path, delete)? {
+            Pass::Typed(v) => return Ok(v),
+            Pass::Text { rescan } => rescan,
+        };
+        // Substituted text may hold variables (or reveal ones the regex skipped): scan again.
+        while rescan {
+            let variables = scan(&value).map_err(|e| SubstitutionError(e.to_string()))?;
             if variables.is_empty() {
                 break;
             }
+            rescan = match substitute_pass(&mut value, &variables, ctx, path, delete)? {
+                Pass::Typed(v) => return Ok(v),
+                Pass::Text { rescan } => rescan,
+            };
         }
         Ok(Value::String(unescape(&value)))
     }
 }
 
-/// Kyverno's wording: the context wraps query errors as `JMESPath query failed: ...`, which the
-/// substitution reports with the variable and the path of the string in the rule.
+/// The result of one substitution pass.
+enum Pass {
+    /// The string was exactly one variable: its typed value.
+    Typed(Value),
+    /// Text was substituted; `rescan` when the result may hold further variables.
+    Text { rescan: bool },
+}
+
+/// One pass of Kyverno's substitution over the variables found in `value`.
+fn substitute_pass(
+    value: &mut String,
+    variables: &[Variable],
+    ctx: &Value,
+    path: &str,
+    delete: bool,
+) -> Result<Pass, SubstitutionError> {
+    let whole = variables.len() == 1 && variables.first().is_some_and(|v| v.braces == *value);
+    let mut deep = false;
+    for var in variables {
+        let expr = match (delete, &var.delete_expr) {
+            (true, Some(e)) => e,
+            _ => &var.expr,
+        };
+        let result = expr
+            .evaluate(ctx)
+            .map_err(|e| resolve_error(expr.source(), path, e))?;
+        if whole {
+            return Ok(Pass::Typed(result));
+        }
+        let text = match &result {
+            Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            other => std::borrow::Cow::Owned(serde_json::to_string(other).unwrap_or_default()),
+        };
+        deep |= !var.shallow;
+        let prefix = var.matched.strip_suffix(var.braces.as_str()).unwrap_or("");
+        *value = value.replacen(&var.matched, &format!("{prefix}{text}"), 1);
+    }
+    Ok(Pass::Text {
+        rescan: deep && value.contains("{{"),
+    })
+}
+
 fn resolve_error(variable: &str, path: &str, e: EvalError) -> SubstitutionError {
     SubstitutionError(format!(
         "failed to resolve {variable} at path {path}: JMESPath query failed: {e}"

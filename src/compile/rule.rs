@@ -5,6 +5,7 @@ use crate::ir::{self, Body, FailureAction, RuleOrigin};
 use crate::matching::CompiledMatch;
 use crate::syntax::reader::Reader;
 use crate::template::Dynamic;
+use crate::yaml::{Node, NodeValue};
 
 use super::validator::{Validator, compile_rule_validator};
 
@@ -40,6 +41,8 @@ pub struct CompiledRule {
     pub is_validate: bool,
     /// Whether evaluating the rule reads variables (so the engine builds the context).
     pub needs_context: bool,
+    /// Whether the rule mentions `images` (so the engine parses the resource's images).
+    pub needs_images: bool,
     /// The body.
     pub program: RuleProgram,
 }
@@ -60,6 +63,7 @@ pub(super) fn compile_rule(
         failure_action_overrides: Vec::new(),
         is_validate: false,
         needs_context: false,
+        needs_images: mentions_images(rule),
         program: RuleProgram::Unsupported(String::new()),
     };
     compiled.program = match &rule.body {
@@ -96,4 +100,34 @@ pub(super) fn compile_rule(
     compiled.needs_context = compiled.message.as_ref().is_some_and(|m| !m.is_static())
         || matches!(&compiled.program, RuleProgram::Validate(v) if v.needs_context());
     compiled
+}
+
+/// Whether any string of the rule's body, context or preconditions mentions `images`.
+fn mentions_images(rule: &ir::Rule) -> bool {
+    fn walk(node: &Node) -> bool {
+        match &node.value {
+            NodeValue::String(s) => s.contains("images"),
+            NodeValue::Seq(items) => items.iter().any(walk),
+            NodeValue::Map(entries) => entries
+                .iter()
+                .any(|(k, v)| k.text.contains("images") || walk(v)),
+            _ => false,
+        }
+    }
+    let body = match &rule.body {
+        Body::Validate(v) => {
+            let check = match &v.check {
+                ir::Check::AnyPattern(nodes) => nodes.iter().any(walk),
+                ir::Check::Pattern(n)
+                | ir::Check::Deny(n)
+                | ir::Check::Foreach(n)
+                | ir::Check::PodSecurity(n)
+                | ir::Check::Cel(n)
+                | ir::Check::Manifests(n) => walk(n),
+            };
+            check || v.message.as_deref().is_some_and(|m| m.contains("images"))
+        }
+        Body::Mutate(n) | Body::Generate(n) | Body::VerifyImages(n) => walk(n),
+    };
+    body || rule.context.as_ref().is_some_and(walk) || rule.preconditions.as_ref().is_some_and(walk)
 }

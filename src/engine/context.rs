@@ -40,39 +40,52 @@ impl Context {
         } else {
             meta("namespace")
         };
-        let mut req = json!({
-            "operation": request.operation.as_str(),
-            "object": object,
-            "oldObject": old_object,
-            "namespace": namespace,
-            "name": meta("name"),
-            "kind": {"group": group, "version": version, "kind": kind},
-        });
+        let text = |s: &str| Value::String(s.to_string());
+        let mut req = Map::with_capacity(9);
+        req.insert("operation".into(), text(request.operation.as_str()));
+        req.insert("object".into(), object);
+        req.insert("oldObject".into(), old_object);
+        req.insert("namespace".into(), text(namespace));
+        req.insert("name".into(), text(meta("name")));
+        let mut gvk = Map::with_capacity(3);
+        gvk.insert("group".into(), text(group));
+        gvk.insert("version".into(), text(version));
+        gvk.insert("kind".into(), text(kind));
+        req.insert("kind".into(), Value::Object(gvk));
         let (mut sa_name, mut sa_namespace) = (String::new(), String::new());
-        if let (Some(user), Some(obj)) = (request.user, req.as_object_mut()) {
-            obj.insert(
+        if let Some(user) = request.user {
+            req.insert(
                 "userInfo".into(),
                 json!({"username": user.username, "groups": user.groups}),
             );
-            obj.insert("roles".into(), json!(user.roles));
-            obj.insert("clusterRoles".into(), json!(user.cluster_roles));
+            req.insert("roles".into(), json!(user.roles));
+            req.insert("clusterRoles".into(), json!(user.cluster_roles));
             if let Some(rest) = user.username.strip_prefix("system:serviceaccount:")
                 && let Some((ns, name)) = rest.split_once(':')
             {
                 (sa_namespace, sa_name) = (ns.to_string(), name.to_string());
             }
         }
-        let doc = json!({
-            "request": req,
-            "serviceAccountName": sa_name,
-            "serviceAccountNamespace": sa_namespace,
-            "images": images(resource),
-        });
+        let mut doc = Map::with_capacity(4);
+        doc.insert("request".into(), Value::Object(req));
+        doc.insert("serviceAccountName".into(), Value::String(sa_name));
+        doc.insert(
+            "serviceAccountNamespace".into(),
+            Value::String(sa_namespace),
+        );
+        let doc = Value::Object(doc);
         let mut ctx = Context { doc };
         for (key, value) in request.variables {
             ctx.set_path(key, value.clone());
         }
         ctx
+    }
+
+    /// Adds `images.*` (parsing every container image of the resource), once.
+    pub fn add_images(&mut self, resource: &Value) {
+        if self.doc.get("images").is_none() {
+            self.insert("images", images(resource));
+        }
     }
 
     /// The document.
@@ -187,7 +200,8 @@ mod tests {
         };
         let mut request = Request::create(&pod);
         request.user = Some(&user);
-        let ctx = Context::new(&request);
+        let mut ctx = Context::new(&request);
+        ctx.add_images(&pod);
         let doc = ctx.doc();
         assert_eq!(doc.pointer("/request/operation"), Some(&json!("CREATE")));
         assert_eq!(

@@ -198,6 +198,9 @@ fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option
             };
             let mut undo = scope::Undo::default();
             scope.set_values(values, &mut undo);
+            if rule.needs_images {
+                scope.add_images();
+            }
             let result = validate::run(rule, validator, scope, 0);
             scope.unload(undo);
             result

@@ -102,6 +102,12 @@ impl<'r> Scope<'r> {
         self.ctx.get_or_insert_with(|| Context::new(request))
     }
 
+    /// Makes `images.*` available (only rules that mention `images` pay for parsing them).
+    pub fn add_images(&mut self) {
+        let resource = self.request.resource;
+        self.context().add_images(resource);
+    }
+
     /// Substitutes variables in a value.
     pub fn render(&mut self, value: &Dynamic, path: &str) -> Result<Value, SubstitutionError> {
         if let Some(v) = value.as_static() {

@@ -134,7 +134,17 @@ fn deny(
             format!("validation error: rule {} failed", rule.name),
         );
     }
-    let message = match substitute(&join(&[&written, &result.message]), scope) {
+    // Kyverno substitutes the joined text; with plain condition messages that is the rule
+    // message's compiled template joined with them.
+    let substituted = match (&rule.message, result.message.contains("{{")) {
+        (Some(m), false) => scope.render(m, "").ok().map(|v| match v {
+            Value::String(text) if result.message.is_empty() => Value::String(text),
+            Value::String(text) => Value::String(join(&[&text, &result.message])),
+            other => other,
+        }),
+        _ => substitute(&join(&[&written, &result.message]), scope),
+    };
+    let message = match substituted {
         Some(Value::String(s)) => s,
         Some(_) => "the produced message didn't resolve to a string, check your policy definition."
             .to_string(),
