@@ -1,14 +1,10 @@
 //! Ranges in the `In` family: a value string such as `1-10`, `1Gi-4Gi` or `-10--8` makes Kyverno
-//! hand the key to its scalar pattern matcher (`pattern.Validate`, §2.5 of the semantics notes).
-//! Only string keys reach it (keys are `fmt.Sprint`ed first), so this is the string-value subset
-//! of that matcher: `|` / `&` combinations of `>=`, `<=`, `>`, `<`, `!`, `a-b`, `a!-b` and plain
-//! atoms, each compared as durations, then quantities, then wildcards.
+//! hand the key to its scalar pattern matcher (`pattern.Validate`, §2.5 of the semantics notes);
+//! only string keys reach it (keys are `fmt.Sprint`ed first).
 
-use std::cmp::Ordering;
+use serde_json::Value;
 
-use crate::duration::Duration;
-use crate::quantity::Quantity;
-use crate::wildcard;
+use crate::pattern::StringPattern;
 
 /// True if `s` is an in-range pattern `a-b` (Kyverno `InRangeRegex`), which is what makes the
 /// `In` family operators switch to the range check.
@@ -16,76 +12,10 @@ pub(super) fn is_in_range(s: &str) -> bool {
     split_range(s, "-").is_some()
 }
 
-/// Kyverno `pattern.Validate(value, pattern)` for a string value and a string pattern.
+/// Kyverno `pattern.Validate(value, pattern)` for a string value and a string pattern: the
+/// pattern module's string conditions (malformed conditions never match, as in Kyverno).
 pub(super) fn matches(value: &str, pattern: &str) -> bool {
-    value == pattern
-        || pattern.split('|').any(|alt| {
-            alt.trim_matches(' ')
-                .split('&')
-                .all(|atom| atom_matches(value, atom.trim_matches(' ')))
-        })
-}
-
-#[derive(Clone, Copy)]
-enum Op {
-    Equal,
-    NotEqual,
-    More,
-    Less,
-    MoreEqual,
-    LessEqual,
-}
-
-/// One atom (`pattern.validateStringPattern`): the operator is read from the prefix
-/// (`GetOperatorFromStringPattern`), ranges are rewritten into two comparisons.
-fn atom_matches(value: &str, atom: &str) -> bool {
-    if atom.len() >= 2 {
-        for (prefix, op) in [
-            (">=", Op::MoreEqual),
-            ("<=", Op::LessEqual),
-            (">", Op::More),
-            ("<", Op::Less),
-            ("!", Op::NotEqual),
-        ] {
-            if let Some(operand) = atom.strip_prefix(prefix) {
-                return compare(value, operand.trim(), op);
-            }
-        }
-        if let Some((low, high)) = split_range(atom, "!-") {
-            return compare(value, low, Op::Less) || compare(value, high, Op::More);
-        }
-        if let Some((low, high)) = split_range(atom, "-") {
-            return compare(value, low, Op::MoreEqual) && compare(value, high, Op::LessEqual);
-        }
-    }
-    compare(value, atom.trim(), Op::Equal)
-}
-
-/// `validateString`: the first comparison whose both sides parse decides: durations, then
-/// quantities; otherwise only `=` and `!` apply, as wildcard matches.
-fn compare(value: &str, operand: &str, op: Op) -> bool {
-    if let (Ok(p), Ok(v)) = (Duration::parse(operand), Duration::parse(value)) {
-        return holds(v.cmp(&p), op);
-    }
-    if let (Ok(p), Ok(v)) = (Quantity::parse(operand), Quantity::parse(value)) {
-        return holds(v.cmp_value(&p), op);
-    }
-    match op {
-        Op::Equal => wildcard::matches(operand, value),
-        Op::NotEqual => !wildcard::matches(operand, value),
-        _ => false,
-    }
-}
-
-fn holds(ord: Ordering, op: Op) -> bool {
-    match op {
-        Op::Equal => ord.is_eq(),
-        Op::NotEqual => ord.is_ne(),
-        Op::More => ord.is_gt(),
-        Op::Less => ord.is_lt(),
-        Op::MoreEqual => ord.is_ge(),
-        Op::LessEqual => ord.is_le(),
-    }
+    StringPattern::compile_lenient(pattern).matches(Some(&Value::String(value.to_string())))
 }
 
 /// Splits `endpoint SEP endpoint` where an endpoint is `[-|+]?\d+(\.\d+)?[A-Za-z]*` (ASCII digits,
