@@ -322,7 +322,10 @@ impl Tally {
 }
 
 fn fixtures(level: &str) -> Vec<(String, Value)> {
-    let root = shared_dir().join("conformance/psa").join(level).join("v1.37");
+    let root = shared_dir()
+        .join("conformance/psa")
+        .join(level)
+        .join("v1.37");
     let mut out = Vec::new();
     for outcome in ["pass", "fail"] {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(root.join(outcome))
@@ -353,7 +356,11 @@ fn fixtures(level: &str) -> Vec<(String, Value)> {
 
 fn run_fixtures(level: Level, level_name: &str, expected_files: usize) {
     let set = load(level);
-    assert!(set.invalid.is_empty(), "invalid policies: {:?}", set.invalid);
+    assert!(
+        set.invalid.is_empty(),
+        "invalid policies: {:?}",
+        set.invalid
+    );
     let fixtures = fixtures(level_name);
     assert_eq!(fixtures.len(), expected_files, "fixture count");
     let mut tally = Tally::default();
@@ -422,44 +429,201 @@ fn merge(target: &mut Value, patch: Value) {
 /// Fields and values the upstream fixtures leave out, checked the same way.
 #[test]
 fn all_controls_agree_with_upstream_beyond_the_fixtures() {
-    let sc = |v: Value| json!({"containers": [{"name": "app", "image": "x", "securityContext": v}]});
+    let sc =
+        |v: Value| json!({"containers": [{"name": "app", "image": "x", "securityContext": v}]});
     let cases: Vec<(&str, Value, Value)> = vec![
         ("compliant", json!({}), json!({})),
-        ("pod apparmor Unconfined", json!({"securityContext": {"appArmorProfile": {"type": "Unconfined"}}}), json!({})),
-        ("pod apparmor RuntimeDefault", json!({"securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}}}), json!({})),
-        ("container apparmor Localhost", sc(json!({"appArmorProfile": {"type": "Localhost", "localhostProfile": "p"}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}})), json!({})),
-        ("container apparmor without type", sc(json!({"appArmorProfile": {}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}})), json!({})),
-        ("empty apparmor annotation", json!({}), json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/app": ""}})),
-        ("two apparmor annotations, second bad", json!({}), json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/a": "runtime/default", "container.apparmor.security.beta.kubernetes.io/b": "unconfined"}})),
-        ("apparmor annotation for no container", json!({}), json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/": "localhost"}})),
-        ("selinux empty type, level only", json!({"securityContext": {"seLinuxOptions": {"type": "", "level": "s0"}}}), json!({})),
-        ("selinux container_engine_t", json!({"securityContext": {"seLinuxOptions": {"type": "container_engine_t"}}}), json!({})),
-        ("selinux empty user and role", json!({"securityContext": {"seLinuxOptions": {"user": "", "role": ""}}}), json!({})),
-        ("selinux role", json!({"securityContext": {"seLinuxOptions": {"role": "r"}}}), json!({})),
-        ("procMount Default", sc(json!({"procMount": "Default", "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}})), json!({})),
-        ("drop ALL among others, add NET_BIND_SERVICE", sc(json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["NET_RAW", "ALL"], "add": ["NET_BIND_SERVICE"]}})), json!({})),
-        ("drop lower-case all", sc(json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["all"]}})), json!({})),
-        ("drop wildcard", sc(json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["*"]}})), json!({})),
-        ("add CHOWN", sc(json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"], "add": ["CHOWN"]}})), json!({})),
-        ("add wildcard", sc(json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"], "add": ["*"]}})), json!({})),
-        ("securityContext without capabilities", sc(json!({"allowPrivilegeEscalation": false})), json!({})),
-        ("windows pod without restricted fields", json!({"os": {"name": "windows"}, "initContainers": null, "containers": [{"name": "app", "image": "x"}], "securityContext": {"runAsNonRoot": true}}), json!({})),
-        ("windows pod adding SYS_ADMIN", json!({"os": {"name": "windows"}, "containers": [{"name": "app", "image": "x", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]}), json!({})),
-        ("hostUsers false with runAsUser 0", json!({"hostUsers": false, "securityContext": {"runAsUser": 0, "runAsNonRoot": false}}), json!({})),
-        ("pod runAsNonRoot false, containers true", json!({"securityContext": {"runAsNonRoot": false}, "initContainers": null, "containers": [{"name": "app", "image": "x", "securityContext": {"runAsNonRoot": true, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}), json!({})),
-        ("container runAsUser 1000", sc(json!({"runAsUser": 1000, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}})), json!({})),
-        ("no pod seccomp, container seccomp", json!({"securityContext": {"seccompProfile": null}, "initContainers": null, "containers": [{"name": "app", "image": "x", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p"}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}), json!({})),
-        ("container seccomp Unconfined", sc(json!({"seccompProfile": {"type": "Unconfined"}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}})), json!({})),
-        ("ephemeral container privileged", json!({"ephemeralContainers": [{"name": "debug", "image": "x", "securityContext": {"privileged": true}}]}), json!({})),
-        ("hostPort 0", json!({"containers": [{"name": "app", "image": "x", "ports": [{"containerPort": 80, "hostPort": 0}], "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}), json!({})),
-        ("grpc probe and empty host", json!({"containers": [{"name": "app", "image": "x", "livenessProbe": {"grpc": {"port": 1}}, "readinessProbe": {"httpGet": {"port": 80, "host": ""}}, "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}), json!({})),
-        ("preStop tcpSocket host", json!({"containers": [{"name": "app", "image": "x", "lifecycle": {"preStop": {"tcpSocket": {"port": 80, "host": "10.0.0.1"}}}, "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}), json!({})),
-        ("volume with two sources", json!({"volumes": [{"name": "v", "emptyDir": {}, "hostPath": {"path": "/"}}]}), json!({})),
-        ("volume with an unknown source", json!({"volumes": [{"name": "v", "something": {}}]}), json!({})),
-        ("image volume", json!({"volumes": [{"name": "v", "image": {"reference": "x"}}]}), json!({})),
-        ("sysctl newest allowed", json!({"securityContext": {"sysctls": [{"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}]}}), json!({})),
-        ("sysctl not allowed", json!({"securityContext": {"sysctls": [{"name": "net.ipv4.tcp_syncookies", "value": "1"}, {"name": "kernel.msgmax", "value": "1"}]}}), json!({})),
-        ("pod hostProcess false", json!({"securityContext": {"windowsOptions": {"hostProcess": false}}}), json!({})),
+        (
+            "pod apparmor Unconfined",
+            json!({"securityContext": {"appArmorProfile": {"type": "Unconfined"}}}),
+            json!({}),
+        ),
+        (
+            "pod apparmor RuntimeDefault",
+            json!({"securityContext": {"appArmorProfile": {"type": "RuntimeDefault"}}}),
+            json!({}),
+        ),
+        (
+            "container apparmor Localhost",
+            sc(
+                json!({"appArmorProfile": {"type": "Localhost", "localhostProfile": "p"}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "container apparmor without type",
+            sc(
+                json!({"appArmorProfile": {}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "empty apparmor annotation",
+            json!({}),
+            json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/app": ""}}),
+        ),
+        (
+            "two apparmor annotations, second bad",
+            json!({}),
+            json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/a": "runtime/default", "container.apparmor.security.beta.kubernetes.io/b": "unconfined"}}),
+        ),
+        (
+            "apparmor annotation for no container",
+            json!({}),
+            json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/": "localhost"}}),
+        ),
+        (
+            "selinux empty type, level only",
+            json!({"securityContext": {"seLinuxOptions": {"type": "", "level": "s0"}}}),
+            json!({}),
+        ),
+        (
+            "selinux container_engine_t",
+            json!({"securityContext": {"seLinuxOptions": {"type": "container_engine_t"}}}),
+            json!({}),
+        ),
+        (
+            "selinux empty user and role",
+            json!({"securityContext": {"seLinuxOptions": {"user": "", "role": ""}}}),
+            json!({}),
+        ),
+        (
+            "selinux role",
+            json!({"securityContext": {"seLinuxOptions": {"role": "r"}}}),
+            json!({}),
+        ),
+        (
+            "procMount Default",
+            sc(
+                json!({"procMount": "Default", "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "drop ALL among others, add NET_BIND_SERVICE",
+            sc(
+                json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["NET_RAW", "ALL"], "add": ["NET_BIND_SERVICE"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "drop lower-case all",
+            sc(json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["all"]}})),
+            json!({}),
+        ),
+        (
+            "drop wildcard",
+            sc(json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["*"]}})),
+            json!({}),
+        ),
+        (
+            "add CHOWN",
+            sc(
+                json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"], "add": ["CHOWN"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "add wildcard",
+            sc(
+                json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"], "add": ["*"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "securityContext without capabilities",
+            sc(json!({"allowPrivilegeEscalation": false})),
+            json!({}),
+        ),
+        (
+            "windows pod without restricted fields",
+            json!({"os": {"name": "windows"}, "initContainers": null, "containers": [{"name": "app", "image": "x"}], "securityContext": {"runAsNonRoot": true}}),
+            json!({}),
+        ),
+        (
+            "windows pod adding SYS_ADMIN",
+            json!({"os": {"name": "windows"}, "containers": [{"name": "app", "image": "x", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]}),
+            json!({}),
+        ),
+        (
+            "hostUsers false with runAsUser 0",
+            json!({"hostUsers": false, "securityContext": {"runAsUser": 0, "runAsNonRoot": false}}),
+            json!({}),
+        ),
+        (
+            "pod runAsNonRoot false, containers true",
+            json!({"securityContext": {"runAsNonRoot": false}, "initContainers": null, "containers": [{"name": "app", "image": "x", "securityContext": {"runAsNonRoot": true, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}),
+            json!({}),
+        ),
+        (
+            "container runAsUser 1000",
+            sc(
+                json!({"runAsUser": 1000, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "no pod seccomp, container seccomp",
+            json!({"securityContext": {"seccompProfile": null}, "initContainers": null, "containers": [{"name": "app", "image": "x", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p"}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}),
+            json!({}),
+        ),
+        (
+            "container seccomp Unconfined",
+            sc(
+                json!({"seccompProfile": {"type": "Unconfined"}, "allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}),
+            ),
+            json!({}),
+        ),
+        (
+            "ephemeral container privileged",
+            json!({"ephemeralContainers": [{"name": "debug", "image": "x", "securityContext": {"privileged": true}}]}),
+            json!({}),
+        ),
+        (
+            "hostPort 0",
+            json!({"containers": [{"name": "app", "image": "x", "ports": [{"containerPort": 80, "hostPort": 0}], "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}),
+            json!({}),
+        ),
+        (
+            "grpc probe and empty host",
+            json!({"containers": [{"name": "app", "image": "x", "livenessProbe": {"grpc": {"port": 1}}, "readinessProbe": {"httpGet": {"port": 80, "host": ""}}, "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}),
+            json!({}),
+        ),
+        (
+            "preStop tcpSocket host",
+            json!({"containers": [{"name": "app", "image": "x", "lifecycle": {"preStop": {"tcpSocket": {"port": 80, "host": "10.0.0.1"}}}, "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}]}),
+            json!({}),
+        ),
+        (
+            "volume with two sources",
+            json!({"volumes": [{"name": "v", "emptyDir": {}, "hostPath": {"path": "/"}}]}),
+            json!({}),
+        ),
+        (
+            "volume with an unknown source",
+            json!({"volumes": [{"name": "v", "something": {}}]}),
+            json!({}),
+        ),
+        (
+            "image volume",
+            json!({"volumes": [{"name": "v", "image": {"reference": "x"}}]}),
+            json!({}),
+        ),
+        (
+            "sysctl newest allowed",
+            json!({"securityContext": {"sysctls": [{"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}]}}),
+            json!({}),
+        ),
+        (
+            "sysctl not allowed",
+            json!({"securityContext": {"sysctls": [{"name": "net.ipv4.tcp_syncookies", "value": "1"}, {"name": "kernel.msgmax", "value": "1"}]}}),
+            json!({}),
+        ),
+        (
+            "pod hostProcess false",
+            json!({"securityContext": {"windowsOptions": {"hostProcess": false}}}),
+            json!({}),
+        ),
     ];
     let set = load(Level::Restricted);
     let mut tally = Tally::default();
@@ -476,14 +640,17 @@ fn all_controls_agree_with_upstream_beyond_the_fixtures() {
 fn every_control_policy_loads_cleanly_and_is_registered() {
     let bundled = rampart::stdlib::files(FOLDER);
     assert_eq!(bundled.len(), CONTROLS.len());
-    let on_disk: BTreeSet<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("stdlib").join(FOLDER))
-            .map(|rd| {
-                rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
-                    .filter(|n| n.ends_with(".yaml"))
-                    .collect()
-            })
-            .unwrap_or_default();
+    let on_disk: BTreeSet<String> = std::fs::read_dir(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("stdlib")
+            .join(FOLDER),
+    )
+    .map(|rd| {
+        rd.filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".yaml"))
+            .collect()
+    })
+    .unwrap_or_default();
     let registered: BTreeSet<String> = bundled
         .iter()
         .filter_map(|(p, _)| p.strip_prefix("pod-security/controls/"))
