@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rampart::diag::SourceMap;
-use rampart::engine::{Request, RuleStatus};
+use rampart::engine::{Operation, Request, RuleStatus};
 use rampart::load::PolicySet;
 use rampart::podsecurity::{Level, Version, control_check_ids, evaluate};
 use serde_json::{Value, json};
@@ -632,6 +632,39 @@ fn all_controls_agree_with_upstream_beyond_the_fixtures() {
     }
     tally.report("hand-written pods (restricted: every control)");
     assert!(tally.disagreements.is_empty());
+}
+
+/// Deleting a Pod is never blocked, however it violates the controls (pattern rules do not run
+/// on DELETE; the `foreach` rules also exclude DELETE in their preconditions).
+#[test]
+fn deleting_a_violating_pod_is_not_blocked() {
+    let bad = pod(
+        json!({
+            "os": null,
+            "hostNetwork": true,
+            "securityContext": null,
+            "volumes": [{"name": "v", "hostPath": {"path": "/"}}],
+            "containers": [{"name": "app", "image": "x", "securityContext": {"privileged": true, "capabilities": {"add": ["SYS_ADMIN"]}}}],
+        }),
+        json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/app": "unconfined"}}),
+    );
+    let set = load(Level::Restricted);
+    let create = policy_failures(&set, &bad).unwrap_or_default();
+    assert!(create.contains("restrictedVolumes") && create.contains("capabilities_restricted"));
+    assert!(create.contains("appArmorProfile") && create.contains("privileged"));
+    let mut request = Request::create(&bad);
+    request.operation = Operation::Delete;
+    for response in set.program.evaluate(&request) {
+        for rule in &response.rules {
+            assert!(
+                matches!(rule.status, RuleStatus::Pass | RuleStatus::Skip),
+                "{}: {} {}",
+                rule.name,
+                rule.status.as_str(),
+                rule.message
+            );
+        }
+    }
 }
 
 /// Each bundled file is one valid policy named `pss-<file>`, loads without a diagnostic, is
