@@ -8,7 +8,7 @@
 //! it must fail exactly when that check fails. At restricted, the baseline checks that the
 //! restricted profile overrides (capabilities, hostPath, seccomp, procMount) are taken from the
 //! baseline evaluation, because their policies still run there. Every fixture is also wrapped in
-//! a Deployment, where the autogen rules must give the policies the same verdicts.
+//! a Deployment and a CronJob, where the autogen rules must give the policies the same verdicts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -270,6 +270,21 @@ fn deployment_of(pod: &Value) -> Value {
     })
 }
 
+fn cronjob_of(pod: &Value) -> Value {
+    json!({
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": "wrapped"},
+        "spec": {
+            "schedule": "* * * * *",
+            "jobTemplate": {"spec": {"template": {
+                "metadata": pod.get("metadata").cloned().unwrap_or(json!({})),
+                "spec": pod.get("spec").cloned().unwrap_or(json!({})),
+            }}}
+        }
+    })
+}
+
 /// Per-check agreement counts and the disagreements, for one level.
 #[derive(Default)]
 struct Tally {
@@ -281,7 +296,11 @@ impl Tally {
     /// Compares the policies with upstream on `pod` (named `what`), per check of `level`.
     fn compare(&mut self, set: &PolicySet, level: Level, what: &str, pod: &Value) {
         let want = upstream_failures(level, pod);
-        for (shape, resource) in [("Pod", pod.clone()), ("Deployment", deployment_of(pod))] {
+        for (shape, resource) in [
+            ("Pod", pod.clone()),
+            ("Deployment", deployment_of(pod)),
+            ("CronJob", cronjob_of(pod)),
+        ] {
             let got = match policy_failures(set, &resource) {
                 Ok(got) => got,
                 Err(e) => {
@@ -369,7 +388,7 @@ fn run_fixtures(level: Level, level_name: &str, expected_files: usize) {
         tally.compare(&set, level, name, pod);
     }
     tally.report(&format!(
-        "{level_name} v1.37: {} fixtures, each as a Pod and as a Deployment",
+        "{level_name} v1.37: {} fixtures, each as a Pod, a Deployment and a CronJob",
         fixtures.len()
     ));
     assert!(tally.disagreements.is_empty());
