@@ -383,10 +383,31 @@ fn run_fixtures(level: Level, level_name: &str, expected_files: usize) {
     let fixtures = fixtures(level_name);
     assert_eq!(fixtures.len(), expected_files, "fixture count");
     let mut tally = Tally::default();
+    let mut verdicts_agree = 0;
     for (name, pod) in &fixtures {
         assert!(pod.is_object(), "{name}: unreadable fixture");
         tally.compare(&set, level, name, pod);
+        // The whole set of control policies admits the pod iff `podSecurity` at the level does.
+        let null = Value::Null;
+        let allowed = rampart::podsecurity::is_allowed(&evaluate(
+            level,
+            Version::LATEST,
+            pod.get("metadata").unwrap_or(&null),
+            pod.get("spec").unwrap_or(&null),
+        ));
+        let denied_by_policies = policy_failures(&set, pod).map_or(true, |f| !f.is_empty());
+        if allowed != denied_by_policies {
+            verdicts_agree += 1;
+        } else {
+            tally.disagreements.push(format!(
+                "{name}: level verdict differs (upstream allowed: {allowed})"
+            ));
+        }
     }
+    println!(
+        "{level_name} v1.37: pod verdict of all policies vs podSecurity {level_name}:latest: {verdicts_agree} of {} agree",
+        fixtures.len()
+    );
     tally.report(&format!(
         "{level_name} v1.37: {} fixtures, each as a Pod, a Deployment and a CronJob",
         fixtures.len()
