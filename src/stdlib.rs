@@ -1,5 +1,7 @@
 //! Policies shipped inside the binary, addressed as `stdlib:<path>` (for example
 //! `stdlib:pod-security/restricted.yaml`, or `stdlib:pod-security` for a whole folder).
+//! `pod-security/controls/` holds one pattern-language policy per Pod Security Standards control
+//! (see its README).
 
 /// Every bundled file: path under `stdlib/` and contents.
 const FILES: &[(&str, &str)] = &[
