@@ -1,5 +1,7 @@
 //! Policies shipped inside the binary, addressed as `stdlib:<path>` (for example
 //! `stdlib:pod-security/restricted.yaml`, or `stdlib:pod-security` for a whole folder).
+//! `pod-security/controls/` holds one pattern-language policy per Pod Security Standards control
+//! (see its README).
 
 /// Every bundled file: path under `stdlib/` and contents.
 const FILES: &[(&str, &str)] = &[
@@ -10,6 +12,82 @@ const FILES: &[(&str, &str)] = &[
     (
         "pod-security/restricted.yaml",
         include_str!("../stdlib/pod-security/restricted.yaml"),
+    ),
+    (
+        "pod-security/controls/apparmor.yaml",
+        include_str!("../stdlib/pod-security/controls/apparmor.yaml"),
+    ),
+    (
+        "pod-security/controls/capabilities-baseline.yaml",
+        include_str!("../stdlib/pod-security/controls/capabilities-baseline.yaml"),
+    ),
+    (
+        "pod-security/controls/capabilities-restricted.yaml",
+        include_str!("../stdlib/pod-security/controls/capabilities-restricted.yaml"),
+    ),
+    (
+        "pod-security/controls/host-namespaces.yaml",
+        include_str!("../stdlib/pod-security/controls/host-namespaces.yaml"),
+    ),
+    (
+        "pod-security/controls/host-ports.yaml",
+        include_str!("../stdlib/pod-security/controls/host-ports.yaml"),
+    ),
+    (
+        "pod-security/controls/host-probes-and-lifecycle.yaml",
+        include_str!("../stdlib/pod-security/controls/host-probes-and-lifecycle.yaml"),
+    ),
+    (
+        "pod-security/controls/hostpath-volumes.yaml",
+        include_str!("../stdlib/pod-security/controls/hostpath-volumes.yaml"),
+    ),
+    (
+        "pod-security/controls/hostprocess.yaml",
+        include_str!("../stdlib/pod-security/controls/hostprocess.yaml"),
+    ),
+    (
+        "pod-security/controls/privilege-escalation.yaml",
+        include_str!("../stdlib/pod-security/controls/privilege-escalation.yaml"),
+    ),
+    (
+        "pod-security/controls/privileged-containers.yaml",
+        include_str!("../stdlib/pod-security/controls/privileged-containers.yaml"),
+    ),
+    (
+        "pod-security/controls/proc-mount-type-restricted.yaml",
+        include_str!("../stdlib/pod-security/controls/proc-mount-type-restricted.yaml"),
+    ),
+    (
+        "pod-security/controls/proc-mount-type.yaml",
+        include_str!("../stdlib/pod-security/controls/proc-mount-type.yaml"),
+    ),
+    (
+        "pod-security/controls/running-as-non-root-user.yaml",
+        include_str!("../stdlib/pod-security/controls/running-as-non-root-user.yaml"),
+    ),
+    (
+        "pod-security/controls/running-as-non-root.yaml",
+        include_str!("../stdlib/pod-security/controls/running-as-non-root.yaml"),
+    ),
+    (
+        "pod-security/controls/seccomp-baseline.yaml",
+        include_str!("../stdlib/pod-security/controls/seccomp-baseline.yaml"),
+    ),
+    (
+        "pod-security/controls/seccomp-restricted.yaml",
+        include_str!("../stdlib/pod-security/controls/seccomp-restricted.yaml"),
+    ),
+    (
+        "pod-security/controls/selinux.yaml",
+        include_str!("../stdlib/pod-security/controls/selinux.yaml"),
+    ),
+    (
+        "pod-security/controls/sysctls.yaml",
+        include_str!("../stdlib/pod-security/controls/sysctls.yaml"),
+    ),
+    (
+        "pod-security/controls/volume-types.yaml",
+        include_str!("../stdlib/pod-security/controls/volume-types.yaml"),
     ),
 ];
 
@@ -50,6 +128,8 @@ mod tests {
                 .filter(|(p, _)| p.starts_with("pod-security/"))
                 .count()
         );
+        assert_eq!(files("pod-security/controls").len(), 19);
+        assert!(files("pod-security/controls/sysctls.yaml").len() == 1);
         assert!(files("pod-sec").is_empty());
         assert!(files("nothing.yaml").is_empty());
     }
