@@ -656,6 +656,16 @@ fn every_function_is_registered() {
 }
 
 #[test]
+fn to_number_of_a_non_number_string_is_null() {
+    // Found by the differential test: the `jmespath` crate answers `[]` here.
+    let e = parse("to_number(to_string(@))[::-1]").unwrap();
+    assert_eq!(
+        e.evaluate_with(&json!([]), Dialect::Standard),
+        Ok(Value::Null)
+    );
+}
+
+#[test]
 fn registry_lists_signatures() {
     let compare = functions().find(|f| f.name == "compare").unwrap();
     assert_eq!(compare.signature(), "compare(string, string) number");
@@ -726,7 +736,8 @@ mod differential {
                         Just("type"),
                         Just("to_array"),
                         Just("to_string"),
-                        Just("to_number"),
+                        // Not `to_number`: the crate returns any JSON a string holds
+                        // (`to_number('[]')` is `[]`), where JMESPath returns null.
                         Just("max"),
                         Just("min"),
                         Just("abs"),
@@ -782,6 +793,12 @@ mod differential {
     }
 
     proptest! {
+        // A fixed seed: an oracle disagreement must reproduce, not flicker in CI.
+        #![proptest_config(ProptestConfig {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_1a05),
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn agrees_with_the_jmespath_crate(text in expression(), data in document()) {
             let ours = parse(&text).map_err(|e| e.to_string()).and_then(|e| {
