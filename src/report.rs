@@ -54,6 +54,12 @@ pub fn build_at(
             if let Some(finding) = &rule.pod_security {
                 let ids: Vec<&str> = finding.violations.iter().map(|v| v.id.as_str()).collect();
                 properties.insert("controls".into(), json!(ids.join(",")));
+                let fields: Vec<&str> = finding
+                    .violations
+                    .iter()
+                    .flat_map(|v| v.field_errors.iter().map(String::as_str))
+                    .collect();
+                properties.insert("fieldErrors".into(), json!(fields.join("; ")));
                 properties.insert("standard".into(), json!(finding.level));
                 properties.insert("version".into(), json!(finding.version));
             }

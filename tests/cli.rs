@@ -221,3 +221,36 @@ fn jp_commands() {
     assert_eq!(code, 1);
     assert!(stderr.contains("SyntaxError"), "{stderr}");
 }
+
+#[test]
+fn pod_security_field_errors_in_detailed_results_and_reports() {
+    let base = [
+        "apply",
+        "examples/restricted-busybox/policy.yaml",
+        "-r",
+        "examples/restricted-busybox/deployment.yaml",
+    ];
+    let mut table = base.to_vec();
+    table.extend(["-t", "--detailed-results"]);
+    let (_, stdout, _) = rampart(&table);
+    assert!(
+        stdout.contains("field errors: spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation: Required value"),
+        "{stdout}"
+    );
+    let mut report = base.to_vec();
+    report.extend(["-p", "--output-format", "json"]);
+    let (_, stdout, _) = rampart(&report);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+    let properties = &report["results"][0]["properties"];
+    assert_eq!(properties["standard"], "restricted");
+    assert_eq!(properties["version"], "latest");
+    assert_eq!(
+        properties["controls"],
+        "allowPrivilegeEscalation,capabilities_restricted,runAsNonRoot,seccompProfile_restricted"
+    );
+    assert!(
+        properties["fieldErrors"]
+            .as_str()
+            .is_some_and(|f| f.contains("runAsNonRoot: Required value"))
+    );
+}

@@ -345,7 +345,7 @@ fn print_table(set: &PolicySet, results: &[Evaluated], args: &ApplyArgs, out: &m
                 String::new(),
             ];
             if args.detailed_results {
-                row.push(rule.message.clone());
+                row.push(detailed_message(rule));
             }
             rows.push(row);
         }
@@ -355,6 +355,23 @@ fn print_table(set: &PolicySet, results: &[Evaluated], args: &ApplyArgs, out: &m
         headers.push("message");
     }
     out.out(&table::render(&headers, &rows));
+}
+
+/// The message of a rule result, with a podSecurity failure's field errors.
+fn detailed_message(rule: &crate::engine::RuleResponse) -> String {
+    let Some(finding) = &rule.pod_security else {
+        return rule.message.clone();
+    };
+    let fields: Vec<&str> = finding
+        .violations
+        .iter()
+        .flat_map(|v| v.field_errors.iter().map(String::as_str))
+        .collect();
+    if fields.is_empty() {
+        rule.message.clone()
+    } else {
+        format!("{} (field errors: {})", rule.message, fields.join(", "))
+    }
 }
 
 /// A status in its table colour.

@@ -17,6 +17,18 @@ fn pod_parts(resource: &Value) -> Option<(&Value, &Value)> {
     admission::pod_template(admission::resource_for_kind(kind)?, resource)
 }
 
+/// A field path of the pod (`spec.containers[0]...`, `metadata.annotations`) as a path in the
+/// evaluated resource: under `spec.template` for controllers, `spec.jobTemplate.spec.template`
+/// for CronJobs.
+fn in_resource(text: &str, kind: &str) -> String {
+    let prefix = match kind {
+        "Pod" => return text.to_string(),
+        "CronJob" => "spec.jobTemplate.spec.template.",
+        _ => "spec.template.",
+    };
+    format!("{prefix}{text}")
+}
+
 /// Evaluates a podSecurity rule. DELETE requests give no result.
 pub fn evaluate(
     rule: &CompiledRule,
@@ -26,6 +38,11 @@ pub fn evaluate(
     if request.operation == Operation::Delete {
         return None;
     }
+    let kind = request
+        .resource
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let Some((metadata, spec)) = pod_parts(request.resource) else {
         return Some(RuleResponse::validation(
             &rule.name,
@@ -70,6 +87,11 @@ pub fn evaluate(
                 id: r.id.to_string(),
                 reason: r.reason.to_string(),
                 detail: r.detail.clone(),
+                field_errors: r
+                    .field_errors
+                    .iter()
+                    .map(|e| in_resource(&e.to_string(), kind))
+                    .collect(),
             })
             .collect(),
     }));

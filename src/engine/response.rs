@@ -120,6 +120,9 @@ pub struct Violation {
     pub reason: String,
     /// Forbidden detail.
     pub detail: String,
+    /// The offending fields (`spec.containers[0].securityContext.privileged is forbidden, ...`),
+    /// as paths in the evaluated resource.
+    pub field_errors: Vec<String>,
 }
 
 impl Violation {
