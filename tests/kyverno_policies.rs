@@ -8,15 +8,10 @@ use std::process::ExitCode;
 
 use rampart::cli::{Cli, Command, Output, TestArgs, run};
 
+mod common;
+
 fn conformance_dir() -> Option<PathBuf> {
-    let beside =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/kyverno-policies");
-    [
-        beside,
-        PathBuf::from("/work/shared/conformance/kyverno-policies"),
-    ]
-    .into_iter()
-    .find(|p| p.is_dir())
+    Some(common::shared_dir().join("conformance/kyverno-policies")).filter(|p| p.is_dir())
 }
 
 fn suites(root: &Path) -> Vec<PathBuf> {

@@ -3,7 +3,10 @@
 //! Kyverno's fork disagree (pod-security.md §6.7) are listed in `EXPECTED_DISAGREEMENTS` with the
 //! upstream rule that explains them; any other disagreement fails the test.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::shared_dir;
+
 use std::process::ExitCode;
 
 use rampart::podsecurity::{
@@ -14,15 +17,6 @@ use serde_json::Value;
 
 /// Case name → why upstream PSA gives the other verdict.
 const EXPECTED_DISAGREEMENTS: &[(&str, &str)] = &[];
-
-fn shared_dir() -> PathBuf {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
 
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)

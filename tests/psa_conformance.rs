@@ -4,21 +4,16 @@
 //! test/fixtures.go `expectErrorSubstring`). Prints per-level counts and `N passed, M failed`;
 //! with `PSA_CONFORMANCE_VERBOSE` set, also every fail fixture's message.
 
+mod common;
+
+use common::{default_volumes, shared_dir};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rampart::podsecurity::{Level, Version, evaluate, forbidden_detail, is_allowed};
 use serde_json::Value;
-
-fn shared_dir() -> PathBuf {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
 
 /// The substring a fail fixture's message must contain, by lower-cased check ID.
 fn expected_substring(check: &str) -> &'static str {
@@ -41,22 +36,6 @@ fn expected_substring(check: &str) -> &'static str {
         "runasnonroot" => "runAsNonRoot",
         "runasuser" => "runAsUser",
         _ => "\u{0}unknown check",
-    }
-}
-
-/// The API server defaults a volume without a source to `emptyDir: {}` (upstream sends the
-/// fixtures to a real API server).
-fn default_volumes(pod: &mut Value) {
-    let volumes = pod
-        .get_mut("spec")
-        .and_then(|s| s.get_mut("volumes"))
-        .and_then(Value::as_array_mut);
-    for volume in volumes.into_iter().flatten() {
-        if let Some(v) = volume.as_object_mut() {
-            if v.keys().all(|k| k == "name") {
-                v.insert("emptyDir".into(), Value::Object(Default::default()));
-            }
-        }
     }
 }
 

@@ -10,6 +10,10 @@
 //! baseline evaluation, because their policies still run there. Every fixture is also wrapped in
 //! a Deployment and a CronJob, where the autogen rules must give the policies the same verdicts.
 
+mod common;
+
+use common::{default_volumes, shared_dir};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -156,15 +160,6 @@ const CONTROLS: &[Control] = &[
 
 const FOLDER: &str = "pod-security/controls";
 
-fn shared_dir() -> PathBuf {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from("/work/shared")
-    }
-}
-
 fn policy_name(file: &str) -> String {
     format!("pss-{}", file.trim_end_matches(".yaml"))
 }
@@ -237,22 +232,6 @@ fn upstream_failures(level: Level, pod: &Value) -> BTreeSet<&'static str> {
         .filter(|r| !r.allowed)
         .map(|r| r.id)
         .collect()
-}
-
-/// The API server defaults a volume without a source to `emptyDir: {}` (upstream sends the
-/// fixtures to a real API server).
-fn default_volumes(pod: &mut Value) {
-    let volumes = pod
-        .get_mut("spec")
-        .and_then(|s| s.get_mut("volumes"))
-        .and_then(Value::as_array_mut);
-    for volume in volumes.into_iter().flatten() {
-        if let Some(v) = volume.as_object_mut() {
-            if v.keys().all(|k| k == "name") {
-                v.insert("emptyDir".into(), json!({}));
-            }
-        }
-    }
 }
 
 fn deployment_of(pod: &Value) -> Value {
