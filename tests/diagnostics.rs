@@ -118,3 +118,33 @@ fn yaml_syntax_error() {
     assert!(rendered.contains("broken.yaml:"), "{rendered}");
     assert!(rendered.contains("invalid YAML"), "{rendered}");
 }
+
+#[test]
+fn invalid_pod_security_exclusion() {
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      podSecurity:\n        level: restricted\n        exclude:\n        - controlName: Capabilities\n"
+    ));
+    insta::assert_snapshot!(diagnose("podsecurity.yaml", &text));
+}
+
+#[test]
+fn unknown_condition_operator() {
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      deny:\n        conditions:\n          any:\n          - key: a\n            operator: Equls\n            value: b\n"
+    ));
+    insta::assert_snapshot!(diagnose("operator.yaml", &text));
+}
+
+#[test]
+fn invalid_jmespath_in_foreach_list() {
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      foreach:\n      - list: request.object.spec.[containers\n        deny: {{}}\n"
+    ));
+    let rendered = diagnose("foreach.yaml", &text);
+    assert!(
+        rendered.contains("invalid JMESPath in foreach.list"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("foreach.yaml:14:15"), "{rendered}");
+    assert!(rendered.contains("at column 32"), "{rendered}");
+}

@@ -70,8 +70,12 @@ fn compile_condition(r: &mut Reader, node: &Node) -> Option<CompiledCondition> {
     let operator = operator?;
     let parsed = match conditions::parse_operator(&operator.value) {
         Ok(p) => p,
-        Err(e) => {
-            let d = r.error(operator.span, e, "unknown operator");
+        Err(_) => {
+            let d = r.error(
+                operator.span,
+                format!("unknown condition operator `{}`", operator.value),
+                "unknown operator",
+            );
             if let Some(s) = did_you_mean(&operator.value, OPERATORS.iter().copied()) {
                 d.notes.push(format!("did you mean `{s}`?"));
             }

@@ -211,8 +211,12 @@ fn foreach_entry(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -
         Err(e) => {
             r.error(
                 list.span,
-                format!("invalid JMESPath in foreach.list: {}", e.message),
-                "here",
+                format!(
+                    "invalid JMESPath in foreach.list: {} at column {}",
+                    e.message,
+                    e.offset + 1
+                ),
+                "in this expression",
             );
             return None;
         }
