@@ -77,3 +77,32 @@ proptest! {
         let _ = set.program.evaluate(&Request::create(&resource));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `rampart apply` and `rampart test` on arbitrary resource and test-file text: errors are
+    /// reported, nothing panics.
+    #[test]
+    fn commands_never_panic_on_arbitrary_files(text in "[a-zA-Z0-9:{}\\[\\],'\" \\n-]{0,160}") {
+        use rampart::cli::{Cli, Output, run};
+        use clap::Parser;
+        let dir = std::env::temp_dir().join(format!("rampart-fuzz-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("input.yaml");
+        let _ = std::fs::write(&file, &text);
+        let path = file.display().to_string();
+        for args in [
+            vec!["rampart", "apply", "examples/no-latest-images/policy.yaml", "-r", &path],
+            vec!["rampart", "apply", &path, "-r", "examples/no-latest-images/resources.yaml"],
+            vec!["rampart", "test", &path],
+            vec!["rampart", "check", &path],
+            vec!["rampart", "psa", "-r", &path],
+        ] {
+            if let Ok(cli) = Cli::try_parse_from(args) {
+                let mut out = Output::new(false);
+                let _ = run(cli, &mut out);
+            }
+        }
+    }
+}
