@@ -254,3 +254,13 @@ fn pod_security_field_errors_in_detailed_results_and_reports() {
             .is_some_and(|f| f.contains("runAsNonRoot: Required value"))
     );
 }
+
+#[test]
+fn pattern_references() {
+    let (code, stdout, _) = rampart(&["test", "examples/requests-within-limits"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("2 tests passed and 0 tests failed"),
+        "{stdout}"
+    );
+}

@@ -5,6 +5,7 @@
 mod conditions;
 mod context;
 mod podsecurity;
+mod references;
 mod rule;
 mod validator;
 

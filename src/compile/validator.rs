@@ -12,6 +12,7 @@ use crate::yaml::{Node, NodeValue};
 use super::conditions::{self, CompiledConditions};
 use super::context::{self, ContextEntry};
 use super::podsecurity::{self, PodSecurityProgram};
+use super::references;
 
 /// A pattern, compiled when it is constant, kept with its compiled `{{ }}` templates when it
 /// holds variables (substituted, then compiled, per request).
@@ -66,7 +67,20 @@ pub fn compile_pattern(
     node: &Node,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Slot> {
-    let value = node.to_json();
+    let mut value = node.to_json();
+    if references::has_references(&value) {
+        match references::resolve(&value) {
+            Ok(resolved) => value = resolved,
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::error(file, node.span, format!("invalid pattern: {e}"))
+                        .with_label("in this pattern")
+                        .with_note("a `$(path)` reference must name a string (or, after an operator, a number) of the same pattern"),
+                );
+                return None;
+            }
+        }
+    }
     match Dynamic::compile(&value) {
         Ok(d) if !d.is_static() => return Some(Slot::Templated(d)),
         Ok(_) => {}
