@@ -264,3 +264,24 @@ fn pattern_references() {
         "{stdout}"
     );
 }
+
+#[test]
+fn api_call_mocks_and_missing_cluster_data() {
+    let (code, stdout, _) = rampart(&["test", "examples/namespace-owner"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("2 tests passed and 0 tests failed"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "examples/namespace-owner/policy.yaml",
+        "-r",
+        "examples/namespace-owner/resources.yaml",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("pass: 0, fail: 0, warn: 0, error: 0, skip: 2"),
+        "{stdout}"
+    );
+}

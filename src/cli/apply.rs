@@ -7,7 +7,7 @@ use super::resources::{self, kind_of, name_of, namespace_of};
 use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
 use crate::diag::{SourceMap, render_all};
-use crate::engine::{PolicyResponse, Request, RuleStatus};
+use crate::engine::{ExternalData, PolicyResponse, Request, RuleStatus};
 use crate::ir::FailureAction;
 use crate::load::{PolicySet, load_policies};
 use crate::report;
@@ -107,6 +107,7 @@ pub fn evaluate<'a>(
     resources: &'a [Value],
     values: &Values,
     user: Option<&crate::matching::UserInfo>,
+    external: Option<&(dyn ExternalData + Sync)>,
 ) -> Result<Vec<Evaluated<'a>>, String> {
     let mut namespaces: Vec<(String, Map<String, Value>)> = values.namespace_labels.clone();
     namespaces.extend(resources::namespace_labels(resources));
@@ -127,6 +128,7 @@ pub fn evaluate<'a>(
             user,
             variables: &variables,
             rule_values: Some(values),
+            external,
         };
         for response in set.program.evaluate(&request) {
             out.push(Evaluated { resource, response });
@@ -183,7 +185,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     let Some(resources) = resources::load(&args.resources, &mut sources, out) else {
         return EXIT_USAGE;
     };
-    let results = match evaluate(&set, &resources, &values, user.as_ref()) {
+    let results = match evaluate(&set, &resources, &values, user.as_ref(), None) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: {e}\n"));

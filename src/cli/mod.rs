@@ -4,6 +4,7 @@
 pub mod apply;
 mod check;
 mod jp;
+pub mod mocks;
 mod psa;
 pub mod resources;
 pub mod table;

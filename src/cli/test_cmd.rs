@@ -7,11 +7,12 @@ use clap::Args;
 use serde_json::Value;
 
 use super::apply::{Evaluated, evaluate, paint_status, reported_status};
+use super::mocks::Mocks;
 use super::resources::{self, api_version_of, kind_of, name_of, namespace_of};
 use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
 use crate::diag::{SourceMap, render_all};
-use crate::engine::{RuleResponse, RuleStatus};
+use crate::engine::{ExternalData, RuleResponse, RuleStatus};
 use crate::load::{PolicySet, load_policies};
 use crate::source::{self, Input};
 use crate::wildcard;
@@ -213,7 +214,7 @@ fn run_one(
             .unwrap_or("");
         out.out(&format!("Loading test {name} ( {} ) ...\n", path.display()));
     }
-    for unsupported in ["apiCallResponses", "globalContextEntries", "exceptions"] {
+    for unsupported in ["exceptions"] {
         if doc.get(unsupported).is_some() {
             out.err(&format!(
                 "warning: {}: `{unsupported}` is not supported by this version of rampart yet\n",
@@ -268,7 +269,16 @@ fn run_one(
         }
         None => None,
     };
-    let results = match evaluate(&set, &resources, &values, user.as_ref()) {
+    let mocks = match Mocks::from_test(&doc) {
+        Ok(m) => m,
+        Err(e) => {
+            out.err(&format!("Error: {}: {e}\n", path.display()));
+            return None;
+        }
+    };
+    let external: Option<&(dyn ExternalData + Sync)> =
+        if mocks.is_empty() { None } else { Some(&mocks) };
+    let results = match evaluate(&set, &resources, &values, user.as_ref(), external) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: {}: {e}\n", path.display()));

@@ -34,13 +34,40 @@ pub enum ContextEntry {
         /// `default`.
         default: Option<Dynamic>,
     },
-    /// An entry whose data comes from outside (values, mocks).
+    /// An entry whose data comes from outside: values files, or test mocks for `apiCall` and
+    /// `globalReference`.
     External {
         /// Entry name.
         name: String,
         /// `configMap`, `apiCall`, `globalReference` or `imageRegistry`.
         source: &'static str,
+        /// What a mock answers, for `apiCall` and `globalReference`.
+        lookup: Option<ExternalLookup>,
     },
+}
+
+/// The request an `apiCall` or `globalReference` entry makes, compiled.
+#[derive(Debug, Clone)]
+pub struct ExternalLookup {
+    /// What is asked for: the API call's `urlPath`, its `service.url`, or the global entry's name.
+    pub target: ExternalTarget,
+    /// `method` (`GET` when not written).
+    pub method: String,
+    /// `jmesPath` applied to the answer.
+    pub query: Option<Query>,
+    /// `default` when the call fails.
+    pub default: Option<Dynamic>,
+}
+
+/// The address of an external lookup.
+#[derive(Debug, Clone)]
+pub enum ExternalTarget {
+    /// `apiCall.urlPath` (Kubernetes API path).
+    UrlPath(Dynamic),
+    /// `apiCall.service.url`.
+    Url(Dynamic),
+    /// `globalReference.name`.
+    Global(String),
 }
 
 impl ContextEntry {
@@ -102,6 +129,33 @@ fn query(r: &mut Reader, node: &Node) -> Option<Query> {
     }
 }
 
+/// The lookup of an `apiCall` or `globalReference` entry (other sources have none).
+fn external_lookup(r: &mut Reader, source: &str, node: &Node) -> Option<ExternalLookup> {
+    let text =
+        |r: &mut Reader, n: Option<&Node>| n.and_then(|n| r.string(n, "context source field"));
+    let dynamic_of = |r: &mut Reader, n: &Node| dynamic(r, n);
+    let target = match source {
+        "apiCall" => match (
+            node.get("urlPath"),
+            node.get("service").and_then(|s| s.get("url")),
+        ) {
+            (Some(p), _) => ExternalTarget::UrlPath(dynamic_of(r, p)?),
+            (None, Some(u)) => ExternalTarget::Url(dynamic_of(r, u)?),
+            (None, None) => return None,
+        },
+        "globalReference" => ExternalTarget::Global(text(r, node.get("name"))?.value),
+        _ => return None,
+    };
+    Some(ExternalLookup {
+        target,
+        method: text(r, node.get("method"))
+            .map(|m| m.value)
+            .unwrap_or_else(|| "GET".into()),
+        query: node.get("jmesPath").and_then(|n| query(r, n)),
+        default: node.get("default").and_then(|n| dynamic(r, n)),
+    })
+}
+
 /// Compiles `context[]`. Problems are reported to `diagnostics`; `None` when any entry is invalid.
 pub fn compile(
     file: FileId,
@@ -144,15 +198,18 @@ pub fn compile(
         }
         for (source, fields) in SOURCES {
             if let Some(n) = obj.field(source) {
+                let mut lookup = None;
                 if let Some(mut inner) = r.object(n, "context source") {
                     for f in *fields {
                         inner.field(f);
                     }
+                    lookup = external_lookup(&mut r, source, n);
                     inner.finish(&mut r);
                 }
                 found.push(ContextEntry::External {
                     name: name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
                     source,
+                    lookup,
                 });
             }
         }

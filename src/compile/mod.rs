@@ -10,7 +10,7 @@ mod rule;
 mod validator;
 
 pub use conditions::{CompiledCondition, CompiledConditions};
-pub use context::{ContextEntry, Query};
+pub use context::{ContextEntry, ExternalLookup, ExternalTarget, Query};
 pub use podsecurity::PodSecurityProgram;
 pub use rule::{CompiledRule, RuleProgram};
 pub use validator::{Foreach, Slot, Validator, ValidatorCheck};

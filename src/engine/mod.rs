@@ -73,6 +73,23 @@ pub struct Request<'a> {
     pub variables: &'a [(String, Value)],
     /// Per-rule variables supplied by the caller, by policy and rule name.
     pub rule_values: Option<&'a (dyn RuleValues + Sync)>,
+    /// Answers for `apiCall` and `globalReference` context entries (test mocks).
+    pub external: Option<&'a (dyn ExternalData + Sync)>,
+}
+
+/// Data from outside the request that context entries ask for, supplied by the caller (the
+/// CLI's test mocks; a webhook would ask the cluster).
+pub trait ExternalData: std::fmt::Debug {
+    /// The body of an API call (`url_path` for Kubernetes API paths, `url` for services), or
+    /// `None` when nothing answers it; `Err` for an answer with an error status.
+    fn api_call(
+        &self,
+        method: &str,
+        url_path: Option<&str>,
+        url: Option<&str>,
+    ) -> Option<Result<Value, String>>;
+    /// The data of a global context entry, or `None` when there is none.
+    fn global(&self, name: &str) -> Option<Value>;
 }
 
 /// Variables a caller supplies for one rule of one policy (the CLI's values files).
@@ -91,6 +108,7 @@ impl<'a> Request<'a> {
             user: None,
             variables: &[],
             rule_values: None,
+            external: None,
         }
     }
 

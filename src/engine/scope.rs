@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::context::Context;
-use super::{Operation, Request};
-use crate::compile::{ContextEntry, Query};
+use super::{ExternalData, Operation, Request};
+use crate::compile::{ContextEntry, ExternalLookup, ExternalTarget, Query};
 use crate::expr;
 use crate::template::{Dynamic, SubstitutionError};
 
@@ -127,8 +127,18 @@ impl<'r> Scope<'r> {
                     query,
                     default,
                 } => self.variable(name, value.as_ref(), query.as_ref(), default.as_ref())?,
-                ContextEntry::External { name, source } => {
+                ContextEntry::External {
+                    name,
+                    source,
+                    lookup,
+                } => {
                     if self.context().doc().pointer(&pointer(name)).is_some() {
+                        continue;
+                    }
+                    if let (Some(lookup), Some(external)) = (lookup, self.request.external)
+                        && let Some(value) = self.external(name, lookup, external)?
+                    {
+                        self.set(name, value, undo);
                         continue;
                     }
                     return Err(LoadFailure::Missing(format!(
@@ -162,6 +172,61 @@ impl<'r> Scope<'r> {
             for (name, previous) in undo.0.into_iter().rev() {
                 ctx.restore(&name, previous);
             }
+        }
+    }
+
+    /// Asks the caller's external data for an `apiCall` / `globalReference` entry: `Ok(None)`
+    /// when nothing answers it.
+    fn external(
+        &mut self,
+        name: &str,
+        lookup: &ExternalLookup,
+        external: &(dyn ExternalData + Sync),
+    ) -> Result<Option<Value>, LoadFailure> {
+        let fail =
+            |m: String| LoadFailure::Error(format!("failed to load context entry {name}: {m}"));
+        let mut address = |d: &Dynamic| -> Result<String, LoadFailure> {
+            match self.render(d, "/apiCall") {
+                Ok(Value::String(s)) => Ok(s),
+                Ok(other) => Ok(other.to_string()),
+                Err(e) => Err(fail(e.to_string())),
+            }
+        };
+        let answer = match &lookup.target {
+            ExternalTarget::UrlPath(p) => {
+                external.api_call(&lookup.method, Some(&address(p)?), None)
+            }
+            ExternalTarget::Url(u) => external.api_call(&lookup.method, None, Some(&address(u)?)),
+            ExternalTarget::Global(g) => external.global(g).map(Ok),
+        };
+        let Some(answer) = answer else {
+            return Ok(None);
+        };
+        let default = match &lookup.default {
+            Some(d) => Some(
+                self.render(d, "/default")
+                    .map_err(|e| fail(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let queried = answer.and_then(|body| match &lookup.query {
+            None => Ok(body),
+            Some(Query::Static(e)) => e.evaluate(&body).map_err(|e| e.to_string()),
+            Some(Query::Templated(t)) => {
+                let delete = self.is_delete();
+                let text = t
+                    .render(self.context().doc(), "/jmesPath", delete)
+                    .map_err(|e| e.to_string())?;
+                let expr =
+                    expr::parse(text.as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+                expr.evaluate(&body).map_err(|e| e.to_string())
+            }
+        });
+        match (queried, default) {
+            (Ok(v), _) if !v.is_null() => Ok(Some(v)),
+            (_, Some(d)) => Ok(Some(d)),
+            (Ok(v), None) => Ok(Some(v)),
+            (Err(e), None) => Err(fail(e)),
         }
     }
 
