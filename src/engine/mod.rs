@@ -125,24 +125,31 @@ impl Program {
     /// response with no rules.
     pub fn evaluate(&self, request: &Request) -> Vec<PolicyResponse> {
         let facts = request.facts();
+        // One context for the request, built on first use and shared by every policy.
+        let mut scope = Scope::new(request);
         self.policies
             .iter()
             .enumerate()
-            .map(|(i, p)| evaluate_policy(i, p, request, &facts))
+            .map(|(i, p)| evaluate_policy(i, p, &mut scope, &facts))
             .collect()
     }
 
     /// Evaluates one policy (by index) against a request.
     pub fn evaluate_policy(&self, index: usize, request: &Request) -> Option<PolicyResponse> {
         let policy = self.policies.get(index)?;
-        Some(evaluate_policy(index, policy, request, &request.facts()))
+        Some(evaluate_policy(
+            index,
+            policy,
+            &mut Scope::new(request),
+            &request.facts(),
+        ))
     }
 }
 
 fn evaluate_policy(
     index: usize,
     policy: &CompiledPolicy,
-    request: &Request,
+    scope: &mut Scope,
     facts: &Facts,
 ) -> PolicyResponse {
     let spec_action =
@@ -160,13 +167,12 @@ fn evaluate_policy(
     if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
         return response;
     }
-    let mut scope = Scope::new(request);
     for rule in &policy.rules {
         if !rule.matcher.selects(facts) || rule.exclude.as_ref().is_some_and(|e| e.excludes(facts))
         {
             continue;
         }
-        let Some(mut result) = evaluate_rule(&policy.name, rule, &mut scope) else {
+        let Some(mut result) = evaluate_rule(&policy.name, rule, scope) else {
             continue;
         };
         result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
