@@ -70,7 +70,12 @@ pub struct Template {
     variables: Vec<Variable>,
 }
 
-fn compile_variable(matched: &str, braces: &str, start: usize) -> Result<Variable, TemplateError> {
+fn compile_variable(
+    matched: &str,
+    braces: &str,
+    start: usize,
+    at: Option<&str>,
+) -> Result<Variable, TemplateError> {
     let inner = braces
         .trim_start_matches("{{")
         .trim_end_matches("}}")
@@ -78,6 +83,15 @@ fn compile_variable(matched: &str, braces: &str, start: usize) -> Result<Variabl
     let (shallow, text) = match inner.strip_prefix('-') {
         Some(rest) => (true, rest.trim()),
         None => (false, inner),
+    };
+    // `{{ @ }}` is the resource's own value at this place of the pattern.
+    let here;
+    let text = match (text, at) {
+        ("@", Some(path)) => {
+            here = format!("request.object.{path}");
+            here.as_str()
+        }
+        _ => text,
     };
     let compile = |src: &str| {
         expr::parse(src).map_err(|e| TemplateError {
@@ -103,17 +117,29 @@ fn compile_variable(matched: &str, braces: &str, start: usize) -> Result<Variabl
 }
 
 fn scan(s: &str) -> Result<Vec<Variable>, TemplateError> {
+    scan_at(s, None)
+}
+
+fn scan_at(s: &str, at: Option<&str>) -> Result<Vec<Variable>, TemplateError> {
     VARIABLE
         .captures_iter(s)
         .filter_map(|c| Some((c.get(0)?, c.get(2)?)))
-        .map(|(whole, braces)| compile_variable(whole.as_str(), braces.as_str(), braces.start()))
+        .map(|(whole, braces)| {
+            compile_variable(whole.as_str(), braces.as_str(), braces.start(), at)
+        })
         .collect()
 }
 
 impl Template {
     /// Compiles a string; `Ok(None)` when it holds no variable.
     pub fn parse(s: &str) -> Result<Option<Template>, TemplateError> {
-        let variables = scan(s)?;
+        Template::parse_at(s, None)
+    }
+
+    /// Compiles a string found at `at` (a JMESPath into the resource, like
+    /// `spec.containers[0].image`), where `{{ @ }}` reads the resource's value.
+    pub fn parse_at(s: &str, at: Option<&str>) -> Result<Option<Template>, TemplateError> {
+        let variables = scan_at(s, at)?;
         if variables.is_empty() {
             return Ok(None);
         }
@@ -198,6 +224,23 @@ fn substitute_pass(
     })
 }
 
+/// A pattern path as JMESPath (Kyverno's `getJMESPath`): keys joined with `.` (anchors
+/// removed), list indices as `[i]`.
+fn jmespath_of(path: &[String]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(crate::pattern::parse_anchor(seg).map_or(seg.as_str(), |a| a.key));
+        }
+    }
+    out
+}
+
 fn resolve_error(variable: &str, path: &str, e: EvalError) -> SubstitutionError {
     SubstitutionError(format!(
         "failed to resolve {variable} at path {path}: JMESPath query failed: {e}"
@@ -244,16 +287,36 @@ pub enum DynamicKey {
 impl Dynamic {
     /// Compiles a value.
     pub fn compile(value: &Value) -> Result<Dynamic, TemplateError> {
+        Dynamic::compile_in(value, None)
+    }
+
+    /// Compiles a pattern: `{{ @ }}` in a string reads the resource at the string's place.
+    pub fn compile_pattern(value: &Value) -> Result<Dynamic, TemplateError> {
+        Dynamic::compile_in(value, Some(&mut Vec::new()))
+    }
+
+    fn compile_in(
+        value: &Value,
+        mut path: Option<&mut Vec<String>>,
+    ) -> Result<Dynamic, TemplateError> {
+        let at = path.as_deref().map(|p| jmespath_of(p));
         Ok(match value {
-            Value::String(s) => match Template::parse(s)? {
+            Value::String(s) => match Template::parse_at(s, at.as_deref())? {
                 Some(t) => Dynamic::Template(t),
                 None => Dynamic::Static(value.clone()),
             },
             Value::Array(items) => {
-                let items = items
-                    .iter()
-                    .map(Dynamic::compile)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut compiled = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(p) = path.as_deref_mut() {
+                        p.push(i.to_string());
+                    }
+                    compiled.push(Dynamic::compile_in(item, path.as_deref_mut()));
+                    if let Some(p) = path.as_deref_mut() {
+                        p.pop();
+                    }
+                }
+                let items = compiled.into_iter().collect::<Result<Vec<_>, _>>()?;
                 if items.iter().all(Dynamic::is_static) {
                     Dynamic::Static(value.clone())
                 } else {
@@ -267,7 +330,14 @@ impl Dynamic {
                         Some(t) => DynamicKey::Template(t),
                         None => DynamicKey::Static(k.clone()),
                     };
-                    entries.push((key, Dynamic::compile(v)?));
+                    if let Some(p) = path.as_deref_mut() {
+                        p.push(k.clone());
+                    }
+                    let compiled = Dynamic::compile_in(v, path.as_deref_mut());
+                    if let Some(p) = path.as_deref_mut() {
+                        p.pop();
+                    }
+                    entries.push((key, compiled?));
                 }
                 if entries
                     .iter()
@@ -400,6 +470,17 @@ mod tests {
         let ctx = json!({"request": {"oldObject": {"name": "old"}}});
         let t = Template::parse("{{ request.object.name }}").ok().flatten();
         assert_eq!(t.map(|t| t.render(&ctx, "/", true)), Some(Ok(json!("old"))));
+    }
+
+    #[test]
+    fn at_reads_the_resource_at_the_pattern_place() {
+        let pattern = json!({"spec": {"containers": [{"=(image)": "{{ @ }}"}]}});
+        let d = Dynamic::compile_pattern(&pattern).unwrap_or(Dynamic::Static(Value::Null));
+        let ctx = json!({"request": {"object": {"spec": {"containers": [{"image": "nginx"}]}}}});
+        assert_eq!(
+            d.render(&ctx, "", false),
+            Ok(json!({"spec": {"containers": [{"=(image)": "nginx"}]}}))
+        );
     }
 
     #[test]

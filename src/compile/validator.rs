@@ -81,7 +81,7 @@ pub fn compile_pattern(
             }
         }
     }
-    match Dynamic::compile(&value) {
+    match Dynamic::compile_pattern(&value) {
         Ok(d) if !d.is_static() => return Some(Slot::Templated(d)),
         Ok(_) => {}
         Err(e) => {
