@@ -305,7 +305,8 @@ fn extreme(c: &Call<'_, '_>, want: Ordering) -> Result<Value, EvalError> {
     Ok(best.cloned().unwrap_or(Value::Null))
 }
 
-fn extreme_by(c: &Call<'_, '_>, want: Ordering) -> Result<Value, EvalError> {
+/// The array argument and the sort key of each element (`&expr`), checked to be sortable.
+fn keyed<'c>(c: &'c Call<'_, '_>) -> Result<(&'c Vec<Value>, Vec<Value>), EvalError> {
     let items = c.array(0)?;
     let f = c.expref(1)?;
     let keys: Vec<Value> = items
@@ -313,6 +314,11 @@ fn extreme_by(c: &Call<'_, '_>, want: Ordering) -> Result<Value, EvalError> {
         .map(|v| c.apply(f, v))
         .collect::<Result<_, _>>()?;
     check_sortable(c, &keys)?;
+    Ok((items, keys))
+}
+
+fn extreme_by(c: &Call<'_, '_>, want: Ordering) -> Result<Value, EvalError> {
+    let (items, keys) = keyed(c)?;
     let mut best: Option<usize> = None;
     for (i, key) in keys.iter().enumerate() {
         let better = match best.and_then(|b| keys.get(b)) {
@@ -364,13 +370,7 @@ fn sort(c: &Call<'_, '_>) -> Result<Value, EvalError> {
 }
 
 fn sort_by(c: &Call<'_, '_>) -> Result<Value, EvalError> {
-    let items = c.array(0)?;
-    let f = c.expref(1)?;
-    let keys: Vec<Value> = items
-        .iter()
-        .map(|v| c.apply(f, v))
-        .collect::<Result<_, _>>()?;
-    check_sortable(c, &keys)?;
+    let (items, keys) = keyed(c)?;
     let mut pairs: Vec<(&Value, &Value)> = keys.iter().zip(items.iter()).collect();
     pairs.sort_by(|a, b| sort_order(a.0, b.0).unwrap_or(Ordering::Equal));
     Ok(Value::Array(
