@@ -18,9 +18,10 @@ impl Context {
     /// Builds the document for a request.
     pub fn new(request: &Request) -> Self {
         let resource = request.resource;
+        let metadata = resource.get("metadata");
         let meta = |k: &str| {
-            resource
-                .pointer(&format!("/metadata/{k}"))
+            metadata
+                .and_then(|m| m.get(k))
                 .and_then(Value::as_str)
                 .unwrap_or("")
         };
