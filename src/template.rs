@@ -26,6 +26,19 @@ static ESCAPED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\\\{\{(?:\{[^{}]*\}|[^{}])*\}\}").unwrap_or_else(|_| unreachable!())
 });
 
+/// What variables are evaluated against: a plain document, or the engine's context (which
+/// refers to the resource instead of copying it).
+pub trait Evaluate {
+    /// Evaluates a compiled expression.
+    fn evaluate(&self, expr: &Expr) -> Result<Value, EvalError>;
+}
+
+impl Evaluate for Value {
+    fn evaluate(&self, expr: &Expr) -> Result<Value, EvalError> {
+        expr.evaluate(self)
+    }
+}
+
 /// Whether a string holds at least one `{{ }}` variable.
 pub fn has_variables(s: &str) -> bool {
     VARIABLE.is_match(s)
@@ -156,9 +169,9 @@ impl Template {
 
     /// Substitutes the variables against a context document. `path` names the place of the
     /// string in the rule (for messages); `delete` selects the DELETE rewrite.
-    pub fn render(
+    pub fn render<C: Evaluate + ?Sized>(
         &self,
-        ctx: &Value,
+        ctx: &C,
         path: &str,
         delete: bool,
     ) -> Result<Value, SubstitutionError> {
@@ -191,10 +204,10 @@ enum Pass {
 }
 
 /// One pass of Kyverno's substitution over the variables found in `value`.
-fn substitute_pass(
+fn substitute_pass<C: Evaluate + ?Sized>(
     value: &mut String,
     variables: &[Variable],
-    ctx: &Value,
+    ctx: &C,
     path: &str,
     delete: bool,
 ) -> Result<Pass, SubstitutionError> {
@@ -205,8 +218,8 @@ fn substitute_pass(
             (true, Some(e)) => e,
             _ => &var.expr,
         };
-        let result = expr
-            .evaluate(ctx)
+        let result = ctx
+            .evaluate(expr)
             .map_err(|e| resolve_error(expr.source(), path, e))?;
         if whole {
             return Ok(Pass::Typed(result));
@@ -366,9 +379,9 @@ impl Dynamic {
     }
 
     /// Substitutes every variable against a context document.
-    pub fn render(
+    pub fn render<C: Evaluate + ?Sized>(
         &self,
-        ctx: &Value,
+        ctx: &C,
         path: &str,
         delete: bool,
     ) -> Result<Value, SubstitutionError> {

@@ -5,18 +5,43 @@
 use serde_json::{Map, Value, json};
 
 use super::{Operation, Request};
+use crate::expr::{Alias, EvalError, Expr};
 use crate::image::ImageRef;
+use crate::template::Evaluate;
 
 /// The variables of one request. Rules add and remove their own entries around their
 /// evaluation ([`Context::insert`] / [`Context::restore`]).
+///
+/// `request.object` and `request.oldObject` are not copied into the document: it holds
+/// stand-ins that expressions resolve to the request's resource ([`Alias`]), unless the
+/// caller's values write into them.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub struct Context<'r> {
     doc: Value,
+    object: Option<&'r Value>,
+    old_object: Option<&'r Value>,
 }
 
-impl Context {
+impl Evaluate for Context<'_> {
+    fn evaluate(&self, expr: &Expr) -> Result<Value, EvalError> {
+        let request = self.doc.get("request");
+        let mut aliases: [Option<Alias>; 2] = [None, None];
+        for (slot, (field, value)) in aliases
+            .iter_mut()
+            .zip([("object", self.object), ("oldObject", self.old_object)])
+        {
+            if let (Some(stand_in), Some(value)) = (request.and_then(|r| r.get(field)), value) {
+                *slot = Some(Alias { stand_in, value });
+            }
+        }
+        let aliases: Vec<Alias> = aliases.into_iter().flatten().collect();
+        expr.evaluate_aliased(&self.doc, &aliases)
+    }
+}
+
+impl<'r> Context<'r> {
     /// Builds the document for a request.
-    pub fn new(request: &Request) -> Self {
+    pub fn new(request: &Request<'r>) -> Self {
         let resource = request.resource;
         let metadata = resource.get("metadata");
         let meta = |k: &str| {
@@ -31,11 +56,21 @@ impl Context {
             .unwrap_or("");
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let kind = resource.get("kind").and_then(Value::as_str).unwrap_or("");
-        let (object, old_object) = match request.operation {
-            Operation::Delete => (Value::Null, resource.clone()),
-            Operation::Update => (resource.clone(), resource.clone()),
-            _ => (resource.clone(), Value::Null),
+        // Values that write into the resource need a real copy; otherwise stand-ins.
+        let copy = request
+            .variables
+            .iter()
+            .any(|(k, _)| k.starts_with("request.object") || k.starts_with("request.oldObject"));
+        let (new, old) = match request.operation {
+            Operation::Delete => (None, Some(resource)),
+            Operation::Update => (Some(resource), Some(resource)),
+            _ => (Some(resource), None),
         };
+        let stand_in = |v: Option<&Value>| match (v, copy) {
+            (Some(v), true) => v.clone(),
+            _ => Value::Null,
+        };
+        let (object, old_object) = (stand_in(new), stand_in(old));
         let namespace = if kind == "Namespace" {
             ""
         } else {
@@ -75,7 +110,11 @@ impl Context {
             Value::String(sa_namespace),
         );
         let doc = Value::Object(doc);
-        let mut ctx = Context { doc };
+        let mut ctx = Context {
+            doc,
+            object: new.filter(|_| !copy),
+            old_object: old.filter(|_| !copy),
+        };
         for (key, value) in request.variables {
             ctx.set_path(key, value.clone());
         }
@@ -203,12 +242,21 @@ mod tests {
         request.user = Some(&user);
         let mut ctx = Context::new(&request);
         ctx.add_images(&pod);
+        let query = |e: &str| {
+            crate::expr::parse(e)
+                .map_err(|e| e.to_string())
+                .and_then(|e| ctx.evaluate(&e).map_err(|e| e.to_string()))
+        };
+        // The resource is not copied: the context refers to it.
+        assert_eq!(query("request.object.metadata.name"), Ok(json!("p")));
+        assert_eq!(
+            query("request.object.spec.containers[0].name"),
+            Ok(json!("c"))
+        );
+        assert_eq!(query("request.oldObject"), Ok(json!(null)));
+        assert_eq!(ctx.doc().pointer("/request/object"), Some(&json!(null)));
         let doc = ctx.doc();
         assert_eq!(doc.pointer("/request/operation"), Some(&json!("CREATE")));
-        assert_eq!(
-            doc.pointer("/request/object/metadata/name"),
-            Some(&json!("p"))
-        );
         assert_eq!(doc.pointer("/request/namespace"), Some(&json!("ns")));
         assert_eq!(doc.pointer("/serviceAccountName"), Some(&json!("robot")));
         assert_eq!(
@@ -236,6 +284,7 @@ mod tests {
         let mut request = Request::create(&pod);
         request.variables = &vars;
         let mut ctx = Context::new(&request);
+        // Values that write into the resource get a real copy.
         assert_eq!(
             ctx.doc().pointer("/request/object/metadata/name"),
             Some(&json!("set"))

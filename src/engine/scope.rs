@@ -7,12 +7,12 @@ use super::context::Context;
 use super::{ExternalData, Operation, Request};
 use crate::compile::{ContextEntry, ExternalLookup, ExternalTarget, Query};
 use crate::expr;
-use crate::template::{Dynamic, SubstitutionError};
+use crate::template::{Dynamic, Evaluate, SubstitutionError};
 
 /// The request and its lazily built context.
 pub struct Scope<'r> {
     request: &'r Request<'r>,
-    ctx: Option<Context>,
+    ctx: Option<Context<'r>>,
     element: Option<Value>,
 }
 
@@ -97,7 +97,7 @@ impl<'r> Scope<'r> {
     }
 
     /// The context, built on first use.
-    pub fn context(&mut self) -> &mut Context {
+    pub fn context(&mut self) -> &mut Context<'r> {
         let request = self.request;
         self.ctx.get_or_insert_with(|| Context::new(request))
     }
@@ -114,7 +114,7 @@ impl<'r> Scope<'r> {
             return Ok(v.clone());
         }
         let delete = self.is_delete();
-        value.render(self.context().doc(), path, delete)
+        value.render(self.context(), path, delete)
     }
 
     /// Loads context entries in order (later entries may use earlier ones).
@@ -215,7 +215,7 @@ impl<'r> Scope<'r> {
             Some(Query::Templated(t)) => {
                 let delete = self.is_delete();
                 let text = t
-                    .render(self.context().doc(), "/jmesPath", delete)
+                    .render(self.context(), "/jmesPath", delete)
                     .map_err(|e| e.to_string())?;
                 let expr =
                     expr::parse(text.as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
@@ -246,14 +246,12 @@ impl<'r> Scope<'r> {
                 Some(Query::Static(e)) => Some(e.clone()),
                 Some(Query::Templated(t)) => {
                     let delete = self.is_delete();
-                    let text = t
-                        .render(self.context().doc(), "/jmesPath", delete)
-                        .map_err(|e| {
-                            fail(format!(
-                                "failed to substitute variables in context entry {name} {}: {e}",
-                                t.source()
-                            ))
-                        })?;
+                    let text = t.render(self.context(), "/jmesPath", delete).map_err(|e| {
+                        fail(format!(
+                            "failed to substitute variables in context entry {name} {}: {e}",
+                            t.source()
+                        ))
+                    })?;
                     let text = text.as_str().unwrap_or_default().to_string();
                     Some(expr::parse(&text).map_err(|e| {
                         fail(format!("failed to compile JMESPath: {text}, error: {e}"))
@@ -290,7 +288,7 @@ impl<'r> Scope<'r> {
                     None => output = Some(v),
                 }
             }
-            (None, Some(q)) => match q.evaluate(self.context().doc()) {
+            (None, Some(q)) => match self.context().evaluate(q) {
                 Ok(result) if !result.is_null() => output = Some(result),
                 Ok(_) => {}
                 Err(e) if output.is_none() => {

@@ -8,7 +8,7 @@ use super::scope::{LoadFailure, Undo};
 use super::{Operation, RuleResponse, RuleStatus, Scope};
 use crate::compile::{CompiledRule, Foreach, Slot, Validator, ValidatorCheck};
 use crate::pattern::{Outcome, Pattern};
-use crate::template::{Dynamic, Template};
+use crate::template::{Dynamic, Evaluate, Template};
 
 fn response(rule: &CompiledRule, status: RuleStatus, message: String) -> RuleResponse {
     RuleResponse::validation(&rule.name, status, message)
@@ -102,7 +102,7 @@ fn substitute(text: &str, scope: &mut Scope) -> Option<Value> {
         Ok(None) => Some(Value::String(text.to_string())),
         Ok(Some(t)) => {
             let delete = scope.is_delete();
-            t.render(scope.context().doc(), "", delete).ok()
+            t.render(scope.context(), "", delete).ok()
         }
         Err(_) => None,
     }
@@ -277,7 +277,7 @@ fn foreach(
 ) -> Option<RuleResponse> {
     let mut applied = 0;
     for entry in list {
-        let Ok(value) = entry.list.evaluate(scope.context().doc()) else {
+        let Ok(value) = scope.context().evaluate(&entry.list) else {
             continue;
         };
         let elements = match value {

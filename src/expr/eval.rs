@@ -7,6 +7,7 @@
 //! the missing-key error into `null`; the left side of a flatten, an object projection or a
 //! filter projection turns any error into a `null` result.
 
+use crate::expr::Alias;
 use std::borrow::Cow;
 
 use serde_json::Value;
@@ -38,22 +39,38 @@ fn swallow(r: Eval<'_>) -> Eval<'_> {
 }
 
 /// Evaluates trees under one dialect.
-pub(crate) struct Evaluator {
+pub(crate) struct Evaluator<'x> {
     dialect: Dialect,
+    /// Stand-ins in the document and the values they stand for (see [`crate::expr::Alias`]).
+    aliases: &'x [Alias<'x>],
 }
 
-impl Evaluator {
-    pub(crate) fn new(dialect: Dialect) -> Self {
-        Evaluator { dialect }
+impl<'x> Evaluator<'x> {
+    pub(crate) fn new(dialect: Dialect, aliases: &'x [Alias<'x>]) -> Self {
+        Evaluator { dialect, aliases }
+    }
+
+    /// The value a field holds: the aliased value when the field holds a stand-in.
+    fn resolve<'a>(&self, v: &'a Value) -> &'a Value
+    where
+        'x: 'a,
+    {
+        match self.aliases.iter().find(|a| std::ptr::eq(a.stand_in, v)) {
+            Some(a) => a.value,
+            None => v,
+        }
     }
 
     /// Evaluate `node` against `data`.
-    pub(crate) fn eval<'a>(&self, node: &'a Node, data: &'a Value) -> Eval<'a> {
+    pub(crate) fn eval<'a>(&self, node: &'a Node, data: &'a Value) -> Eval<'a>
+    where
+        'x: 'a,
+    {
         match node {
             Node::Current => Ok(Cow::Borrowed(data)),
             Node::Field(key) => match data {
                 Value::Object(map) => match crate::lookup::field(map, key) {
-                    Some(v) => Ok(Cow::Borrowed(v)),
+                    Some(v) => Ok(Cow::Borrowed(self.resolve(v))),
                     None if self.dialect == Dialect::Kyverno => {
                         Err(EvalError::UnknownKey(key.clone()))
                     }
@@ -216,7 +233,10 @@ impl Evaluator {
     }
 
     /// Evaluate `rhs` against an intermediate result.
-    fn then<'a>(&self, left: Cow<'a, Value>, rhs: &'a Node) -> Eval<'a> {
+    fn then<'a>(&self, left: Cow<'a, Value>, rhs: &'a Node) -> Eval<'a>
+    where
+        'x: 'a,
+    {
         match left {
             Cow::Borrowed(v) => self.eval(rhs, v),
             Cow::Owned(v) => self.eval(rhs, &v).map(|r| Cow::Owned(r.into_owned())),

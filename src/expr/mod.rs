@@ -30,6 +30,16 @@ pub enum Dialect {
     Standard,
 }
 
+/// A value of the document that stands for another one: selecting the field that holds
+/// `stand_in` (compared by address) yields `value`.
+#[derive(Clone, Copy, Debug)]
+pub struct Alias<'v> {
+    /// The placeholder inside the document.
+    pub stand_in: &'v serde_json::Value,
+    /// The value it stands for.
+    pub value: &'v serde_json::Value,
+}
+
 /// A compiled expression: parse once, evaluate many times. `Send + Sync`.
 #[derive(Clone, Debug)]
 pub struct Expr {
@@ -112,13 +122,25 @@ impl Expr {
         self.evaluate_with(data, Dialect::Kyverno)
     }
 
+    /// Evaluate with Kyverno's dialect against a document in which some values stand in for
+    /// others (a context document that refers to the resource instead of copying it).
+    pub fn evaluate_aliased(
+        &self,
+        data: &serde_json::Value,
+        aliases: &[Alias<'_>],
+    ) -> Result<serde_json::Value, EvalError> {
+        eval::Evaluator::new(Dialect::Kyverno, aliases)
+            .eval(&self.root, data)
+            .map(std::borrow::Cow::into_owned)
+    }
+
     /// Evaluate with the given dialect.
     pub fn evaluate_with(
         &self,
         data: &serde_json::Value,
         dialect: Dialect,
     ) -> Result<serde_json::Value, EvalError> {
-        eval::Evaluator::new(dialect)
+        eval::Evaluator::new(dialect, &[])
             .eval(&self.root, data)
             .map(std::borrow::Cow::into_owned)
     }

@@ -106,7 +106,7 @@ impl ArgType {
 }
 
 /// A function handler: receives type-checked arguments.
-pub(crate) type Handler = fn(&Call<'_, '_>) -> Result<Value, EvalError>;
+pub(crate) type Handler = fn(&Call<'_, '_, '_>) -> Result<Value, EvalError>;
 
 /// One registered function: name, signature, note and handler.
 #[derive(Debug)]
@@ -162,7 +162,7 @@ impl FunctionSpec {
     }
 
     /// Type-check the arguments, then run the handler.
-    pub(crate) fn call(&self, call: &Call<'_, '_>) -> Result<Value, EvalError> {
+    pub(crate) fn call(&self, call: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
         for (i, arg) in call.args.iter().enumerate() {
             let Some(types) = self.args.get(i).or_else(|| self.args.last()) else {
                 break;
@@ -197,14 +197,14 @@ pub(crate) enum Arg<'a> {
 }
 
 /// One call of a function: its (type-checked) arguments and what it needs to evaluate exprefs.
-pub(crate) struct Call<'a, 'e> {
+pub(crate) struct Call<'a, 'e, 'x> {
     pub(crate) spec: &'static FunctionSpec,
     pub(crate) args: &'e [Arg<'a>],
-    pub(crate) evaluator: &'e Evaluator,
+    pub(crate) evaluator: &'e Evaluator<'x>,
     pub(crate) regex: Option<&'a ::regex::Regex>,
 }
 
-impl Call<'_, '_> {
+impl Call<'_, '_, '_> {
     fn mismatch(&self, i: usize, expected: &str) -> EvalError {
         EvalError::InvalidType {
             function: self.spec.name,

@@ -138,7 +138,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
 ];
 
 /// A string or number argument as a string (numbers as Go's `FormatFloat(f, 'f', -1, 32)`).
-pub(super) fn scalar_string(c: &Call<'_, '_>, i: usize) -> Result<String, EvalError> {
+pub(super) fn scalar_string(c: &Call<'_, '_, '_>, i: usize) -> Result<String, EvalError> {
     match c.value(i)? {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => {
@@ -156,7 +156,7 @@ pub(super) fn scalar_string(c: &Call<'_, '_>, i: usize) -> Result<String, EvalEr
     }
 }
 
-fn replace(c: &Call<'_, '_>) -> Result<Value, EvalError> {
+fn replace(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     let (s, old, new) = (c.str(0)?, c.str(1)?, c.str(2)?);
     let n = c.num(3)?;
     Ok(Value::String(if n < 0.0 {
@@ -167,7 +167,7 @@ fn replace(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     }))
 }
 
-fn split(c: &Call<'_, '_>) -> Result<Value, EvalError> {
+fn split(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     let (s, sep) = (c.str(0)?, c.str(1)?);
     let parts: Vec<Value> = if sep.is_empty() {
         s.chars().map(|ch| Value::String(ch.to_string())).collect()
@@ -177,7 +177,7 @@ fn split(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     Ok(Value::Array(parts))
 }
 
-fn to_boolean(c: &Call<'_, '_>) -> Result<Value, EvalError> {
+fn to_boolean(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     let s = c.str(0)?;
     match s.to_lowercase().as_str() {
         "true" => Ok(Value::Bool(true)),
@@ -188,7 +188,7 @@ fn to_boolean(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     }
 }
 
-fn truncate(c: &Call<'_, '_>) -> Result<Value, EvalError> {
+fn truncate(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     let s = c.str(0)?;
     let n = c.num(1)?.max(0.0);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
