@@ -109,11 +109,17 @@ fn rows(doc: &str) -> Result<Vec<Row>, String> {
             continue;
         }
         let cells = cells(line);
-        if cells.first().is_some_and(|c| c == "signature" || c.starts_with("---")) {
+        if cells
+            .first()
+            .is_some_and(|c| c == "signature" || c.starts_with("---"))
+        {
             continue;
         }
         let [signature, _what, expression, input, result] = cells.as_slice() else {
-            return Err(format!("line {line_no}: expected 5 cells, got {}", cells.len()));
+            return Err(format!(
+                "line {line_no}: expected 5 cells, got {}",
+                cells.len()
+            ));
         };
         let row = (|| {
             let input_text = code(input)?;
@@ -176,7 +182,11 @@ fn every_documented_signature_is_the_registered_one() {
     let wrong: Vec<String> = rows
         .iter()
         .filter_map(|row| match registered.get(row.function()) {
-            None => Some(format!("line {}: unknown function {}", row.line, row.function())),
+            None => Some(format!(
+                "line {}: unknown function {}",
+                row.line,
+                row.function()
+            )),
             Some(spec) if spec.signature() != row.signature => Some(format!(
                 "line {}: documented `{}`, registered `{}`",
                 row.line,
