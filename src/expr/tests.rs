@@ -816,3 +816,12 @@ mod differential {
         }
     }
 }
+
+#[test]
+fn equal_fold_folds_like_go() {
+    let eval = |e: &str| parse(e).unwrap().evaluate(&json!({})).unwrap();
+    assert_eq!(eval("equal_fold('ſ', 'S')"), json!(true));
+    assert_eq!(eval("equal_fold('ς', 'Σ')"), json!(true));
+    assert_eq!(eval("equal_fold('Web', 'WEB')"), json!(true));
+    assert_eq!(eval("equal_fold('a', 'b')"), json!(false));
+}

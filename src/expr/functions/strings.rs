@@ -28,7 +28,14 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         "bool",
         "compares two strings ignoring letter case",
         |c| {
-            let fold = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+            // Like Go's strings.EqualFold: letters of one case-folding orbit are equal
+            // (`ſ`, `s`, `S`; `ς`, `σ`, `Σ`): fold through upper case, then lower case.
+            let fold = |s: &str| {
+                s.chars()
+                    .flat_map(char::to_uppercase)
+                    .flat_map(char::to_lowercase)
+                    .collect::<String>()
+            };
             Ok(Value::Bool(fold(c.str(0)?) == fold(c.str(1)?)))
         }
     ),
