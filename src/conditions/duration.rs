@@ -20,7 +20,7 @@ pub(super) fn evaluate(cmp: Comparison, key: &Value, value: &Value) -> bool {
 fn duration(v: &Value) -> Option<Duration> {
     match v {
         Value::Number(_) => go::number(v).map(go::seconds_to_duration),
-        Value::String(s) => Duration::parse(s).ok(),
+        Value::String(s) => Duration::parse_value(s),
         _ => None,
     }
 }

@@ -68,8 +68,8 @@ fn compare_string(k: &str, value: &Value) -> Cmp {
     let Value::String(v) = value else {
         return Cmp::Mismatch;
     };
-    if let Ok(kq) = Quantity::parse(k) {
-        return Quantity::parse(v)
+    if let Ok(kq) = Quantity::parse_value(k) {
+        return Quantity::parse_value(v)
             .map_or(Cmp::Mismatch, |vq| Cmp::Equal(kq.cmp_value(&vq).is_eq()));
     }
     Cmp::Equal(wildcard::matches(v, k))

@@ -171,7 +171,7 @@ impl<'a> Side<'a> {
 
     fn duration(self) -> Option<Duration> {
         match self {
-            Side::Str(s) if s != "0" => Duration::parse(s).ok(),
+            Side::Str(s) if s != "0" => Duration::parse_value(s),
             _ => None,
         }
     }

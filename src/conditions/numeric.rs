@@ -68,8 +68,8 @@ fn string_key(cmp: Comparison, k: &str, value: &Value) -> bool {
     if let Some((kd, vd)) = go::duration_pair(Side::Str(k), Side::of(value)) {
         return cmp.floats(kd.as_secs_f64(), vd.as_secs_f64());
     }
-    if let (Ok(kq), Value::String(v)) = (Quantity::parse(k), value) {
-        if let Ok(vq) = Quantity::parse(v) {
+    if let (Ok(kq), Value::String(v)) = (Quantity::parse_value(k), value) {
+        if let Ok(vq) = Quantity::parse_value(v) {
             return cmp.holds(kq.cmp_value(&vq));
         }
     }
