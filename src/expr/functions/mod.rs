@@ -28,6 +28,7 @@ mod arithmetic;
 mod builtin;
 mod encoding;
 mod image;
+mod network;
 mod random;
 pub(crate) mod regex;
 mod semver;
@@ -286,6 +287,7 @@ const FAMILIES: &[&[FunctionSpec]] = &[
     image::SPECS,
     yaml::SPECS,
     random::SPECS,
+    network::SPECS,
 ];
 
 static BY_NAME: LazyLock<HashMap<&'static str, &'static FunctionSpec>> = LazyLock::new(|| {
