@@ -19,6 +19,10 @@ struct Grammar;
 /// Binding power at which a projection stops collecting its right-hand side.
 const PROJECTION_STOP: u8 = 10;
 
+/// How deep the Pratt parser may recurse (sub-expressions, projections, nested brackets and
+/// groups together): far below what overflows a thread's stack, far above real expressions.
+const MAX_DEPTH: usize = 110;
+
 /// Parse a whole expression.
 pub(super) fn parse(src: &str) -> Result<Node, ParseError> {
     let mut pairs = Grammar::parse(Rule::expression, src).map_err(pest_error)?;
@@ -27,7 +31,7 @@ pub(super) fn parse(src: &str) -> Result<Node, ParseError> {
         .into_inner()
         .next()
         .ok_or_else(|| syntax(0, "empty expression"))?;
-    parse_level(expr)
+    parse_level(expr, 0)
 }
 
 fn pest_error(err: pest::error::Error<Rule>) -> ParseError {
@@ -51,7 +55,7 @@ fn syntax(offset: usize, message: impl Into<String>) -> ParseError {
 }
 
 /// Parse one `expr` pair (one nesting level) completely.
-fn parse_level(expr: Pair<'_, Rule>) -> Result<Node, ParseError> {
+fn parse_level(expr: Pair<'_, Rule>, depth: usize) -> Result<Node, ParseError> {
     let end = expr.as_span().end();
     let mut level = Level {
         tokens: Tokens {
@@ -63,6 +67,7 @@ fn parse_level(expr: Pair<'_, Rule>) -> Result<Node, ParseError> {
         last: None,
         before_last: None,
         end,
+        depth,
     };
     let node = level.expr(0)?;
     match level.tokens.peek() {
@@ -225,6 +230,8 @@ struct Level<'i> {
     last: Option<Kind>,
     before_last: Option<Kind>,
     end: usize,
+    /// Current recursion depth, counted across levels.
+    depth: usize,
 }
 
 /// What is between the brackets of an index, `[*]`, a slice or a multiselect list.
@@ -279,6 +286,17 @@ impl<'i> Level<'i> {
     }
 
     fn expr(&mut self, rbp: u8) -> Result<Node, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            let at = self.tokens.peek().map_or(self.end, |t| t.start);
+            return Err(syntax(at, "expression nested too deeply"));
+        }
+        self.depth += 1;
+        let node = self.expr_at_depth(rbp);
+        self.depth -= 1;
+        node
+    }
+
+    fn expr_at_depth(&mut self, rbp: u8) -> Result<Node, ParseError> {
         let token = self.next()?;
         let mut left = self.nud(token)?;
         while rbp < self.peek_lbp() {
@@ -311,13 +329,13 @@ impl<'i> Level<'i> {
             Kind::Bracket => self.bracket(t, Node::Current, true),
             Kind::Flatten => self.flatten(Node::Current),
             Kind::Filter => self.filter(t.into_pair()?, Node::Current),
-            Kind::Hash => hash(t.into_pair()?),
+            Kind::Hash => hash(t.into_pair()?, self.depth),
             Kind::Not => Ok(Node::Not(Box::new(self.expr(Kind::Not.lbp())?))),
             Kind::Ampersand => Ok(Node::Expref(Box::new(self.expr(0)?))),
             Kind::Group => {
                 let mut items = t.into_pair()?.into_inner();
                 match (items.next(), items.next()) {
-                    (Some(inner), None) => parse_level(inner),
+                    (Some(inner), None) => parse_level(inner, self.depth),
                     _ => Err(syntax(
                         at,
                         "a parenthesised expression holds one expression",
@@ -354,7 +372,9 @@ impl<'i> Level<'i> {
             Kind::Group => {
                 let called_by_name = self.before_last == Some(Kind::Identifier);
                 match left {
-                    Node::Field(name) if called_by_name => function_call(&name, at, t.into_pair()?),
+                    Node::Field(name) if called_by_name => {
+                        function_call(&name, at, t.into_pair()?, self.depth)
+                    }
                     _ => Err(syntax(at, "unexpected '('")),
                 }
             }
@@ -378,7 +398,7 @@ impl<'i> Level<'i> {
                 let t = self.next()?;
                 match BracketBody::of(t)? {
                     BracketBody::Other(items) if items.as_rule() == Rule::list_items => {
-                        multi_list(items)
+                        multi_list(items, self.depth)
                     }
                     // `.[*]` is a one-item multiselect list holding the expression `*`.
                     BracketBody::Star => Ok(Node::MultiList(vec![Node::ValueProjection(
@@ -448,7 +468,7 @@ impl<'i> Level<'i> {
                 let rhs = self.projection_rhs(Kind::Star.lbp())?;
                 Ok(Node::Projection(Box::new(left), Box::new(rhs)))
             }
-            BracketBody::Other(inner) if nud => multi_list(inner),
+            BracketBody::Other(inner) if nud => multi_list(inner, self.depth),
             BracketBody::Other(_) => Err(syntax(
                 at,
                 "a multiselect list cannot follow an expression here",
@@ -470,7 +490,7 @@ impl<'i> Level<'i> {
             .into_inner()
             .next()
             .ok_or_else(|| syntax(at, "empty filter"))?;
-        let condition = parse_level(cond)?;
+        let condition = parse_level(cond, self.depth)?;
         let rhs = self.projection_rhs(Kind::Filter.lbp())?;
         Ok(Node::FilterProjection {
             lhs: Box::new(left),
@@ -521,15 +541,15 @@ fn literal(p: Pair<'_, Rule>) -> Result<Node, ParseError> {
         .map_err(|e| syntax(at, format!("invalid JSON literal: {e}")))
 }
 
-fn multi_list(items: Pair<'_, Rule>) -> Result<Node, ParseError> {
+fn multi_list(items: Pair<'_, Rule>, depth: usize) -> Result<Node, ParseError> {
     items
         .into_inner()
-        .map(parse_level)
+        .map(|item| parse_level(item, depth))
         .collect::<Result<_, _>>()
         .map(Node::MultiList)
 }
 
-fn hash(t: Pair<'_, Rule>) -> Result<Node, ParseError> {
+fn hash(t: Pair<'_, Rule>, depth: usize) -> Result<Node, ParseError> {
     let mut entries = Vec::new();
     for kv in t.into_inner() {
         let mut parts = kv.into_inner();
@@ -540,12 +560,17 @@ fn hash(t: Pair<'_, Rule>) -> Result<Node, ParseError> {
             Rule::quoted_identifier => quoted(&key)?,
             _ => key.as_str().to_owned(),
         };
-        entries.push((name, parse_level(value)?));
+        entries.push((name, parse_level(value, depth)?));
     }
     Ok(Node::MultiHash(entries))
 }
 
-fn function_call(name: &str, at: usize, group: Pair<'_, Rule>) -> Result<Node, ParseError> {
+fn function_call(
+    name: &str,
+    at: usize,
+    group: Pair<'_, Rule>,
+    depth: usize,
+) -> Result<Node, ParseError> {
     let Some(spec) = functions::lookup(name) else {
         return Err(ParseError {
             offset: at.saturating_sub(name.len()),
@@ -555,7 +580,7 @@ fn function_call(name: &str, at: usize, group: Pair<'_, Rule>) -> Result<Node, P
     };
     let args: Vec<Node> = group
         .into_inner()
-        .map(parse_level)
+        .map(|item| parse_level(item, depth))
         .collect::<Result<_, _>>()?;
     if !spec.accepts_arity(args.len()) {
         return Err(ParseError {
@@ -575,4 +600,33 @@ fn function_call(name: &str, at: usize, group: Pair<'_, Rule>) -> Result<Node, P
         _ => None,
     };
     Ok(Node::Function { spec, args, regex })
+}
+#[cfg(test)]
+mod tests {
+    /// Parse on a thread with a 2 MiB stack (the default for spawned threads).
+    fn parses_on_small_stack(text: String) -> Result<(), super::ParseError> {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || super::parse(&text).map(drop))
+            .expect("thread starts")
+            .join()
+            .expect("parser does not overflow the stack")
+    }
+
+    #[test]
+    fn deep_input_is_an_error_not_a_stack_overflow() {
+        for text in [
+            "!".repeat(100_000) + "a",
+            "a".to_owned() + &"[*].b".repeat(100_000),
+            "(".repeat(100_000) + "a" + &")".repeat(100_000),
+            "a".to_owned() + &"[?b".repeat(10_000) + &"]".repeat(10_000),
+        ] {
+            assert!(parses_on_small_stack(text).is_err());
+        }
+        let e = parses_on_small_stack("!".repeat(1_000) + "a").unwrap_err();
+        assert_eq!(e.message, "expression nested too deeply");
+        // The deepest expression of the compliance suite's benchmarks is 104 projections.
+        assert!(parses_on_small_stack("a".to_owned() + &"[*].b".repeat(108)).is_ok());
+        assert!(parses_on_small_stack("(".repeat(108) + "a" + &")".repeat(108)).is_ok());
+    }
 }
