@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, FileId, SourceMap};
-use crate::yaml::{self, Node, NodeValue, Span};
+use crate::yaml::{self, Node, NodeValue};
 
 /// A problem reading input that is not about a place in a file.
 #[derive(Debug, thiserror::Error)]
@@ -192,9 +192,4 @@ fn flatten_value(doc: Value, out: &mut Vec<Value>) {
     if !doc.is_null() {
         out.push(doc);
     }
-}
-
-/// A zero-width span at the start of a file, for problems about the file as a whole.
-pub fn file_start() -> Span {
-    Span::new(0, 0)
 }

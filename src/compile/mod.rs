@@ -17,7 +17,7 @@ pub use validator::{Foreach, Slot, Validator, ValidatorCheck};
 
 use crate::diag::Diagnostic;
 use crate::ir::{self, ActionOverride, FailureAction, RuleOrigin};
-use crate::matching::{CompiledMatch, Facts};
+use crate::matching::Facts;
 use crate::syntax::ast::PolicyKind;
 use crate::wildcard::contains_wildcard;
 
@@ -139,9 +139,4 @@ pub fn compile_policy(policy: &ir::Policy, diagnostics: &mut Vec<Diagnostic>) ->
         kinds: KindFilter::of(&rules),
         rules,
     }
-}
-
-/// Compiles a `match` block.
-pub fn compile_match(m: &ir::Match) -> CompiledMatch {
-    CompiledMatch::new(m)
 }

@@ -88,14 +88,6 @@ impl Policy {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
-
-    /// The name results are reported under: `<namespace>/<name>` for a namespaced Policy.
-    pub fn key(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{ns}/{}", self.name),
-            None => self.name.clone(),
-        }
-    }
 }
 
 /// Where a rule came from.

@@ -164,8 +164,9 @@ pub fn push_v(out: &mut String, value: Option<&Value>) {
     }
 }
 
-/// Go's `%v` rendering of a value as a new string.
-pub fn to_v(value: Option<&Value>) -> String {
+/// Go's `%v` rendering of a value as a new string (tests read `push_v` through it).
+#[cfg(test)]
+fn to_v(value: Option<&Value>) -> String {
     let mut out = String::new();
     push_v(&mut out, value);
     out

@@ -26,7 +26,6 @@ mod tree;
 
 pub use anchor::{Anchor, AnchorKind, parse as parse_anchor};
 pub use compile::CompileError;
-pub use gofmt::{format_float_e, format_float_f, to_v as go_format_v, type_name as go_type_name};
 pub use scalar::{Leaf, StringPattern};
 
 use serde_json::Value;
