@@ -33,39 +33,38 @@ fn pod(compliant: [bool; 3]) -> (Value, Value) {
     (meta, spec)
 }
 
+/// Benches `restricted:latest` on a pod, after checking the verdict the case is named for.
+fn case(c: &mut Criterion, name: &str, compliant: [bool; 3], allowed: bool) {
+    let (meta, spec) = pod(compliant);
+    let verdict = evaluate(Level::Restricted, Version::LATEST, &meta, &spec)
+        .iter()
+        .all(|r| r.allowed);
+    assert_eq!(verdict, allowed, "{name}");
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            evaluate(
+                Level::Restricted,
+                Version::LATEST,
+                std::hint::black_box(&meta),
+                std::hint::black_box(&spec),
+            )
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
-    let (meta, spec) = pod([true, true, true]);
-    assert!(
-        evaluate(Level::Restricted, Version::LATEST, &meta, &spec)
-            .iter()
-            .all(|r| r.allowed)
+    case(
+        c,
+        "restricted:latest compliant 3 containers",
+        [true, true, true],
+        true,
     );
-    c.bench_function("restricted:latest compliant 3 containers", |b| {
-        b.iter(|| {
-            evaluate(
-                Level::Restricted,
-                Version::LATEST,
-                std::hint::black_box(&meta),
-                std::hint::black_box(&spec),
-            )
-        })
-    });
-    let (meta, spec) = pod([true, false, false]);
-    assert!(
-        !evaluate(Level::Restricted, Version::LATEST, &meta, &spec)
-            .iter()
-            .all(|r| r.allowed)
+    case(
+        c,
+        "restricted:latest 2 of 3 containers failing",
+        [true, false, false],
+        false,
     );
-    c.bench_function("restricted:latest 2 of 3 containers failing", |b| {
-        b.iter(|| {
-            evaluate(
-                Level::Restricted,
-                Version::LATEST,
-                std::hint::black_box(&meta),
-                std::hint::black_box(&spec),
-            )
-        })
-    });
 }
 
 criterion_group!(benches, bench);

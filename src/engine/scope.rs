@@ -1,12 +1,14 @@
 //! The variables one rule evaluation sees: the request's [`Context`], built on first use, plus
 //! the rule's `context[]` entries, which are removed again when the rule is done.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::context::Context;
 use super::{ExternalData, Operation, Request};
 use crate::compile::{ContextEntry, ExternalLookup, ExternalTarget, Query};
-use crate::expr;
+use crate::expr::{self, Expr};
 use crate::template::{Dynamic, Evaluate, SubstitutionError};
 
 /// The request and its lazily built context.
@@ -211,14 +213,8 @@ impl<'r> Scope<'r> {
         };
         let queried = answer.and_then(|body| match &lookup.query {
             None => Ok(body),
-            Some(Query::Static(e)) => e.evaluate(&body).map_err(|e| e.to_string()),
-            Some(Query::Templated(t)) => {
-                let delete = self.is_delete();
-                let text = t
-                    .render(self.context(), "/jmesPath", delete)
-                    .map_err(|e| e.to_string())?;
-                let expr =
-                    expr::parse(text.as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+            Some(q) => {
+                let expr = self.query_expr(name, q)?;
                 expr.evaluate(&body).map_err(|e| e.to_string())
             }
         });
@@ -227,6 +223,27 @@ impl<'r> Scope<'r> {
             (_, Some(d)) => Ok(Some(d)),
             (Ok(v), None) => Ok(Some(v)),
             (Err(e), None) => Err(fail(e)),
+        }
+    }
+
+    /// The expression of an entry's `jmesPath`: compiled once, or substituted and compiled now
+    /// when it holds variables.
+    fn query_expr<'q>(&mut self, name: &str, query: &'q Query) -> Result<Cow<'q, Expr>, String> {
+        match query {
+            Query::Static(e) => Ok(Cow::Borrowed(e)),
+            Query::Templated(t) => {
+                let delete = self.is_delete();
+                let text = t.render(self.context(), "/jmesPath", delete).map_err(|e| {
+                    format!(
+                        "failed to substitute variables in context entry {name} {}: {e}",
+                        t.source()
+                    )
+                })?;
+                let text = text.as_str().unwrap_or_default();
+                expr::parse(text)
+                    .map(Cow::Owned)
+                    .map_err(|e| format!("failed to compile JMESPath: {text}, error: {e}"))
+            }
         }
     }
 
@@ -240,24 +257,10 @@ impl<'r> Scope<'r> {
         default: Option<&Dynamic>,
     ) -> Result<Value, LoadFailure> {
         let fail = |m: String| LoadFailure::Error(m);
-        let query =
-            match query {
-                None => None,
-                Some(Query::Static(e)) => Some(e.clone()),
-                Some(Query::Templated(t)) => {
-                    let delete = self.is_delete();
-                    let text = t.render(self.context(), "/jmesPath", delete).map_err(|e| {
-                        fail(format!(
-                            "failed to substitute variables in context entry {name} {}: {e}",
-                            t.source()
-                        ))
-                    })?;
-                    let text = text.as_str().unwrap_or_default().to_string();
-                    Some(expr::parse(&text).map_err(|e| {
-                        fail(format!("failed to compile JMESPath: {text}, error: {e}"))
-                    })?)
-                }
-            };
+        let query = match query {
+            None => None,
+            Some(q) => Some(self.query_expr(name, q).map_err(fail)?),
+        };
         let default = match default {
             Some(d) => Some(self.render(d, "/default").map_err(|e| {
                 fail(format!(
