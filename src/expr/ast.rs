@@ -36,23 +36,26 @@ impl Comparator {
     }
 }
 
+/// The two operands of a binary node, in one allocation: left, right.
+pub type Operands = Box<[Node; 2]>;
+
 /// One node of the syntax tree.
 #[derive(Clone, Debug)]
 pub enum Node {
     /// `@`: the current value.
     Current,
     /// A field of the current object (`foo`, `"foo"`).
-    Field(String),
+    Field(Box<str>),
     /// `lhs.rhs` (also `lhs[0]`, which evaluates `[0]` against `lhs`).
-    Subexpr(Box<Node>, Box<Node>),
+    Subexpr(Operands),
     /// `[n]` applied to the current value.
     Index(i64),
     /// `[start:stop:step]` applied to the current value.
-    Slice(Option<i64>, Option<i64>, Option<i64>),
+    Slice(Box<[Option<i64>; 3]>),
     /// List projection: evaluate `rhs` for each element of the array `lhs`.
-    Projection(Box<Node>, Box<Node>),
+    Projection(Operands),
     /// Object projection (`*`): evaluate `rhs` for each value of the object `lhs`.
-    ValueProjection(Box<Node>, Box<Node>),
+    ValueProjection(Operands),
     /// Filter projection `lhs[?cond].rhs`.
     FilterProjection {
         /// The array being filtered.
@@ -69,28 +72,32 @@ pub enum Node {
     /// `{k: a, l: b}`
     MultiHash(Vec<(String, Node)>),
     /// A JSON literal or raw string.
-    Literal(Value),
+    Literal(Box<Value>),
     /// `!e`
     Not(Box<Node>),
     /// `a && b`
-    And(Box<Node>, Box<Node>),
+    And(Operands),
     /// `a || b`
-    Or(Box<Node>, Box<Node>),
+    Or(Operands),
     /// `a <op> b`
-    Compare(Comparator, Box<Node>, Box<Node>),
+    Compare(Comparator, Operands),
     /// `a | b`
-    Pipe(Box<Node>, Box<Node>),
+    Pipe(Operands),
     /// `&e`: an expression passed unevaluated to a function.
     Expref(Box<Node>),
-    /// A function call; `regex` holds a pattern argument compiled at parse time.
-    Function {
-        /// The registered function.
-        spec: &'static FunctionSpec,
-        /// Argument expressions.
-        args: Vec<Node>,
-        /// First argument compiled ahead of time when it is a literal regex.
-        regex: Option<regex::Regex>,
-    },
+    /// A function call.
+    Function(Box<FunctionCall>),
+}
+
+/// A function call; `regex` holds a pattern argument compiled at parse time.
+#[derive(Clone, Debug)]
+pub struct FunctionCall {
+    /// The registered function.
+    pub spec: &'static FunctionSpec,
+    /// Argument expressions.
+    pub args: Vec<Node>,
+    /// First argument compiled ahead of time when it is a literal regex.
+    pub regex: Option<regex::Regex>,
 }
 
 impl fmt::Display for Node {
@@ -107,22 +114,23 @@ impl Node {
             Node::Current => return writeln!(f, "{pad}Current"),
             Node::Field(name) => return writeln!(f, "{pad}Field {name:?}"),
             Node::Index(i) => return writeln!(f, "{pad}Index {i}"),
-            Node::Slice(a, b, c) => {
+            Node::Slice(parts) => {
+                let [a, b, c] = &**parts;
                 let part = |p: &Option<i64>| p.map(|v| v.to_string()).unwrap_or_default();
                 return writeln!(f, "{pad}Slice [{}:{}:{}]", part(a), part(b), part(c));
             }
             Node::Literal(v) => return writeln!(f, "{pad}Literal {v}"),
-            Node::Subexpr(a, b) => {
+            Node::Subexpr(operands) => {
                 writeln!(f, "{pad}Subexpression")?;
-                vec![a, b]
+                operands.iter().collect()
             }
-            Node::Projection(a, b) => {
+            Node::Projection(operands) => {
                 writeln!(f, "{pad}Projection")?;
-                vec![a, b]
+                operands.iter().collect()
             }
-            Node::ValueProjection(a, b) => {
+            Node::ValueProjection(operands) => {
                 writeln!(f, "{pad}ValueProjection")?;
-                vec![a, b]
+                operands.iter().collect()
             }
             Node::FilterProjection {
                 lhs,
@@ -152,29 +160,29 @@ impl Node {
                 writeln!(f, "{pad}Not")?;
                 vec![a]
             }
-            Node::And(a, b) => {
+            Node::And(operands) => {
                 writeln!(f, "{pad}And")?;
-                vec![a, b]
+                operands.iter().collect()
             }
-            Node::Or(a, b) => {
+            Node::Or(operands) => {
                 writeln!(f, "{pad}Or")?;
-                vec![a, b]
+                operands.iter().collect()
             }
-            Node::Compare(op, a, b) => {
+            Node::Compare(op, operands) => {
                 writeln!(f, "{pad}Comparator {}", op.symbol())?;
-                vec![a, b]
+                operands.iter().collect()
             }
-            Node::Pipe(a, b) => {
+            Node::Pipe(operands) => {
                 writeln!(f, "{pad}Pipe")?;
-                vec![a, b]
+                operands.iter().collect()
             }
             Node::Expref(a) => {
                 writeln!(f, "{pad}ExpressionReference")?;
                 vec![a]
             }
-            Node::Function { spec, args, .. } => {
-                writeln!(f, "{pad}Function {}", spec.name)?;
-                args.iter().collect()
+            Node::Function(call) => {
+                writeln!(f, "{pad}Function {}", call.spec.name)?;
+                call.args.iter().collect()
             }
         };
         for child in children {

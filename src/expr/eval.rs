@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::ast::{Comparator, Node};
+use super::ast::{Comparator, FunctionCall, Node};
 use super::functions::{Arg, Call};
 use super::value::{as_f64, equal, is_false};
 use super::{Dialect, EvalError};
@@ -72,13 +72,14 @@ impl<'x> Evaluator<'x> {
                 Value::Object(map) => match crate::lookup::field(map, key) {
                     Some(v) => Ok(Cow::Borrowed(self.resolve(v))),
                     None if self.dialect == Dialect::Kyverno => {
-                        Err(EvalError::UnknownKey(key.clone()))
+                        Err(EvalError::UnknownKey(key.to_string()))
                     }
                     None => Ok(null()),
                 },
                 _ => Ok(null()),
             },
-            Node::Subexpr(lhs, rhs) => {
+            Node::Subexpr(operands) => {
+                let [lhs, rhs] = &**operands;
                 let left = self.eval(lhs, data)?;
                 if left.is_null() {
                     return Ok(null());
@@ -89,13 +90,16 @@ impl<'x> Evaluator<'x> {
                 Value::Array(items) => index(items, *i).map_or_else(null, Cow::Borrowed),
                 _ => null(),
             }),
-            Node::Slice(start, stop, step) => Ok(match data {
-                Value::Array(items) => Cow::Owned(Value::Array(slice(items, *start, *stop, *step))),
+            Node::Slice(parts) => Ok(match data {
+                Value::Array(items) => {
+                    let [start, stop, step] = **parts;
+                    Cow::Owned(Value::Array(slice(items, start, stop, step)))
+                }
                 _ => null(),
             }),
             // `x[]...`: flatten while projecting, without copying the elements.
-            Node::Projection(lhs, rhs) if matches!(**lhs, Node::Flatten(_)) => {
-                let Node::Flatten(inner) = &**lhs else {
+            Node::Projection(operands) if matches!(operands[0], Node::Flatten(_)) => {
+                let [Node::Flatten(inner), rhs] = &**operands else {
                     return Ok(null());
                 };
                 let left = self.forgiving(self.eval(inner, data))?;
@@ -108,14 +112,16 @@ impl<'x> Evaluator<'x> {
                 });
                 self.project(flat, rhs).map(Cow::Owned)
             }
-            Node::Projection(lhs, rhs) => {
+            Node::Projection(operands) => {
+                let [lhs, rhs] = &**operands;
                 let left = swallow(self.eval(lhs, data))?;
                 match &*left {
                     Value::Array(items) => self.project(items.iter(), rhs).map(Cow::Owned),
                     _ => Ok(null()),
                 }
             }
-            Node::ValueProjection(lhs, rhs) => {
+            Node::ValueProjection(operands) => {
+                let [lhs, rhs] = &**operands;
                 let left = self.forgiving(self.eval(lhs, data))?;
                 match &*left {
                     Value::Object(map) => self.project(map.values(), rhs).map(Cow::Owned),
@@ -178,33 +184,38 @@ impl<'x> Evaluator<'x> {
                 }
                 Ok(Cow::Owned(Value::Object(out)))
             }
-            Node::Literal(v) => Ok(Cow::Borrowed(v)),
+            Node::Literal(v) => Ok(Cow::Borrowed(&**v)),
             Node::Not(inner) => Ok(boolean(is_false(&*swallow(self.eval(inner, data))?))),
-            Node::And(lhs, rhs) => {
+            Node::And(operands) => {
+                let [lhs, rhs] = &**operands;
                 let left = swallow(self.eval(lhs, data))?;
                 if is_false(&left) {
                     return Ok(left);
                 }
                 self.eval(rhs, data)
             }
-            Node::Or(lhs, rhs) => {
+            Node::Or(operands) => {
+                let [lhs, rhs] = &**operands;
                 let left = swallow(self.eval(lhs, data))?;
                 if !is_false(&left) {
                     return Ok(left);
                 }
                 swallow(self.eval(rhs, data))
             }
-            Node::Compare(op, lhs, rhs) => {
+            Node::Compare(op, operands) => {
+                let [lhs, rhs] = &**operands;
                 let left = swallow(self.eval(lhs, data))?;
                 let right = swallow(self.eval(rhs, data))?;
                 Ok(compare(*op, &left, &right))
             }
-            Node::Pipe(lhs, rhs) => {
+            Node::Pipe(operands) => {
+                let [lhs, rhs] = &**operands;
                 let left = swallow(self.eval(lhs, data))?;
                 swallow(self.then(left, rhs))
             }
             Node::Expref(_) => Ok(null()),
-            Node::Function { spec, args, regex } => {
+            Node::Function(call) => {
+                let FunctionCall { spec, args, regex } = &**call;
                 let mut values = Vec::with_capacity(args.len());
                 for arg in args {
                     values.push(match arg {

@@ -1,6 +1,6 @@
 //! JMESPath with Kyverno's dialect: the expression language inside `{{ }}`.
 //!
-//! An expression is parsed once ([`parse`], grammar in `grammar/expr.pest`) into an [`Expr`]
+//! An expression is parsed once ([`parse`]: `lexer.rs` then the Pratt parser in `parser.rs`) into an [`Expr`]
 //! and then evaluated any number of times over a `serde_json::Value` ([`Expr::evaluate`]).
 //! Kyverno's dialect differs from standard JMESPath in one place: selecting a key that a map
 //! lacks is the error `Unknown key "<k>" in path` ([`EvalError::UnknownKey`]), which
@@ -11,6 +11,7 @@
 mod ast;
 mod eval;
 pub mod functions;
+mod lexer;
 mod parser;
 mod value;
 
