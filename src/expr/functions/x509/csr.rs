@@ -23,7 +23,10 @@ pub(super) fn decode(der: &[u8]) -> Result<Value, String> {
     }
     let mut csr = Reader::new(raw.content);
     let tbs_element = csr.read_element(tag::SEQUENCE).ok_or(MALFORMED)?;
-    let sig_ai = csr.read(tag::SEQUENCE).ok_or(MALFORMED)?;
+    let sig_ai = csr
+        .read(tag::SEQUENCE)
+        .and_then(|ai| parse_ai(ai).ok())
+        .ok_or(MALFORMED)?;
     let signature = csr.read_bit_string().ok_or(MALFORMED)?;
 
     let mut tbs = Reader::new(tbs_element.content);
@@ -38,7 +41,10 @@ pub(super) fn decode(der: &[u8]) -> Result<Value, String> {
     }
 
     let mut spki_reader = Reader::new(spki.content);
-    let pk_ai = parse_ai(spki_reader.read(tag::SEQUENCE).ok_or(MALFORMED)?)?;
+    let pk_ai = spki_reader
+        .read(tag::SEQUENCE)
+        .and_then(|ai| parse_ai(ai).ok())
+        .ok_or(MALFORMED)?;
     let key_bits = spki_reader.read_bit_string().ok_or(MALFORMED)?;
     let public_key_algorithm = algorithm::public_key(&pk_ai.oid);
     let public_key = if public_key_algorithm == 1 {
@@ -47,7 +53,7 @@ pub(super) fn decode(der: &[u8]) -> Result<Value, String> {
         None
     };
 
-    let subject = name::parse(subject_raw, true)?;
+    let subject = name::parse(subject_raw, true).map_err(|_| MALFORMED)?;
     let extensions = requested_extensions(&raw_attributes)?;
     let mut alt_names = AltNames::default();
     for e in &extensions {
@@ -75,7 +81,7 @@ pub(super) fn decode(der: &[u8]) -> Result<Value, String> {
     );
     m.insert(
         "SignatureAlgorithm".into(),
-        golang::int(algorithm::signature(&parse_ai(sig_ai)?)),
+        golang::int(algorithm::signature(&sig_ai)),
     );
     m.insert(
         "PublicKeyAlgorithm".into(),
@@ -111,7 +117,10 @@ fn requested_extensions<'a>(attributes: &[Element<'a>]) -> Result<Vec<Extension<
         let mut list = Reader::new(value.read(tag::SEQUENCE).ok_or(MALFORMED)?);
         let mut these: Vec<Extension<'a>> = Vec::new();
         while !list.is_empty() {
-            let ext = parse_extension(list.read(tag::SEQUENCE).ok_or(MALFORMED)?)?;
+            let ext = list
+                .read(tag::SEQUENCE)
+                .and_then(|e| parse_extension(e).ok())
+                .ok_or(MALFORMED)?;
             if these.iter().chain(&out).any(|e| e.id == ext.id) {
                 return Err(
                     "x509: certificate request contains duplicate requested extensions".into(),

@@ -443,3 +443,281 @@ proptest! {
         }
     }
 }
+
+/// Builds DER for hand-made certificates whose one defect pins one of Go's error texts.
+mod build {
+    /// One TLV with a short or long definite length.
+    pub(super) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 128 {
+            out.push(u8::try_from(len).unwrap());
+        } else {
+            let bytes: Vec<u8> = len
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|&b| b == 0)
+                .collect();
+            out.push(0x80 | u8::try_from(bytes.len()).unwrap());
+            out.extend(bytes);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    pub(super) fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+        tlv(0x30, &parts.concat())
+    }
+
+    /// An OID from its dotted form.
+    pub(super) fn oid(dotted: &str) -> Vec<u8> {
+        let arcs: Vec<u64> = dotted.split('.').map(|a| a.parse().unwrap()).collect();
+        let mut content = Vec::new();
+        for arc in std::iter::once(arcs[0] * 40 + arcs[1]).chain(arcs[2..].iter().copied()) {
+            let mut groups = vec![u8::try_from(arc & 0x7f).unwrap()];
+            let mut rest = arc >> 7;
+            while rest > 0 {
+                groups.push(0x80 | u8::try_from(rest & 0x7f).unwrap());
+                rest >>= 7;
+            }
+            content.extend(groups.into_iter().rev());
+        }
+        tlv(0x06, &content)
+    }
+
+    pub(super) fn ext(id: &str, critical: bool, value: &[u8]) -> Vec<u8> {
+        let mut parts = vec![oid(id)];
+        if critical {
+            parts.push(tlv(0x01, &[0xff]));
+        }
+        parts.push(tlv(0x04, value));
+        seq(&parts)
+    }
+
+    const SPKI: &str = "305c300d06092a864886f70d0101010500034b003048024100cf0345b54543b5984a3c1f7ecb88193849bcca4629c86f1bd2787b0397fc548481476d4e3750b1f74c6ab0648a9a1aaf42775c6086441dfa584674e0c92bb0830203010001";
+
+    pub(super) fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// The parts of a certificate, each replaceable.
+    pub(super) struct Cert {
+        pub(super) serial: Vec<u8>,
+        pub(super) inner_ai: Vec<u8>,
+        pub(super) outer_ai: Vec<u8>,
+        pub(super) validity: Vec<u8>,
+        pub(super) spki: Vec<u8>,
+        pub(super) extensions: Vec<Vec<u8>>,
+    }
+
+    impl Default for Cert {
+        fn default() -> Self {
+            let sha256_rsa = seq(&[oid("1.2.840.113549.1.1.11"), tlv(0x05, &[])]);
+            Cert {
+                serial: tlv(0x02, &[0x01]),
+                inner_ai: sha256_rsa.clone(),
+                outer_ai: sha256_rsa,
+                validity: seq(&[tlv(0x17, b"240101000000Z"), tlv(0x18, b"20340101000000Z")]),
+                spki: hex(SPKI),
+                extensions: Vec::new(),
+            }
+        }
+    }
+
+    impl Cert {
+        pub(super) fn der(&self) -> Vec<u8> {
+            let name = seq(&[tlv(0x31, &seq(&[oid("2.5.4.3"), tlv(0x0c, b"built.test")]))]);
+            let mut tbs = vec![
+                tlv(0xa0, &tlv(0x02, &[0x02])),
+                self.serial.clone(),
+                self.inner_ai.clone(),
+                name.clone(),
+                self.validity.clone(),
+                name,
+                self.spki.clone(),
+            ];
+            if !self.extensions.is_empty() {
+                tbs.push(tlv(0xa3, &seq(&self.extensions)));
+            }
+            seq(&[seq(&tbs), self.outer_ai.clone(), tlv(0x03, &[0x00, 0xaa])])
+        }
+
+        pub(super) fn with_extension(ext: Vec<u8>) -> Self {
+            Cert {
+                extensions: vec![ext],
+                ..Cert::default()
+            }
+        }
+    }
+}
+
+#[test]
+fn built_certificate_decodes() {
+    let got = decode(&pem("CERTIFICATE", &build::Cert::default().der())).unwrap();
+    assert_eq!(got["Subject"]["CommonName"], "built.test");
+    assert_eq!(got["NotBefore"], "2024-01-01T00:00:00Z");
+    assert_eq!(got["NotAfter"], "2034-01-01T00:00:00Z");
+    assert_eq!(got["Signature"], "qg==");
+    assert_eq!(
+        got["PublicKey"],
+        json!({"N": "10842139162538516852283995984632162007315307419602666298329923246591813645093174771514909537619545757150069645751562578440104557593671069375736526997794947", "E": 65537})
+    );
+}
+
+#[test]
+fn go_parser_error_texts() {
+    use build::{Cert, ext, seq, tlv};
+    let san = |names: &[Vec<u8>]| ext("2.5.29.17", false, &seq(names));
+    let cases: Vec<(Cert, &str)> = vec![
+        (
+            Cert {
+                outer_ai: seq(&[build::oid("1.2.840.113549.1.1.5"), tlv(0x05, &[])]),
+                ..Cert::default()
+            },
+            "x509: inner and outer signature algorithm identifiers don't match",
+        ),
+        (
+            Cert {
+                serial: tlv(0x02, &[0x00, 0x01]),
+                ..Cert::default()
+            },
+            "x509: malformed serial number",
+        ),
+        (
+            Cert {
+                validity: seq(&[tlv(0x04, b"x"), tlv(0x17, b"240101000000Z")]),
+                ..Cert::default()
+            },
+            "x509: unsupported time format",
+        ),
+        (
+            Cert {
+                validity: seq(&[tlv(0x17, b"240231000000Z"), tlv(0x17, b"240101000000Z")]),
+                ..Cert::default()
+            },
+            "x509: malformed UTCTime",
+        ),
+        (
+            Cert {
+                spki: seq(&[
+                    seq(&[build::oid("1.2.840.113549.1.1.1")]),
+                    tlv(0x03, &[0x00, 0x30, 0x00]),
+                ]),
+                ..Cert::default()
+            },
+            "x509: RSA key missing NULL parameters",
+        ),
+        (
+            Cert {
+                extensions: vec![
+                    ext("2.5.29.14", false, &tlv(0x04, b"a")),
+                    ext("2.5.29.14", false, &tlv(0x04, b"b")),
+                ],
+                ..Cert::default()
+            },
+            "x509: certificate contains duplicate extension with OID \"2.5.29.14\"",
+        ),
+        (
+            Cert::with_extension(ext("2.5.29.14", true, &tlv(0x04, b"a"))),
+            "x509: subject key identifier incorrectly marked critical",
+        ),
+        (
+            Cert::with_extension(ext("2.5.29.35", true, &seq(&[]))),
+            "x509: authority key identifier incorrectly marked critical",
+        ),
+        (
+            Cert::with_extension(ext("1.3.6.1.5.5.7.1.1", true, &seq(&[]))),
+            "x509: authority info access incorrectly marked critical",
+        ),
+        (
+            Cert::with_extension(ext("2.5.29.19", false, &tlv(0x04, b""))),
+            "x509: invalid basic constraints",
+        ),
+        (
+            Cert::with_extension(san(&[tlv(0x87, &[1, 2, 3])])),
+            "x509: cannot parse IP address of length 3",
+        ),
+        (
+            Cert::with_extension(san(&[tlv(0x82, "ü.test".as_bytes())])),
+            "x509: SAN dNSName is malformed",
+        ),
+        (
+            Cert::with_extension(san(&[tlv(0x86, b"https://a..b/")])),
+            "x509: cannot parse URI \"https://a..b/\": invalid domain",
+        ),
+        (
+            Cert::with_extension(san(&[tlv(0x86, b"://x")])),
+            "x509: cannot parse URI \"://x\": parse \"://x\": missing protocol scheme",
+        ),
+        (
+            Cert::with_extension(ext("2.5.29.30", true, &seq(&[]))),
+            "x509: empty name constraints extension",
+        ),
+        (
+            Cert::with_extension(ext(
+                "2.5.29.30",
+                true,
+                &seq(&[tlv(
+                    0xa0,
+                    &seq(&[tlv(0x87, &[10, 0, 0, 0, 0xff, 0, 0xff, 0])]),
+                )]),
+            )),
+            "x509: IP constraint contained invalid mask ff00ff00",
+        ),
+        (
+            Cert::with_extension(ext(
+                "2.5.29.32",
+                false,
+                &seq(&[seq(&[build::oid("1.2.3")]), seq(&[build::oid("1.2.3")])]),
+            )),
+            "x509: invalid certificate policies",
+        ),
+    ];
+    for (cert, message) in cases {
+        assert_eq!(
+            decode(&pem("CERTIFICATE", &cert.der())).unwrap_err(),
+            message
+        );
+    }
+}
+
+#[test]
+fn built_extensions_go_reads() {
+    use build::{Cert, ext, seq, tlv};
+    let cert = Cert {
+        extensions: vec![
+            // Critical SAN with only an otherName: nothing parsed, so it stays unhandled.
+            ext("2.5.29.17", true, &seq(&[tlv(0xa0, &[])])),
+            // Policy mappings 1.2.3 -> 1.2.4.
+            ext(
+                "2.5.29.33",
+                false,
+                &seq(&[seq(&[build::oid("1.2.3"), build::oid("1.2.4")])]),
+            ),
+            // Basic constraints with pathLen 0.
+            ext(
+                "2.5.29.19",
+                true,
+                &seq(&[tlv(0x01, &[0xff]), tlv(0x02, &[0x00])]),
+            ),
+            // A critical extension outside 2.5.29 that Go does not know.
+            ext("1.2.3.4", true, &tlv(0x05, &[])),
+        ],
+        ..Cert::default()
+    };
+    let got = decode(&pem("CERTIFICATE", &cert.der())).unwrap();
+    assert_eq!(
+        got["UnhandledCriticalExtensions"],
+        json!([oid("2.5.29.17"), oid("1.2.3.4")])
+    );
+    assert_eq!(
+        got["PolicyMappings"],
+        json!([{"IssuerDomainPolicy": "1.2.3", "SubjectDomainPolicy": "1.2.4"}])
+    );
+    assert_eq!(got["MaxPathLen"], 0);
+    assert_eq!(got["MaxPathLenZero"], true);
+    assert_eq!(got["DNSNames"], Value::Null);
+}
