@@ -7,9 +7,9 @@
 use serde_json::{Map, Value};
 
 use super::algorithm::{self, parse_ai};
-use super::der::{Element, Reader, oid_arcs, tag};
+use super::der::{Element, Reader, tag};
 use super::extensions::{self, AltNames, Extension, parse_extension};
-use super::golang::{self, Time};
+use super::golang;
 use super::{name, rsa_only};
 
 const MALFORMED: &str = "asn1: structure error: malformed certificate request";
@@ -162,7 +162,7 @@ fn attribute(attribute: &Element<'_>) -> Option<Value> {
             let mut pair = Reader::new(seq.read(tag::SEQUENCE)?);
             let kind = pair.read_oid()?;
             // Go ignores further elements of a SEQUENCE read into a struct.
-            let value = any(pair.read_any()?)?;
+            let value = name::asn1_value(pair.read_any()?)?;
             let mut m = Map::new();
             m.insert("Type".into(), golang::oid(&kind));
             m.insert("Value".into(), value);
@@ -174,32 +174,4 @@ fn attribute(attribute: &Element<'_>) -> Option<Value> {
     m.insert("Type".into(), golang::oid(&id));
     m.insert("Value".into(), Value::Array(values));
     Some(Value::Object(m))
-}
-
-/// An element read by `encoding/asn1` into `interface{}`: `None` when that read fails.
-fn any(e: Element<'_>) -> Option<Value> {
-    Some(match e.tag {
-        tag::PRINTABLE_STRING
-        | tag::NUMERIC_STRING
-        | tag::IA5_STRING
-        | tag::T61_STRING
-        | tag::UTF8_STRING
-        | tag::BMP_STRING => Value::String(name::asn1_string(e.tag, e.content).ok()?),
-        tag::INTEGER => golang::int(Reader::new(e.full).read_i64()?),
-        tag::BIT_STRING => {
-            let bits = Reader::new(e.full).read_bit_string()?;
-            let mut m = Map::new();
-            m.insert("Bytes".into(), golang::bytes(Some(bits.bytes)));
-            m.insert(
-                "BitLength".into(),
-                golang::int(i64::try_from(bits.bit_length).ok()?),
-            );
-            Value::Object(m)
-        }
-        tag::OID => golang::oid(&oid_arcs(e.content, 31)?),
-        tag::UTC_TIME => Time::utc_time(e.content)?.to_json(),
-        tag::GENERALIZED_TIME => Time::generalized_time(e.content)?.to_json(),
-        tag::OCTET_STRING => golang::bytes(Some(e.content)),
-        _ => Value::Null,
-    })
 }

@@ -337,7 +337,10 @@ impl Fields {
             seen.push(der);
             let arcs = oid_arcs(der, 64).ok_or(INVALID)?;
             self.policies.push(Value::String(dotted(&arcs)));
-            identifiers.push(golang::oid(&arcs));
+            // `PolicyIdentifiers` holds the OIDs whose arcs fit a Go int.
+            if arcs.iter().all(|&a| i64::try_from(a).is_ok()) {
+                identifiers.push(golang::oid(&arcs));
+            }
         }
         self.policy_identifiers = Some(identifiers);
         Ok(())

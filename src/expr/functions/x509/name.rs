@@ -2,13 +2,14 @@
 
 use serde_json::{Map, Value};
 
-use super::der::{Reader, tag};
-use super::golang;
+use super::der::{Element, Reader, oid_arcs, tag};
+use super::golang::{self, Time};
 
 /// Reads a DER `Name` (the full SEQUENCE element) into `pkix.Name`'s JSON form, with the errors
-/// of Go's `parseName`. With `lenient` (certificate requests, which Go reads with
-/// `encoding/asn1`), a value that is not a string becomes null instead of an error.
-pub(super) fn parse(raw: &[u8], lenient: bool) -> Result<Value, String> {
+/// of Go's `parseName`. With `any_value` (certificate requests, which Go reads with
+/// `encoding/asn1`), a value may be any ASN.1 type `encoding/asn1` reads into `interface{}`;
+/// only strings fill the named fields.
+pub(super) fn parse(raw: &[u8], any_value: bool) -> Result<Value, String> {
     const INVALID: &str = "x509: invalid RDNSequence";
     let mut outer = Reader::new(raw);
     let mut rdns = Reader::new(outer.read(tag::SEQUENCE).ok_or(INVALID)?);
@@ -27,21 +28,21 @@ pub(super) fn parse(raw: &[u8], lenient: bool) -> Result<Value, String> {
             let value = atv
                 .read_any()
                 .ok_or("x509: invalid RDNSequence: invalid attribute value")?;
-            let text = match asn1_string(value.tag, value.content) {
-                Ok(s) => Some(s),
-                Err(_) if lenient => None,
-                Err(e) => {
-                    return Err(format!(
-                        "x509: invalid RDNSequence: invalid attribute value: {e}"
-                    ));
-                }
+            let value = if any_value {
+                asn1_value(value).ok_or("x509: invalid RDNSequence: invalid attribute value")?
+            } else {
+                asn1_string(value.tag, value.content)
+                    .map(Value::String)
+                    .map_err(|e| {
+                        format!("x509: invalid RDNSequence: invalid attribute value: {e}")
+                    })?
             };
-            if let Some(text) = &text {
+            if let Value::String(text) = &value {
                 fields.set(&kind, text);
             }
             let mut entry = Map::new();
             entry.insert("Type".into(), golang::oid(&kind));
-            entry.insert("Value".into(), text.map_or(Value::Null, Value::String));
+            entry.insert("Value".into(), value);
             names.push(Value::Object(entry));
         }
     }
@@ -170,4 +171,32 @@ fn bmp(value: &[u8]) -> Option<String> {
             }
         })
         .collect()
+}
+
+/// An element read by `encoding/asn1` into `interface{}`: `None` when that read fails.
+pub(super) fn asn1_value(e: Element<'_>) -> Option<Value> {
+    Some(match e.tag {
+        tag::PRINTABLE_STRING
+        | tag::NUMERIC_STRING
+        | tag::IA5_STRING
+        | tag::T61_STRING
+        | tag::UTF8_STRING
+        | tag::BMP_STRING => Value::String(asn1_string(e.tag, e.content).ok()?),
+        tag::INTEGER => golang::int(Reader::new(e.full).read_i64()?),
+        tag::BIT_STRING => {
+            let bits = Reader::new(e.full).read_bit_string()?;
+            let mut m = Map::new();
+            m.insert("Bytes".into(), golang::bytes(Some(bits.bytes)));
+            m.insert(
+                "BitLength".into(),
+                golang::int(i64::try_from(bits.bit_length).ok()?),
+            );
+            Value::Object(m)
+        }
+        tag::OID => golang::oid(&oid_arcs(e.content, 31)?),
+        tag::UTC_TIME => Time::utc_time(e.content)?.to_json(),
+        tag::GENERALIZED_TIME => Time::generalized_time(e.content)?.to_json(),
+        tag::OCTET_STRING => golang::bytes(Some(e.content)),
+        _ => Value::Null,
+    })
 }

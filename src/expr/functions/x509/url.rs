@@ -147,9 +147,11 @@ fn scheme(text: &str) -> Result<(&str, &str), String> {
     Ok(("", text))
 }
 
-/// The host part: brackets must close, a port must be digits; escapes are decoded.
+/// The host part: brackets must close, a port must be digits, an unbracketed host may only use
+/// the characters Go allows there and `%` only to escape non-ASCII bytes.
 fn parse_host(host: &str) -> Result<String, String> {
-    let port = if host.starts_with('[') {
+    let bracketed = host.starts_with('[');
+    let port = if bracketed {
         let close = host.rfind(']').ok_or("missing ']' in host")?;
         host.get(close + 1..).unwrap_or("")
     } else {
@@ -160,7 +162,32 @@ fn parse_host(host: &str) -> Result<String, String> {
     if !valid_port {
         return Err(format!("invalid port {port:?} after host"));
     }
+    if !bracketed {
+        let bytes = host.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'%' {
+                let escape = host.get(i..(i + 3).min(host.len())).unwrap_or("%");
+                let low_ascii = bytes
+                    .get(i + 1)
+                    .and_then(|h| char::from(*h).to_digit(16))
+                    .is_some_and(|h| h < 8);
+                if low_ascii && escape != "%25" && escape.len() == 3 {
+                    return Err(format!("invalid URL escape {escape:?}"));
+                }
+            } else if b.is_ascii() && !host_char(b) {
+                return Err(format!(
+                    "invalid character {:?} in host name",
+                    char::from(b).to_string()
+                ));
+            }
+        }
+    }
     unescape(host)
+}
+
+/// Characters Go leaves unescaped in a host name.
+fn host_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-_.~!$&'()*+,;=:[]<>\"".contains(&b)
 }
 
 /// Percent-decoding; a `%` must start two hex digits.
@@ -273,5 +300,14 @@ mod tests {
             parse("http://h:x/").unwrap_err(),
             "parse \"http://h:x/\": invalid port \":x\" after host"
         );
+        assert_eq!(
+            parse("http://a b/").unwrap_err(),
+            "parse \"http://a b/\": invalid character \" \" in host name"
+        );
+        assert_eq!(
+            parse("http://a%41/").unwrap_err(),
+            "parse \"http://a%41/\": invalid URL escape \"%41\""
+        );
+        assert_eq!(parse("http://caf%C3%A9/").unwrap()["Host"], "café");
     }
 }
