@@ -35,7 +35,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
 )];
 
 /// The object for the first PEM block of `text`, or Kyverno's error text.
-pub(crate) fn decode(text: &str) -> Result<Value, String> {
+fn decode(text: &str) -> Result<Value, String> {
     let block = pem::decode(text).ok_or("failed to decode PEM block")?;
     match block.kind.as_str() {
         "CERTIFICATE" => cert::decode(&block.bytes),

@@ -5,8 +5,8 @@
 use serde_json::{Map, Value};
 
 use super::algorithm::{self, parse_ai};
-use super::der::{Reader, tag};
-use super::extensions::{self, parse_extension};
+use super::der::{Reader, dotted, tag};
+use super::extensions::{self, Extension, parse_extension};
 use super::golang::{self, Time};
 use super::{name, rsa_only};
 
@@ -32,27 +32,7 @@ fn parse(raw: &[u8], content: &[u8]) -> Result<(Value, bool), String> {
     let tbs_element = input.read_element(tag::SEQUENCE).ok_or(MALFORMED_TBS)?;
     let mut tbs = Reader::new(tbs_element.content);
 
-    let version = match tbs
-        .read_optional(tag::explicit(0))
-        .ok_or("x509: malformed version")?
-    {
-        Some(inner) => {
-            let mut r = Reader::new(inner);
-            let v = r.read_i64().ok_or("x509: malformed version")?;
-            if !r.is_empty() {
-                return Err("x509: malformed version".into());
-            }
-            v
-        }
-        None => 0,
-    };
-    if version < 0 {
-        return Err("x509: malformed version".into());
-    }
-    let version = version + 1;
-    if version > 3 {
-        return Err("x509: invalid version".into());
-    }
+    let version = read_version(&mut tbs)?;
 
     let serial = tbs.read_integer().ok_or("x509: malformed serial number")?;
     if serial.first().is_some_and(|b| b & 0x80 != 0) {
@@ -80,6 +60,7 @@ fn parse(raw: &[u8], content: &[u8]) -> Result<(Value, bool), String> {
     let not_before = time(&mut validity)?;
     let not_after = time(&mut validity)?;
 
+    // Go reports a malformed subject with the issuer's text.
     let subject_raw = tbs
         .read_element(tag::SEQUENCE)
         .ok_or("x509: malformed issuer")?
@@ -104,44 +85,7 @@ fn parse(raw: &[u8], content: &[u8]) -> Result<(Value, bool), String> {
         None
     };
 
-    let mut extensions = Vec::new();
-    if version > 1 {
-        if tbs.read_optional(tag::context(1)).is_none() {
-            return Err("x509: malformed issuerUniqueID".into());
-        }
-        if tbs.read_optional(tag::context(2)).is_none() {
-            return Err("x509: malformed subjectUniqueID".into());
-        }
-        if version == 3 {
-            let present = tbs
-                .read_optional(tag::explicit(3))
-                .ok_or("x509: malformed extensions")?;
-            if let Some(wrapped) = present {
-                let mut wrapped = Reader::new(wrapped);
-                let mut list = Reader::new(
-                    wrapped
-                        .read(tag::SEQUENCE)
-                        .ok_or("x509: malformed extensions")?,
-                );
-                while !list.is_empty() {
-                    let ext = list
-                        .read(tag::SEQUENCE)
-                        .ok_or("x509: malformed extension")?;
-                    let ext = parse_extension(ext)?;
-                    if extensions
-                        .iter()
-                        .any(|e: &extensions::Extension<'_>| e.id == ext.id)
-                    {
-                        return Err(format!(
-                            "x509: certificate contains duplicate extension with OID {:?}",
-                            super::der::dotted(&ext.id)
-                        ));
-                    }
-                    extensions.push(ext);
-                }
-            }
-        }
-    }
+    let extensions = read_extensions(&mut tbs, version)?;
     let fields = extensions::process(&extensions)?;
 
     let signature = input.read_bit_string().ok_or("x509: malformed signature")?;
@@ -178,14 +122,75 @@ fn parse(raw: &[u8], content: &[u8]) -> Result<(Value, bool), String> {
     m.insert("Subject".into(), subject);
     m.insert("NotBefore".into(), not_before.to_json());
     m.insert("NotAfter".into(), not_after.to_json());
-    let rendered = golang::list(
-        extensions
-            .iter()
-            .map(extensions::Extension::to_json)
-            .collect(),
-    );
+    let rendered = golang::list(extensions.iter().map(Extension::to_json).collect());
     fields.insert_into(&mut m, rendered);
     Ok((Value::Object(m), rsa))
+}
+
+/// The one-based version (`[0] EXPLICIT INTEGER`, default v1).
+fn read_version(tbs: &mut Reader<'_>) -> Result<i64, String> {
+    const MALFORMED: &str = "x509: malformed version";
+    let version = match tbs.read_optional(tag::explicit(0)).ok_or(MALFORMED)? {
+        Some(inner) => {
+            let mut r = Reader::new(inner);
+            let v = r.read_i64().ok_or(MALFORMED)?;
+            if !r.is_empty() {
+                return Err(MALFORMED.into());
+            }
+            v
+        }
+        None => 0,
+    };
+    if version < 0 {
+        return Err(MALFORMED.into());
+    }
+    if version > 2 {
+        return Err("x509: invalid version".into());
+    }
+    Ok(version + 1)
+}
+
+/// The unique identifiers (skipped) and the extensions of a v2/v3 certificate.
+fn read_extensions<'a>(tbs: &mut Reader<'a>, version: i64) -> Result<Vec<Extension<'a>>, String> {
+    let mut extensions: Vec<Extension<'a>> = Vec::new();
+    if version == 1 {
+        return Ok(extensions);
+    }
+    if tbs.read_optional(tag::context(1)).is_none() {
+        return Err("x509: malformed issuerUniqueID".into());
+    }
+    if tbs.read_optional(tag::context(2)).is_none() {
+        return Err("x509: malformed subjectUniqueID".into());
+    }
+    if version < 3 {
+        return Ok(extensions);
+    }
+    let Some(wrapped) = tbs
+        .read_optional(tag::explicit(3))
+        .ok_or("x509: malformed extensions")?
+    else {
+        return Ok(extensions);
+    };
+    let mut wrapped = Reader::new(wrapped);
+    let mut list = Reader::new(
+        wrapped
+            .read(tag::SEQUENCE)
+            .ok_or("x509: malformed extensions")?,
+    );
+    while !list.is_empty() {
+        let ext = list
+            .read(tag::SEQUENCE)
+            .ok_or("x509: malformed extension")?;
+        let ext = parse_extension(ext)?;
+        if extensions.iter().any(|e| e.id == ext.id) {
+            return Err(format!(
+                "x509: certificate contains duplicate extension with OID {:?}",
+                dotted(&ext.id)
+            ));
+        }
+        extensions.push(ext);
+    }
+    Ok(extensions)
 }
 
 /// Go's `parseTime`.
