@@ -35,6 +35,7 @@ mod semver;
 mod strings;
 mod structure;
 mod time;
+mod x509;
 mod yaml;
 
 use std::borrow::Cow;
@@ -288,6 +289,7 @@ const FAMILIES: &[&[FunctionSpec]] = &[
     yaml::SPECS,
     random::SPECS,
     network::SPECS,
+    x509::SPECS,
 ];
 
 static BY_NAME: LazyLock<HashMap<&'static str, &'static FunctionSpec>> = LazyLock::new(|| {
