@@ -175,6 +175,12 @@ impl Template {
         path: &str,
         delete: bool,
     ) -> Result<Value, SubstitutionError> {
+        // A string that is exactly one variable: its typed value, without copying the text.
+        if let [var] = self.variables.as_slice()
+            && var.braces == self.raw
+        {
+            return evaluate(var, ctx, path, delete);
+        }
         let mut value = self.raw.clone();
         let mut rescan = match substitute_pass(&mut value, &self.variables, ctx, path, delete)? {
             Pass::Typed(v) => return Ok(v),
@@ -191,7 +197,7 @@ impl Template {
                 Pass::Text { rescan } => rescan,
             };
         }
-        Ok(Value::String(unescape(&value)))
+        Ok(Value::String(unescape(value)))
     }
 }
 
@@ -214,13 +220,7 @@ fn substitute_pass<C: Evaluate + ?Sized>(
     let whole = variables.len() == 1 && variables.first().is_some_and(|v| v.braces == *value);
     let mut deep = false;
     for var in variables {
-        let expr = match (delete, &var.delete_expr) {
-            (true, Some(e)) => e,
-            _ => &var.expr,
-        };
-        let result = ctx
-            .evaluate(expr)
-            .map_err(|e| resolve_error(expr.source(), path, e))?;
+        let result = evaluate(var, ctx, path, delete)?;
         if whole {
             return Ok(Pass::Typed(result));
         }
@@ -229,12 +229,30 @@ fn substitute_pass<C: Evaluate + ?Sized>(
             other => std::borrow::Cow::Owned(serde_json::to_string(other).unwrap_or_default()),
         };
         deep |= !var.shallow;
-        let prefix = var.matched.strip_suffix(var.braces.as_str()).unwrap_or("");
-        *value = value.replacen(&var.matched, &format!("{prefix}{text}"), 1);
+        // The first occurrence of the match is replaced; its preceding character is kept.
+        if let Some(at) = value.find(var.matched.as_str()) {
+            let braces = at + var.matched.len() - var.braces.len();
+            value.replace_range(braces..at + var.matched.len(), &text);
+        }
     }
     Ok(Pass::Text {
         rescan: deep && value.contains("{{"),
     })
+}
+
+/// Evaluates a variable (its DELETE form on DELETE requests).
+fn evaluate<C: Evaluate + ?Sized>(
+    var: &Variable,
+    ctx: &C,
+    path: &str,
+    delete: bool,
+) -> Result<Value, SubstitutionError> {
+    let expr = match (delete, &var.delete_expr) {
+        (true, Some(e)) => e,
+        _ => &var.expr,
+    };
+    ctx.evaluate(expr)
+        .map_err(|e| resolve_error(expr.source(), path, e))
 }
 
 /// A pattern path as JMESPath (Kyverno's `getJMESPath`): keys joined with `.` (anchors
@@ -261,12 +279,12 @@ fn resolve_error(variable: &str, path: &str, e: EvalError) -> SubstitutionError 
 }
 
 /// Removes the backslash of escaped variables.
-fn unescape(s: &str) -> String {
+fn unescape(s: String) -> String {
     if !s.contains("\\{{") {
-        return s.to_string();
+        return s;
     }
     ESCAPED
-        .replace_all(s, |c: &regex::Captures| {
+        .replace_all(&s, |c: &regex::Captures| {
             c.get(0)
                 .map(|m| m.as_str()[1..].to_string())
                 .unwrap_or_default()
