@@ -230,14 +230,33 @@ fn substitute_pass<C: Evaluate + ?Sized>(
         };
         deep |= !var.shallow;
         // The first occurrence of the match is replaced; its preceding character is kept.
-        if let Some(at) = value.find(var.matched.as_str()) {
+        if let Some(at) = find(value, &var.matched) {
             let braces = at + var.matched.len() - var.braces.len();
             value.replace_range(braces..at + var.matched.len(), &text);
         }
     }
     Ok(Pass::Text {
-        rescan: deep && value.contains("{{"),
+        rescan: deep && find(value, "{{").is_some(),
     })
+}
+
+/// `haystack.find(needle)`, by a plain scan for the short texts templates usually are, where
+/// setting up the general substring searcher costs more than the search.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    const SHORT: usize = 256;
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    if h.len() > SHORT {
+        return haystack.find(needle);
+    }
+    // Matching bytes of a UTF-8 needle start at a character boundary of the haystack.
+    h.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == first)
+        .map(|(i, _)| i)
+        .find(|&i| h.get(i..).is_some_and(|rest| rest.starts_with(n)))
 }
 
 /// Evaluates a variable (its DELETE form on DELETE requests).
@@ -280,7 +299,7 @@ fn resolve_error(variable: &str, path: &str, e: EvalError) -> SubstitutionError 
 
 /// Removes the backslash of escaped variables.
 fn unescape(s: String) -> String {
-    if !s.contains("\\{{") {
+    if find(&s, "\\{{").is_none() {
         return s;
     }
     ESCAPED
@@ -442,6 +461,29 @@ mod tests {
             Ok(Some(t)) => t.render(ctx, "/", false),
             Ok(None) => Ok(Value::String(s.to_string())),
             Err(e) => Err(SubstitutionError(e.to_string())),
+        }
+    }
+
+    #[test]
+    fn find_agrees_with_str_find() {
+        let long = format!("{}{{{{ x }}}}", "é{".repeat(200));
+        let cases = [
+            ("", ""),
+            ("", "{{"),
+            ("a{{b", "{{"),
+            ("{{{x}}", "{{x}}"),
+            ("é{{ a }} {{ a }}", " {{ a }}"),
+            ("ab", "abc"),
+            ("\\{{ x }}", "\\{{"),
+            (long.as_str(), "{{ x }}"),
+            (long.as_str(), "{{ y }}"),
+        ];
+        for (haystack, needle) in cases {
+            assert_eq!(
+                find(haystack, needle),
+                haystack.find(needle),
+                "{haystack:?} {needle:?}"
+            );
         }
     }
 

@@ -195,20 +195,15 @@ impl<'r> Context<'r> {
     /// Builds the document for a request.
     pub fn new(request: &Request<'r>) -> Self {
         let resource = request.resource;
-        let metadata = resource.get("metadata").and_then(Value::as_object);
+        let top = |k: &str| resource.as_object().and_then(|r| lookup::field(r, k));
+        let metadata = top("metadata").and_then(Value::as_object);
         let meta = |k: &str| {
             metadata
                 .and_then(|m| lookup::field(m, k))
                 .and_then(Value::as_str)
                 .unwrap_or("")
         };
-        let top_str = |k: &str| {
-            resource
-                .as_object()
-                .and_then(|r| lookup::field(r, k))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        };
+        let top_str = |k: &str| top(k).and_then(Value::as_str).unwrap_or("");
         let api_version = top_str("apiVersion");
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let kind = top_str("kind");
