@@ -240,8 +240,9 @@ fn substitute_pass<C: Evaluate + ?Sized>(
     })
 }
 
-/// `haystack.find(needle)`, by a plain scan for the short texts templates usually are, where
-/// setting up the general substring searcher costs more than the search.
+/// `haystack.find(needle)`, for the short texts templates usually are, by looking for the
+/// needle's first byte and comparing there: setting up the general substring searcher costs
+/// more than such a search. (The bytes of a UTF-8 needle only match at character boundaries.)
 fn find(haystack: &str, needle: &str) -> Option<usize> {
     const SHORT: usize = 256;
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
@@ -251,12 +252,15 @@ fn find(haystack: &str, needle: &str) -> Option<usize> {
     if h.len() > SHORT {
         return haystack.find(needle);
     }
-    // Matching bytes of a UTF-8 needle start at a character boundary of the haystack.
-    h.iter()
-        .enumerate()
-        .filter(|(_, b)| **b == first)
-        .map(|(i, _)| i)
-        .find(|&i| h.get(i..).is_some_and(|rest| rest.starts_with(n)))
+    let mut from = 0;
+    while let Some(i) = h.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + i;
+        if h.get(at..)?.starts_with(n) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Evaluates a variable (its DELETE form on DELETE requests).
