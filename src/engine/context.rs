@@ -76,8 +76,9 @@ const GVK: [&str; 3] = ["group", "version", "kind"];
 /// The values one request gives the document.
 struct Fields<'a> {
     operation: &'a str,
-    object: Option<Value>,
-    old_object: Option<Value>,
+    /// `request.object` and `request.oldObject` when they are copied (else stand-ins).
+    object: Option<&'a Value>,
+    old_object: Option<&'a Value>,
     namespace: &'a str,
     name: &'a str,
     gvk: [&'a str; 3],
@@ -86,8 +87,8 @@ struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    /// Writes the values into a document of the right shape (string buffers are reused);
-    /// `false`, leaving the document unusable, when its shape is not the expected one.
+    /// Writes the values into a document of the right shape, reusing its string buffers;
+    /// `false` (the document partly written) when its shape is not the expected one.
     fn fill(&self, doc: &mut Value) -> bool {
         let Some(mut top) = values_of(doc, &TOP) else {
             return false;
@@ -115,8 +116,8 @@ impl Fields<'_> {
             return false;
         };
         set_str(operation, self.operation);
-        *object = self.object.clone().unwrap_or_default();
-        *old_object = self.old_object.clone().unwrap_or_default();
+        *object = self.object.cloned().unwrap_or_default();
+        *old_object = self.old_object.cloned().unwrap_or_default();
         set_str(namespace, self.namespace);
         set_str(name, self.name);
         let Some(gvk) = values_of(gvk, &GVK) else {
@@ -155,7 +156,7 @@ fn set_str(slot: &mut Value, text: &str) {
     }
 }
 
-/// How many keys `request` has.
+/// The keys of `request`, with or without those of the user.
 fn request_keys(user: bool) -> &'static [&'static str] {
     REQUEST.get(..if user { 9 } else { 6 }).unwrap_or_default()
 }
@@ -217,7 +218,6 @@ impl<'r> Context<'r> {
             Operation::Update => (Some(resource), Some(resource)),
             _ => (Some(resource), None),
         };
-        let stand_in = |v: Option<&Value>| v.filter(|_| copy).cloned();
         let mut service_account = ["", ""];
         if let Some(user) = request.user
             && let Some(rest) = user.username.strip_prefix("system:serviceaccount:")
@@ -227,8 +227,8 @@ impl<'r> Context<'r> {
         }
         let fields = Fields {
             operation: request.operation.as_str(),
-            object: stand_in(new),
-            old_object: stand_in(old),
+            object: new.filter(|_| copy),
+            old_object: old.filter(|_| copy),
             namespace: if kind == "Namespace" {
                 ""
             } else {
