@@ -175,6 +175,12 @@ impl Template {
         path: &str,
         delete: bool,
     ) -> Result<Value, SubstitutionError> {
+        // A string that is exactly one variable: its typed value, without copying the text.
+        if let [var] = self.variables.as_slice()
+            && var.braces == self.raw
+        {
+            return evaluate(var, ctx, path, delete);
+        }
         let mut value = self.raw.clone();
         let mut rescan = match substitute_pass(&mut value, &self.variables, ctx, path, delete)? {
             Pass::Typed(v) => return Ok(v),
@@ -191,7 +197,7 @@ impl Template {
                 Pass::Text { rescan } => rescan,
             };
         }
-        Ok(Value::String(unescape(&value)))
+        Ok(Value::String(unescape(value)))
     }
 }
 
@@ -214,13 +220,7 @@ fn substitute_pass<C: Evaluate + ?Sized>(
     let whole = variables.len() == 1 && variables.first().is_some_and(|v| v.braces == *value);
     let mut deep = false;
     for var in variables {
-        let expr = match (delete, &var.delete_expr) {
-            (true, Some(e)) => e,
-            _ => &var.expr,
-        };
-        let result = ctx
-            .evaluate(expr)
-            .map_err(|e| resolve_error(expr.source(), path, e))?;
+        let result = evaluate(var, ctx, path, delete)?;
         if whole {
             return Ok(Pass::Typed(result));
         }
@@ -229,12 +229,53 @@ fn substitute_pass<C: Evaluate + ?Sized>(
             other => std::borrow::Cow::Owned(serde_json::to_string(other).unwrap_or_default()),
         };
         deep |= !var.shallow;
-        let prefix = var.matched.strip_suffix(var.braces.as_str()).unwrap_or("");
-        *value = value.replacen(&var.matched, &format!("{prefix}{text}"), 1);
+        // The first occurrence of the match is replaced; its preceding character is kept.
+        if let Some(at) = find(value, &var.matched) {
+            let braces = at + var.matched.len() - var.braces.len();
+            value.replace_range(braces..at + var.matched.len(), &text);
+        }
     }
     Ok(Pass::Text {
-        rescan: deep && value.contains("{{"),
+        rescan: deep && find(value, "{{").is_some(),
     })
+}
+
+/// `haystack.find(needle)`, for the short texts templates usually are, by looking for the
+/// needle's first byte and comparing there: setting up the general substring searcher costs
+/// more than such a search. (The bytes of a UTF-8 needle only match at character boundaries.)
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    const SHORT: usize = 256;
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return Some(0);
+    };
+    if h.len() > SHORT {
+        return haystack.find(needle);
+    }
+    let mut from = 0;
+    while let Some(i) = h.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + i;
+        if h.get(at..)?.starts_with(n) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Evaluates a variable (its DELETE form on DELETE requests).
+fn evaluate<C: Evaluate + ?Sized>(
+    var: &Variable,
+    ctx: &C,
+    path: &str,
+    delete: bool,
+) -> Result<Value, SubstitutionError> {
+    let expr = match (delete, &var.delete_expr) {
+        (true, Some(e)) => e,
+        _ => &var.expr,
+    };
+    ctx.evaluate(expr)
+        .map_err(|e| resolve_error(expr.source(), path, e))
 }
 
 /// A pattern path as JMESPath (Kyverno's `getJMESPath`): keys joined with `.` (anchors
@@ -261,12 +302,12 @@ fn resolve_error(variable: &str, path: &str, e: EvalError) -> SubstitutionError 
 }
 
 /// Removes the backslash of escaped variables.
-fn unescape(s: &str) -> String {
-    if !s.contains("\\{{") {
-        return s.to_string();
+fn unescape(s: String) -> String {
+    if find(&s, "\\{{").is_none() {
+        return s;
     }
     ESCAPED
-        .replace_all(s, |c: &regex::Captures| {
+        .replace_all(&s, |c: &regex::Captures| {
             c.get(0)
                 .map(|m| m.as_str()[1..].to_string())
                 .unwrap_or_default()
@@ -424,6 +465,29 @@ mod tests {
             Ok(Some(t)) => t.render(ctx, "/", false),
             Ok(None) => Ok(Value::String(s.to_string())),
             Err(e) => Err(SubstitutionError(e.to_string())),
+        }
+    }
+
+    #[test]
+    fn find_agrees_with_str_find() {
+        let long = format!("{}{{{{ x }}}}", "é{".repeat(200));
+        let cases = [
+            ("", ""),
+            ("", "{{"),
+            ("a{{b", "{{"),
+            ("{{{x}}", "{{x}}"),
+            ("é{{ a }} {{ a }}", " {{ a }}"),
+            ("ab", "abc"),
+            ("\\{{ x }}", "\\{{"),
+            (long.as_str(), "{{ x }}"),
+            (long.as_str(), "{{ y }}"),
+        ];
+        for (haystack, needle) in cases {
+            assert_eq!(
+                find(haystack, needle),
+                haystack.find(needle),
+                "{haystack:?} {needle:?}"
+            );
         }
     }
 

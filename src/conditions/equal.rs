@@ -6,9 +6,8 @@
 
 use serde_json::Value;
 
-use super::go;
+use super::{go, wildcard_matches};
 use crate::quantity::Quantity;
-use crate::wildcard;
 
 /// The outcome of comparing a key with a value.
 enum Cmp {
@@ -72,5 +71,5 @@ fn compare_string(k: &str, value: &Value) -> Cmp {
         return Quantity::parse_value(v)
             .map_or(Cmp::Mismatch, |vq| Cmp::Equal(kq.cmp_value(&vq).is_eq()));
     }
-    Cmp::Equal(wildcard::matches(v, k))
+    Cmp::Equal(wildcard_matches(v, k))
 }

@@ -25,6 +25,8 @@ pub(super) fn number(v: &Value) -> Option<f64> {
 pub(super) fn sprint(v: &Value) -> Cow<'_, str> {
     match v {
         Value::String(s) => Cow::Borrowed(s),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Value::Null => Cow::Borrowed("<nil>"),
         _ => {
             let mut out = String::new();
             write_sprint(&mut out, v);

@@ -13,8 +13,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::go::{self, StringList};
-use super::range;
-use crate::wildcard;
+use super::{range, wildcard_matches};
 
 /// Which operator of the family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +52,7 @@ pub(super) fn evaluate(op: Membership, key: &Value, value: &Value) -> bool {
 
 /// `Match(a, b) || Match(b, a)`: a wildcard on either side counts.
 fn either_matches(a: &str, b: &str) -> bool {
-    wildcard::matches(a, b) || wildcard::matches(b, a)
+    wildcard_matches(a, b) || wildcard_matches(b, a)
 }
 
 /// A scalar key: `{any,all}KeyExistsInArray` (the same lookup for both), negated for the
@@ -73,7 +72,7 @@ fn scalar(op: Membership, key: &str, value: &Value) -> bool {
 /// a string that is not JSON as unusable (`in.go` unmarshals without `json.Valid`).
 fn scalar_in_string(op: Membership, key: &str, v: &str) -> Option<bool> {
     let deprecated = matches!(op, In | NotIn);
-    if wildcard::matches(v, key) {
+    if wildcard_matches(v, key) {
         return Some(true);
     }
     if !deprecated && range::is_in_range(v) {

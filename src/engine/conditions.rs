@@ -18,10 +18,10 @@ pub struct BlockResult {
 /// Substitutes a condition's key and value and tests it.
 fn test(c: &CompiledCondition, scope: &mut Scope) -> Result<bool, String> {
     let key = scope
-        .render(&c.key, "")
+        .resolve(&c.key, "")
         .map_err(|e| format!("failed to substitute variables in condition key: {e}"))?;
     let value = scope
-        .render(&c.value, "")
+        .resolve(&c.value, "")
         .map_err(|e| format!("failed to substitute variables in condition value: {e}"))?;
     Ok(conditions::evaluate(&c.operator, &key, &value))
 }

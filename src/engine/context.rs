@@ -2,11 +2,15 @@
 //! `serviceAccountName`, `serviceAccountNamespace`, `images.*`, values supplied by the caller,
 //! and (per rule) context entries and foreach elements.
 
+use std::cell::Cell;
+
 use serde_json::{Map, Value, json};
 
 use super::{Operation, Request};
 use crate::expr::{Alias, EvalError, Expr};
 use crate::image::ImageRef;
+use crate::lookup;
+use crate::matching::UserInfo;
 use crate::template::Evaluate;
 
 /// The variables of one request. Rules add and remove their own entries around their
@@ -22,20 +26,169 @@ pub struct Context<'r> {
     old_object: Option<&'r Value>,
 }
 
-impl Evaluate for Context<'_> {
+impl<'r> Evaluate for Context<'r> {
     fn evaluate(&self, expr: &Expr) -> Result<Value, EvalError> {
-        let request = self.doc.get("request");
-        let mut aliases: [Option<Alias>; 2] = [None, None];
-        for (slot, (field, value)) in aliases
-            .iter_mut()
-            .zip([("object", self.object), ("oldObject", self.old_object)])
-        {
-            if let (Some(stand_in), Some(value)) = (request.and_then(|r| r.get(field)), value) {
-                *slot = Some(Alias { stand_in, value });
-            }
+        // The stand-ins are found by scanning the two small maps (no hashing, no allocation).
+        let request = match &self.doc {
+            Value::Object(doc) => lookup::field(doc, "request").and_then(Value::as_object),
+            _ => None,
+        };
+        let alias = |field: &str, value: Option<&'r Value>| {
+            Some(Alias {
+                stand_in: lookup::field(request?, field)?,
+                value: value?,
+            })
+        };
+        match (
+            alias("object", self.object),
+            alias("oldObject", self.old_object),
+        ) {
+            (Some(a), Some(b)) => expr.evaluate_aliased(&self.doc, &[a, b]),
+            (Some(a), None) | (None, Some(a)) => expr.evaluate_aliased(&self.doc, &[a]),
+            (None, None) => expr.evaluate_aliased(&self.doc, &[]),
         }
-        let aliases: Vec<Alias> = aliases.into_iter().flatten().collect();
-        expr.evaluate_aliased(&self.doc, &aliases)
+    }
+}
+
+thread_local! {
+    /// The document of the last context dropped on this thread. The next context refills it
+    /// in place when it has the same shape, instead of allocating and hashing every key again.
+    static SPARE: Cell<Option<Value>> = const { Cell::new(None) };
+}
+
+/// Top-level keys of the document, in order.
+const TOP: [&str; 3] = ["request", "serviceAccountName", "serviceAccountNamespace"];
+/// Keys of `request`, in order; the last three only when the request has a user.
+const REQUEST: [&str; 9] = [
+    "operation",
+    "object",
+    "oldObject",
+    "namespace",
+    "name",
+    "kind",
+    "userInfo",
+    "roles",
+    "clusterRoles",
+];
+/// Keys of `request.kind`, in order.
+const GVK: [&str; 3] = ["group", "version", "kind"];
+
+/// The values one request gives the document.
+struct Fields<'a> {
+    operation: &'a str,
+    /// `request.object` and `request.oldObject` when they are copied (else stand-ins).
+    object: Option<&'a Value>,
+    old_object: Option<&'a Value>,
+    namespace: &'a str,
+    name: &'a str,
+    gvk: [&'a str; 3],
+    user: Option<&'a UserInfo>,
+    service_account: [&'a str; 2],
+}
+
+impl Fields<'_> {
+    /// Writes the values into a document of the right shape, reusing its string buffers;
+    /// `false` (the document partly written) when its shape is not the expected one.
+    fn fill(&self, doc: &mut Value) -> bool {
+        let Some(mut top) = values_of(doc, &TOP) else {
+            return false;
+        };
+        let (Some(request), Some(sa_name), Some(sa_namespace)) =
+            (top.next(), top.next(), top.next())
+        else {
+            return false;
+        };
+        set_str(sa_name, self.service_account[0]);
+        set_str(sa_namespace, self.service_account[1]);
+        let Some(mut request) = values_of(request, request_keys(self.user.is_some())) else {
+            return false;
+        };
+        let mut next = || request.next();
+        let (
+            Some(operation),
+            Some(object),
+            Some(old_object),
+            Some(namespace),
+            Some(name),
+            Some(gvk),
+        ) = (next(), next(), next(), next(), next(), next())
+        else {
+            return false;
+        };
+        set_str(operation, self.operation);
+        *object = self.object.cloned().unwrap_or_default();
+        *old_object = self.old_object.cloned().unwrap_or_default();
+        set_str(namespace, self.namespace);
+        set_str(name, self.name);
+        let Some(gvk) = values_of(gvk, &GVK) else {
+            return false;
+        };
+        for (slot, text) in gvk.zip(self.gvk) {
+            set_str(slot, text);
+        }
+        if let Some(user) = self.user {
+            let (Some(info), Some(roles), Some(cluster_roles)) = (next(), next(), next()) else {
+                return false;
+            };
+            *info = json!({"username": user.username, "groups": user.groups});
+            *roles = json!(user.roles);
+            *cluster_roles = json!(user.cluster_roles);
+        }
+        true
+    }
+}
+
+/// The values of a map whose keys are exactly `names`, in that order.
+fn values_of<'v>(value: &'v mut Value, names: &[&str]) -> Option<serde_json::map::ValuesMut<'v>> {
+    let map = value.as_object_mut()?;
+    let same = map.len() == names.len() && map.keys().zip(names).all(|(k, n)| k == n);
+    same.then(|| map.values_mut())
+}
+
+/// Sets a string value, reusing its buffer.
+fn set_str(slot: &mut Value, text: &str) {
+    match slot {
+        Value::String(s) => {
+            s.clear();
+            s.push_str(text);
+        }
+        other => *other = Value::String(text.to_string()),
+    }
+}
+
+/// The keys of `request`, with or without those of the user.
+fn request_keys(user: bool) -> &'static [&'static str] {
+    REQUEST.get(..if user { 9 } else { 6 }).unwrap_or_default()
+}
+
+/// A document with every key of the request's shape and `null` values.
+fn skeleton(user: bool) -> Value {
+    fn object(names: &[&str]) -> Map<String, Value> {
+        names.iter().map(|n| (n.to_string(), Value::Null)).collect()
+    }
+    let mut request = object(request_keys(user));
+    if let Some(kind) = request.get_mut("kind") {
+        *kind = Value::Object(object(&GVK));
+    }
+    let mut doc = object(&TOP);
+    if let Some(slot) = doc.get_mut("request") {
+        *slot = Value::Object(request);
+    }
+    Value::Object(doc)
+}
+
+impl Drop for Context<'_> {
+    /// Leaves the document for the next context on this thread, without the variables rules
+    /// added at the top level (`images`).
+    fn drop(&mut self) {
+        let mut doc = std::mem::take(&mut self.doc);
+        if let Value::Object(map) = &mut doc
+            && map.len() > TOP.len()
+        {
+            map.retain(|k, _| TOP.contains(&k.as_str()));
+        }
+        // During thread teardown there is nowhere to leave it: it is simply dropped.
+        let _ = SPARE.try_with(|spare| spare.set(Some(doc)));
     }
 }
 
@@ -43,19 +196,18 @@ impl<'r> Context<'r> {
     /// Builds the document for a request.
     pub fn new(request: &Request<'r>) -> Self {
         let resource = request.resource;
-        let metadata = resource.get("metadata");
+        let top = |k: &str| resource.as_object().and_then(|r| lookup::field(r, k));
+        let metadata = top("metadata").and_then(Value::as_object);
         let meta = |k: &str| {
             metadata
-                .and_then(|m| m.get(k))
+                .and_then(|m| lookup::field(m, k))
                 .and_then(Value::as_str)
                 .unwrap_or("")
         };
-        let api_version = resource
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let top_str = |k: &str| top(k).and_then(Value::as_str).unwrap_or("");
+        let api_version = top_str("apiVersion");
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let kind = resource.get("kind").and_then(Value::as_str).unwrap_or("");
+        let kind = top_str("kind");
         // Values that write into the resource need a real copy; otherwise stand-ins.
         let copy = request
             .variables
@@ -66,50 +218,36 @@ impl<'r> Context<'r> {
             Operation::Update => (Some(resource), Some(resource)),
             _ => (Some(resource), None),
         };
-        let stand_in = |v: Option<&Value>| match (v, copy) {
-            (Some(v), true) => v.clone(),
-            _ => Value::Null,
-        };
-        let (object, old_object) = (stand_in(new), stand_in(old));
-        let namespace = if kind == "Namespace" {
-            ""
-        } else {
-            meta("namespace")
-        };
-        let text = |s: &str| Value::String(s.to_string());
-        let mut req = Map::with_capacity(9);
-        req.insert("operation".into(), text(request.operation.as_str()));
-        req.insert("object".into(), object);
-        req.insert("oldObject".into(), old_object);
-        req.insert("namespace".into(), text(namespace));
-        req.insert("name".into(), text(meta("name")));
-        let mut gvk = Map::with_capacity(3);
-        gvk.insert("group".into(), text(group));
-        gvk.insert("version".into(), text(version));
-        gvk.insert("kind".into(), text(kind));
-        req.insert("kind".into(), Value::Object(gvk));
-        let (mut sa_name, mut sa_namespace) = (String::new(), String::new());
-        if let Some(user) = request.user {
-            req.insert(
-                "userInfo".into(),
-                json!({"username": user.username, "groups": user.groups}),
-            );
-            req.insert("roles".into(), json!(user.roles));
-            req.insert("clusterRoles".into(), json!(user.cluster_roles));
-            if let Some(rest) = user.username.strip_prefix("system:serviceaccount:")
-                && let Some((ns, name)) = rest.split_once(':')
-            {
-                (sa_namespace, sa_name) = (ns.to_string(), name.to_string());
-            }
+        let mut service_account = ["", ""];
+        if let Some(user) = request.user
+            && let Some(rest) = user.username.strip_prefix("system:serviceaccount:")
+            && let Some((ns, name)) = rest.split_once(':')
+        {
+            service_account = [name, ns];
         }
-        let mut doc = Map::with_capacity(4);
-        doc.insert("request".into(), Value::Object(req));
-        doc.insert("serviceAccountName".into(), Value::String(sa_name));
-        doc.insert(
-            "serviceAccountNamespace".into(),
-            Value::String(sa_namespace),
-        );
-        let doc = Value::Object(doc);
+        let fields = Fields {
+            operation: request.operation.as_str(),
+            object: new.filter(|_| copy),
+            old_object: old.filter(|_| copy),
+            namespace: if kind == "Namespace" {
+                ""
+            } else {
+                meta("namespace")
+            },
+            name: meta("name"),
+            gvk: [group, version, kind],
+            user: request.user,
+            service_account,
+        };
+        let mut doc = SPARE
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if !fields.fill(&mut doc) {
+            doc = skeleton(request.user.is_some());
+            fields.fill(&mut doc);
+        }
         let mut ctx = Context {
             doc,
             object: new.filter(|_| !copy),
@@ -272,6 +410,61 @@ mod tests {
             doc.pointer("/images/containers/c/jsonPointer"),
             Some(&json!("/spec/containers/0/image"))
         );
+    }
+
+    #[test]
+    fn reused_document_matches_a_fresh_one() {
+        let pod = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                         "metadata": {"name": "d", "namespace": "ns"}});
+        let other = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}});
+        let user = UserInfo {
+            username: "system:serviceaccount:team:bot".into(),
+            roles: vec!["r".into()],
+            ..UserInfo::default()
+        };
+        let vars = vec![
+            ("request.operation".to_string(), json!("SET")),
+            ("request.oldObject.metadata.uid".to_string(), json!("u")),
+        ];
+        let expected = |request: &Request| {
+            SPARE.with(Cell::take);
+            Context::new(request).doc().clone()
+        };
+        // Each request, after contexts of every other shape (and with added variables) were
+        // dropped on this thread, sees the same document as after a fresh start.
+        let mut with_user = Request::create(&pod);
+        with_user.user = Some(&user);
+        let mut with_vars = Request::create(&other);
+        with_vars.variables = &vars;
+        with_vars.operation = Operation::Update;
+        let requests = [Request::create(&pod), with_user, with_vars];
+        for request in &requests {
+            let want = expected(request);
+            for before in &requests {
+                let mut ctx = Context::new(before);
+                ctx.add_images(before.resource);
+                ctx.insert("element", json!(1));
+                drop(ctx);
+                assert_eq!(Context::new(request).doc(), &want);
+            }
+        }
+        let doc = expected(&requests[1]);
+        assert_eq!(doc.pointer("/request/kind/group"), Some(&json!("apps")));
+        assert_eq!(doc.pointer("/request/roles"), Some(&json!(["r"])));
+        assert_eq!(doc.pointer("/serviceAccountName"), Some(&json!("bot")));
+        let doc = expected(&requests[2]);
+        assert_eq!(doc.pointer("/request/namespace"), Some(&json!("")));
+        assert_eq!(doc.pointer("/request/operation"), Some(&json!("SET")));
+        assert_eq!(doc.pointer("/request/userInfo"), None);
+        assert_eq!(
+            doc.pointer("/request/oldObject/metadata/uid"),
+            Some(&json!("u"))
+        );
+        assert_eq!(
+            doc.pointer("/request/object/metadata/name"),
+            Some(&json!("n"))
+        );
+        assert_eq!(doc.pointer("/serviceAccountName"), Some(&json!("")));
     }
 
     #[test]

@@ -112,11 +112,20 @@ impl<'r> Scope<'r> {
 
     /// Substitutes variables in a value.
     pub fn render(&mut self, value: &Dynamic, path: &str) -> Result<Value, SubstitutionError> {
+        self.resolve(value, path).map(Cow::into_owned)
+    }
+
+    /// Substitutes variables in a value; a value without variables is borrowed, not copied.
+    pub fn resolve<'d>(
+        &mut self,
+        value: &'d Dynamic,
+        path: &str,
+    ) -> Result<Cow<'d, Value>, SubstitutionError> {
         if let Some(v) = value.as_static() {
-            return Ok(v.clone());
+            return Ok(Cow::Borrowed(v));
         }
         let delete = self.is_delete();
-        value.render(self.context(), path, delete)
+        value.render(self.context(), path, delete).map(Cow::Owned)
     }
 
     /// Loads context entries in order (later entries may use earlier ones).

@@ -88,11 +88,11 @@ fn join(parts: &[&str]) -> String {
 }
 
 /// The message as written (template source for messages with variables).
-fn raw_message(rule: &CompiledRule) -> String {
+fn raw_message(rule: &CompiledRule) -> &str {
     match &rule.message {
-        Some(Dynamic::Template(t)) => t.source().to_string(),
-        Some(Dynamic::Static(Value::String(s))) => s.clone(),
-        _ => String::new(),
+        Some(Dynamic::Template(t)) => t.source(),
+        Some(Dynamic::Static(Value::String(s))) => s,
+        _ => "",
     }
 }
 
@@ -142,7 +142,7 @@ fn deny(
             Value::String(text) => Value::String(join(&[&text, &result.message])),
             other => other,
         }),
-        _ => substitute(&join(&[&written, &result.message]), scope),
+        _ => substitute(&join(&[written, &result.message]), scope),
     };
     let message = match substituted {
         Some(Value::String(s)) => s,
