@@ -1,5 +1,7 @@
 //! Parse-once evaluation of typical Kyverno expressions over a Pod admission request, and the
-//! JMESPath compliance suite's `benchmarks.json` side by side with the `jmespath` crate.
+//! JMESPath compliance suite's `benchmarks.json` side by side with the `jmespath` crate, each
+//! case measured as its `bench` field says: `parse`, `interpret` (evaluation only) or `full`
+//! (parse, then evaluate).
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -93,6 +95,20 @@ fn compliance_benchmarks(c: &mut Criterion) {
                     });
                     group.bench_function(format!("{comment}/parse/jmespath"), |b| {
                         b.iter(|| jmespath::compile(black_box(text)))
+                    });
+                }
+                Some("full") => {
+                    group.bench_function(format!("{comment}/full/rampart"), |b| {
+                        b.iter(|| {
+                            expr::parse(black_box(text))
+                                .map(|e| e.evaluate_with(black_box(&given), Dialect::Standard))
+                        })
+                    });
+                    group.bench_function(format!("{comment}/full/jmespath"), |b| {
+                        b.iter(|| {
+                            jmespath::compile(black_box(text))
+                                .map(|e| e.search(black_box(peer_data.clone())))
+                        })
                     });
                 }
                 _ => {

@@ -234,11 +234,15 @@ fn number_len(bytes: &[u8], at: usize) -> Result<usize, ParseError> {
 /// The length of a token enclosed in `quote`, where a backslash escapes the next byte.
 fn quoted_len(bytes: &[u8], at: usize, quote: u8) -> Result<usize, ParseError> {
     let mut i = at + 1;
-    while let Some(&b) = bytes.get(i) {
-        if b == quote {
+    while let Some(found) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(quote, b'\\', rest))
+    {
+        i += found;
+        if bytes.get(i) == Some(&quote) {
             return Ok(i + 1 - at);
         }
-        i += if b == b'\\' { 2 } else { 1 };
+        i += 2;
     }
     let what = match quote {
         b'"' => "quoted identifier",

@@ -4,6 +4,8 @@
 //! The grammar it implements is the JMESPath specification's; `spec/expressions.md` lists
 //! the syntax. [`super::lexer`] splits the text first, so the parser only looks at token kinds.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::ast::{FunctionCall, Node};
@@ -459,11 +461,11 @@ impl<'a> Parser<'a> {
     }
 
     fn raw_string(&self, t: Token) -> String {
-        self.inner(t).replace("\\'", "'")
+        unescape(self.inner(t), "\\'", "'").into_owned()
     }
 
     fn literal(&self, t: Token) -> Result<Node, ParseError> {
-        let text = self.inner(t).replace("\\`", "`");
+        let text = unescape(self.inner(t), "\\`", "`");
         if let Ok(v) = serde_json::from_str::<Value>(&text) {
             return Ok(Node::Literal(Box::new(v)));
         }
@@ -472,6 +474,15 @@ impl<'a> Parser<'a> {
         serde_json::from_str::<Value>(&legacy)
             .map(|v| Node::Literal(Box::new(v)))
             .map_err(|e| syntax(t.start, format!("invalid JSON literal: {e}")))
+    }
+}
+
+/// `text` with each `escaped` sequence replaced by `plain`, copied only when it has a backslash.
+fn unescape<'t>(text: &'t str, escaped: &str, plain: &str) -> Cow<'t, str> {
+    if text.contains('\\') {
+        Cow::Owned(text.replace(escaped, plain))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
