@@ -15,6 +15,9 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    if !contains_wildcard(pattern) {
+        return pattern == text;
+    }
     general_match(pattern, text)
 }
 

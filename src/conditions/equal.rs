@@ -6,8 +6,9 @@
 
 use serde_json::Value;
 
-use super::{go, wildcard_matches};
+use super::go;
 use crate::quantity::Quantity;
+use crate::wildcard::matches as wildcard_matches;
 
 /// The outcome of comparing a key with a value.
 enum Cmp {

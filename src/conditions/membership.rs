@@ -13,7 +13,8 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::go::{self, StringList};
-use super::{range, wildcard_matches};
+use super::range;
+use crate::wildcard::matches as wildcard_matches;
 
 /// Which operator of the family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

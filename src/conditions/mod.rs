@@ -24,7 +24,6 @@ pub use block::{
 
 use serde_json::Value;
 
-use crate::wildcard;
 use membership::Membership;
 use numeric::Comparison;
 
@@ -189,16 +188,6 @@ pub fn parse_operator(name: &str) -> Result<ParsedOperator, String> {
         canonical: op.name() == name,
     })
     .ok_or_else(|| UNKNOWN_OPERATOR.to_owned())
-}
-
-/// Kyverno's wildcard match, with the common case of a pattern without `*` or `?` (where it
-/// is plain equality) decided without building the matcher.
-fn wildcard_matches(pattern: &str, text: &str) -> bool {
-    if wildcard::contains_wildcard(pattern) {
-        wildcard::matches(pattern, text)
-    } else {
-        pattern == text
-    }
 }
 
 /// How an operator evaluates: which handler, with which comparison.
