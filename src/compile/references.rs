@@ -37,6 +37,19 @@ pub fn resolve(pattern: &Value) -> Result<Value, String> {
     Ok(out)
 }
 
+/// A string substituted on its own, as Kyverno substitutes a rule message: a reference can only
+/// point inside the string itself, so any reference fails (`None`); escaped ones lose their
+/// backslash.
+pub fn resolve_standalone(text: &str) -> Option<String> {
+    let (Some(reference), Some(escaped)) = (REFERENCE.as_ref(), ESCAPED.as_ref()) else {
+        return Some(text.to_string());
+    };
+    if reference.is_match(text) {
+        return None;
+    }
+    Some(escaped.replace_all(text, "$1").into_owned())
+}
+
 fn resolve_in(doc: &Value, node: &mut Value, path: &mut Vec<String>) -> Result<(), String> {
     match node {
         Value::String(s) if s.contains("$(") => {
@@ -137,6 +150,23 @@ fn lookup<'a>(doc: &'a Value, path: &[String]) -> Option<&'a Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_standalone_string_resolves_no_reference() {
+        assert_eq!(
+            resolve_standalone("plain {{ x }}"),
+            Some("plain {{ x }}".into())
+        );
+        assert_eq!(
+            resolve_standalone(r"cost \$(./a) ok"),
+            Some("cost $(./a) ok".into())
+        );
+        assert_eq!(
+            resolve_standalone("must be $(./../pattern/metadata/name)"),
+            None
+        );
+        assert_eq!(resolve_standalone("$(/)"), None);
+    }
 
     #[test]
     fn relative_absolute_and_operators() {

@@ -7,6 +7,7 @@ use crate::syntax::reader::Reader;
 use crate::template::Dynamic;
 use crate::yaml::{Node, NodeValue};
 
+use super::references;
 use super::validator::{Validator, compile_rule_validator};
 
 /// What a rule does when it matches.
@@ -31,8 +32,11 @@ pub struct CompiledRule {
     pub matcher: CompiledMatch,
     /// `exclude`.
     pub exclude: Option<CompiledMatch>,
-    /// `validate.message`, if any.
+    /// `validate.message`, if any (escaped `\$(…)` references unescaped).
     pub message: Option<Dynamic>,
+    /// The message holds a `$(…)` reference. Kyverno resolves references inside the message
+    /// itself, where none can be found, so substituting such a message always fails.
+    pub message_has_reference: bool,
     /// The failure action written on the rule (`validate.failureAction`), if any.
     pub failure_action: Option<FailureAction>,
     /// `validate.failureActionOverrides`.
@@ -59,6 +63,7 @@ pub(super) fn compile_rule(
         matcher: CompiledMatch::new(&rule.match_),
         exclude: rule.exclude.as_ref().map(CompiledMatch::new),
         message: None,
+        message_has_reference: false,
         failure_action: None,
         failure_action_overrides: Vec::new(),
         is_validate: false,
@@ -72,7 +77,10 @@ pub(super) fn compile_rule(
             compiled.failure_action = v.failure_action;
             compiled.failure_action_overrides = v.failure_action_overrides.clone();
             if let Some(m) = &v.message {
-                match Dynamic::compile(&serde_json::Value::String(m.clone())) {
+                let resolved = references::resolve_standalone(m);
+                compiled.message_has_reference = resolved.is_none();
+                let text = resolved.unwrap_or_else(|| m.clone());
+                match Dynamic::compile(&serde_json::Value::String(text)) {
                     Ok(d) => compiled.message = Some(d),
                     Err(e) => {
                         Reader::new(policy.file, diagnostics).error(

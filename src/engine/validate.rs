@@ -137,6 +137,8 @@ fn deny(
     // Kyverno substitutes the joined text; with plain condition messages that is the rule
     // message's compiled template joined with them.
     let substituted = match (&rule.message, result.message.contains("{{")) {
+        // Kyverno shows a message it cannot substitute as written.
+        _ if rule.message_has_reference => Some(Value::String(join(&[written, &result.message]))),
         (Some(m), false) => scope.render(m, "").ok().map(|v| match v {
             Value::String(text) if result.message.is_empty() => Value::String(text),
             Value::String(text) => Value::String(join(&[&text, &result.message])),
@@ -191,6 +193,9 @@ fn message(rule: &CompiledRule, scope: &mut Scope) -> Result<Option<String>, ()>
     let Some(m) = &rule.message else {
         return Ok(None);
     };
+    if rule.message_has_reference {
+        return Err(());
+    }
     match scope.render(m, "/validate/message") {
         Ok(Value::String(s)) if s.is_empty() => Ok(None),
         Ok(Value::String(s)) => Ok(Some(s)),
@@ -205,13 +210,20 @@ fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse 
         Ok(o) => o,
         Err(e) => return error(rule, "variable substitution failed", e),
     };
-    let (status, detail) = match outcome {
+    // Kyverno's pattern error text is shown only when the message cannot be substituted.
+    let (status, detail, error_text) = match outcome {
         Outcome::Pass => {
             return response(rule, RuleStatus::Pass, rule.pass_message.clone());
         }
         Outcome::Skip { message } => return response(rule, RuleStatus::Skip, message),
-        Outcome::Fail { path, .. } => (RuleStatus::Fail, format!("failed at path {path}")),
-        Outcome::Error { message } => (RuleStatus::Error, format!("execution error: {message}")),
+        Outcome::Fail { path, message } => {
+            (RuleStatus::Fail, format!("failed at path {path}"), message)
+        }
+        Outcome::Error { message } => (
+            RuleStatus::Error,
+            format!("execution error: {message}"),
+            message,
+        ),
     };
     let text = match message(rule, scope) {
         Ok(Some(m)) => {
@@ -219,9 +231,9 @@ fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse 
             format!("validation error: {m} rule {name} {detail}")
         }
         Ok(None) => format!("validation error: rule {name} {detail}"),
-        Err(()) => {
-            format!("validation error: variables substitution error in rule {name} {detail}")
-        }
+        Err(()) => format!(
+            "validation error: variables substitution error in rule {name} execution error: {error_text}"
+        ),
     };
     response(rule, status, text)
 }
