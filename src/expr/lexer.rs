@@ -155,20 +155,8 @@ impl<'a> Lexer<'a> {
                 _ => return Err(unexpected_character(self.src, at)),
             },
             b'!' => pair(bytes, at, b'=', Tok::Compare(Comparator::Ne), Tok::Not),
-            b'<' => pair(
-                bytes,
-                at,
-                b'=',
-                Tok::Compare(Comparator::Le),
-                Tok::Compare(Comparator::Lt),
-            ),
-            b'>' => pair(
-                bytes,
-                at,
-                b'=',
-                Tok::Compare(Comparator::Ge),
-                Tok::Compare(Comparator::Gt),
-            ),
+            b'<' => comparison(bytes, at, Comparator::Le, Comparator::Lt),
+            b'>' => comparison(bytes, at, Comparator::Ge, Comparator::Gt),
             b'(' => (Tok::LParen, 1),
             b')' => (Tok::RParen, 1),
             b'{' => (Tok::LBrace, 1),
@@ -184,6 +172,11 @@ impl<'a> Lexer<'a> {
         self.at += len;
         Ok((kind, at))
     }
+}
+
+/// `<` or `>`, with `=` after it or not.
+fn comparison(bytes: &[u8], at: usize, with_eq: Comparator, alone: Comparator) -> (Tok, usize) {
+    pair(bytes, at, b'=', Tok::Compare(with_eq), Tok::Compare(alone))
 }
 
 /// The position of the first non-whitespace byte at or after `at`.
