@@ -76,15 +76,11 @@ fn an_escaped_reference_is_text() {
 }
 
 #[test]
-fn a_deny_message_with_a_reference_is_shown_as_written() {
+fn a_deny_message_with_a_reference_falls_back_to_the_condition_messages() {
     let (status, message) = run(
         r#"        message: "{{ request.object.metadata.name }} denied by $(./../deny)"
         deny: {}
 "#,
     );
-    assert_eq!(status, RuleStatus::Fail);
-    assert_eq!(
-        message,
-        "{{ request.object.metadata.name }} denied by $(./../deny)"
-    );
+    assert_eq!((status, message.as_str()), (RuleStatus::Fail, ""));
 }

@@ -137,8 +137,8 @@ fn deny(
     // Kyverno substitutes the joined text; with plain condition messages that is the rule
     // message's compiled template joined with them.
     let substituted = match (&rule.message, result.message.contains("{{")) {
-        // Kyverno shows a message it cannot substitute as written.
-        _ if rule.message_has_reference => Some(Value::String(join(&[written, &result.message]))),
+        // Kyverno falls back to the conditions' messages.
+        _ if rule.message_has_reference => None,
         (Some(m), false) => scope.render(m, "").ok().map(|v| match v {
             Value::String(text) if result.message.is_empty() => Value::String(text),
             Value::String(text) => Value::String(join(&[&text, &result.message])),
