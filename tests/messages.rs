@@ -1,21 +1,14 @@
 //! Rule messages that Kyverno cannot substitute: a `$(…)` reference inside `validate.message`
 //! is resolved against the message itself, where nothing can be found.
 
-use rampart::diag::SourceMap;
-use rampart::engine::{Request, RuleStatus};
-use rampart::load::PolicySet;
-use serde_json::json;
+mod common;
 
-/// The status and message of the one rule of `validate` (YAML under `validate:`) on a Pod
-/// named `bad`.
+use rampart::engine::{Operation, RuleStatus};
+
+/// Rule `check` with `validate` (YAML under `validate:`) on a Pod named `bad`.
 fn run(validate: &str) -> (RuleStatus, String) {
-    let policy = format!(
-        "apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata:
-  name: messages
-spec:
-  rules:
+    let spec = format!(
+        "  rules:
     - name: check
       match:
         any:
@@ -24,22 +17,7 @@ spec:
       validate:
 {validate}"
     );
-    let mut sources = SourceMap::new();
-    let file = sources.add("policy.yaml", policy);
-    let mut set = PolicySet::default();
-    set.add_file(file, &sources);
-    let pod = json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "bad", "namespace": "default"},
-        "spec": {"containers": [{"name": "a", "image": "nginx"}]}
-    });
-    let responses = set.program.evaluate(&Request::create(&pod));
-    let rule = responses
-        .iter()
-        .flat_map(|p| &p.rules)
-        .find(|r| r.name == "check")
-        .expect("the rule ran");
-    (rule.status, rule.message.clone())
+    common::run_check_rule(&spec, Operation::Create)
 }
 
 #[test]

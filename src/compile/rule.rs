@@ -41,6 +41,8 @@ pub struct CompiledRule {
     pub failure_action: Option<FailureAction>,
     /// `validate.failureActionOverrides`.
     pub failure_action_overrides: Vec<ir::ActionOverride>,
+    /// `validate.allowExistingViolations` (default true).
+    pub allow_existing_violations: bool,
     /// Whether this is a validate rule (results count as validation).
     pub is_validate: bool,
     /// Whether evaluating the rule reads variables (so the engine builds the context).
@@ -66,6 +68,7 @@ pub(super) fn compile_rule(
         message_has_reference: false,
         failure_action: None,
         failure_action_overrides: Vec::new(),
+        allow_existing_violations: true,
         is_validate: false,
         needs_context: false,
         needs_images: mentions_images(rule),
@@ -76,6 +79,7 @@ pub(super) fn compile_rule(
             compiled.is_validate = true;
             compiled.failure_action = v.failure_action;
             compiled.failure_action_overrides = v.failure_action_overrides.clone();
+            compiled.allow_existing_violations = v.allow_existing_violations;
             if let Some(m) = &v.message {
                 let resolved = references::resolve_standalone(m);
                 compiled.message_has_reference = resolved.is_none();

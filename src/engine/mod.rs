@@ -176,6 +176,14 @@ fn evaluate_policy(
             continue;
         };
         result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
+        if result.status == RuleStatus::Fail && violation_existed(policy, rule, scope.request()) {
+            result = RuleResponse::validation(
+                &rule.name,
+                RuleStatus::Skip,
+                "skipping the rule evaluation as pre-existing violations are allowed".into(),
+            );
+            result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
+        }
         let applied = matches!(
             result.status,
             RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error
@@ -186,6 +194,31 @@ fn evaluate_policy(
         }
     }
     response
+}
+
+/// Kyverno's `allowExistingViolations`: an UPDATE that an Enforce rule fails is let through
+/// (the rule skips) when the old object fails the rule too, evaluated as its CREATE. Kyverno
+/// reads the action from `validate.failureAction` or the policy, without the overrides. As in
+/// `kyverno apply`, the old object of an UPDATE is the resource itself.
+fn violation_existed(policy: &CompiledPolicy, rule: &CompiledRule, request: &Request) -> bool {
+    let action = rule.failure_action.unwrap_or(policy.failure_action);
+    if request.operation != Operation::Update
+        || action != FailureAction::Enforce
+        || !rule.allow_existing_violations
+    {
+        return false;
+    }
+    let old = Request {
+        operation: Operation::Create,
+        ..*request
+    };
+    let facts = old.facts();
+    let matched = policy.in_scope(&facts)
+        && rule.matcher.selects(&facts)
+        && !rule.exclude.as_ref().is_some_and(|e| e.excludes(&facts));
+    matched
+        && evaluate_rule(&policy.name, rule, &mut Scope::new(&old))
+            .is_some_and(|prior| prior.status == RuleStatus::Fail)
 }
 
 /// The failure action a rule sets itself (its overrides first, then `validate.failureAction`).

@@ -5,7 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use rampart::diag::SourceMap;
+use rampart::engine::{Operation, Request, RuleStatus};
+use rampart::load::PolicySet;
+use serde_json::{Value, json};
 
 /// `../shared` beside the checkout (as CI has it), else `/work/shared`.
 pub fn shared_dir() -> PathBuf {
@@ -31,4 +34,30 @@ pub fn default_volumes(pod: &mut Value) {
             v.insert("emptyDir".into(), Value::Object(Default::default()));
         }
     }
+}
+
+/// The status and message of rule `check` of a ClusterPolicy whose `spec` is `spec` (YAML,
+/// indented by two spaces), on a Pod named `bad` in `default` under `operation`.
+pub fn run_check_rule(spec: &str, operation: Operation) -> (RuleStatus, String) {
+    let policy = format!(
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: policy\nspec:\n{spec}"
+    );
+    let mut sources = SourceMap::new();
+    let file = sources.add("policy.yaml", policy);
+    let mut set = PolicySet::default();
+    set.add_file(file, &sources);
+    let pod = json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "bad", "namespace": "default"},
+        "spec": {"containers": [{"name": "a", "image": "nginx"}]}
+    });
+    let mut request = Request::create(&pod);
+    request.operation = operation;
+    let responses = set.program.evaluate(&request);
+    let rule = responses
+        .iter()
+        .flat_map(|p| &p.rules)
+        .find(|r| r.name == "check")
+        .expect("rule `check` ran");
+    (rule.status, rule.message.clone())
 }
