@@ -788,6 +788,47 @@ mod differential {
         })
     }
 
+    /// Any sequence of JMESPath tokens, mostly invalid: the parsers must agree on which ones
+    /// are expressions.
+    fn token_soup() -> impl Strategy<Value = String> {
+        let token = prop_oneof![
+            Just("a"),
+            Just("b"),
+            Just("\"q\""),
+            Just("length"),
+            Just("."),
+            Just("*"),
+            Just("["),
+            Just("]"),
+            Just("[]"),
+            Just("[?"),
+            Just("0"),
+            Just("-1"),
+            Just(":"),
+            Just(","),
+            Just("("),
+            Just(")"),
+            Just("{"),
+            Just("}"),
+            Just("|"),
+            Just("||"),
+            Just("&&"),
+            Just("!"),
+            Just("&"),
+            Just("@"),
+            Just("=="),
+            Just("<"),
+            Just("`1`"),
+            Just("'s'"),
+        ];
+        prop::collection::vec((token, any::<bool>()), 1..9).prop_map(|tokens| {
+            tokens
+                .into_iter()
+                .map(|(t, space)| if space { format!("{t} ") } else { t.to_owned() })
+                .collect()
+        })
+    }
+
     proptest! {
         // A fixed seed: an oracle disagreement must reproduce, not flicker in CI.
         #![proptest_config(ProptestConfig {
@@ -808,6 +849,17 @@ mod differential {
                 (Ok(a), Ok(b)) => prop_assert!(value::equal(a, b), "{text} on {data}: {a} vs {b}"),
                 (Err(_), Err(_)) => {}
                 _ => prop_assert!(false, "{text} on {data}: {ours:?} vs {theirs:?}"),
+            }
+        }
+
+        /// Whatever we accept, the crate accepts too. (The crate also accepts some token
+        /// sequences that JMESPath and go-jmespath reject, such as `[@ "q"]` and `[ ]`, and
+        /// leaves unknown functions and wrong arities to evaluation, where we reject them when
+        /// parsing, so the converse does not hold.)
+        #[test]
+        fn accepts_nothing_the_jmespath_crate_rejects(text in token_soup()) {
+            if let Ok(ours) = parse(&text) {
+                prop_assert!(jmespath::compile(&text).is_ok(), "{}: {}", text, ours.ast());
             }
         }
     }
