@@ -97,6 +97,8 @@ fn compile_variable(
         Some(rest) => (true, rest.trim()),
         None => (false, inner),
     };
+    // Where the expression starts inside the template (after `{{`, `-` and spaces).
+    let start = start + (text.as_ptr() as usize).saturating_sub(braces.as_ptr() as usize);
     // `{{ @ }}` is the resource's own value at this place of the pattern.
     let here;
     let text = match (text, at) {

@@ -148,3 +148,11 @@ fn invalid_jmespath_in_foreach_list() {
     assert!(rendered.contains("foreach.yaml:14:15"), "{rendered}");
     assert!(rendered.contains("at column 32"), "{rendered}");
 }
+
+#[test]
+fn expression_errors_point_inside_the_expression() {
+    let text = policy(&format!(
+        "{RULE_HEAD}    validate:\n      message: \"pod {{{{ request.object.metadata.name[? }}}} is bad\"\n      deny:\n        conditions:\n          any:\n            - key: '{{{{ request.object.metadata.labels.[0] }}}}'\n              operator: Equals\n              value: x\n"
+    ));
+    insta::assert_snapshot!(diagnose("expression.yaml", &text));
+}

@@ -95,7 +95,7 @@ fn compile_condition(r: &mut Reader, node: &Node) -> Option<CompiledCondition> {
             Ok(d) => Some(d),
             Err(e) => {
                 r.error(
-                    n.map(|n| n.span).unwrap_or(node.span),
+                    n.map_or(node.span, |n| n.span_at(e.offset)),
                     format!("invalid variable: {e}"),
                     "here",
                 );

@@ -98,7 +98,11 @@ fn dynamic(r: &mut Reader, node: &Node) -> Option<Dynamic> {
     match Dynamic::compile(&node.to_json()) {
         Ok(d) => Some(d),
         Err(e) => {
-            r.error(node.span, format!("invalid variable: {e}"), "here");
+            r.error(
+                node.span_at(e.offset),
+                format!("invalid variable: {e}"),
+                "here",
+            );
             None
         }
     }
@@ -110,15 +114,15 @@ fn query(r: &mut Reader, node: &Node) -> Option<Query> {
         Ok(Some(t)) => return Some(Query::Templated(t)),
         Ok(None) => {}
         Err(e) => {
-            r.error(text.span, format!("invalid variable: {e}"), "here");
+            let span = text.span.at_offset(&text.value, e.offset);
+            r.error(span, format!("invalid variable: {e}"), "here");
             return None;
         }
     }
     match expr::parse(&text.value) {
         Ok(e) => Some(Query::Static(e)),
         Err(e) => {
-            let at = text.span.start + e.offset + 1;
-            let span = crate::yaml::Span::new(at.min(text.span.end), (at + 1).min(text.span.end));
+            let span = text.span.at_offset(&text.value, e.offset);
             r.error(
                 span,
                 format!("invalid JMESPath expression: {}", e.message),

@@ -84,13 +84,18 @@ pub(super) fn compile_rule(
                 let resolved = references::resolve_standalone(m);
                 compiled.message_has_reference = resolved.is_none();
                 let text = resolved.unwrap_or_else(|| m.clone());
-                match Dynamic::compile(&serde_json::Value::String(text)) {
+                let text = serde_json::Value::String(text);
+                match Dynamic::compile(&text) {
                     Ok(d) => compiled.message = Some(d),
                     Err(e) => {
+                        let written = text.as_str().unwrap_or_default();
+                        let span = v
+                            .message_span
+                            .map_or(rule.span, |s| s.at_offset(written, e.offset));
                         Reader::new(policy.file, diagnostics).error(
-                            rule.span,
+                            span,
                             format!("invalid variable in validate.message: {e}"),
-                            "in this rule",
+                            "here",
                         );
                     }
                 }

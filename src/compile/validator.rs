@@ -86,8 +86,12 @@ pub fn compile_pattern(
         Ok(_) => {}
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error(file, node.span, format!("invalid variable: {e}"))
-                    .with_label("in this pattern"),
+                Diagnostic::error(
+                    file,
+                    node.span_at(e.offset),
+                    format!("invalid variable: {e}"),
+                )
+                .with_label("in this pattern"),
             );
             return None;
         }

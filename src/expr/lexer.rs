@@ -74,7 +74,6 @@ pub(super) struct Token {
 
 /// Splits an expression into tokens on demand; after the last token it returns
 /// [`Tok::Eof`] for ever, and after a lexical error [`Tok::Error`] for ever.
-#[derive(Clone)]
 pub(super) struct Lexer<'a> {
     src: &'a str,
     at: usize,

@@ -90,17 +90,6 @@ impl<'a> Parser<'a> {
         self.current
     }
 
-    /// The token `ahead` places after the next one (rare: `[*]` and `.[*]`), read from a
-    /// copy of the lexer.
-    fn peek_at(&self, ahead: usize) -> Token {
-        let mut lexer = self.lexer.clone();
-        let mut t = self.current;
-        for _ in 0..ahead {
-            t = lexer.next_token();
-        }
-        t
-    }
-
     /// Take the next token; the end and a lexical error are never taken.
     fn next(&mut self) -> Token {
         let t = self.current;
@@ -236,22 +225,22 @@ impl<'a> Parser<'a> {
             Tok::Identifier | Tok::QuotedIdentifier | Tok::Star | Tok::LBrace | Tok::Ampersand => {
                 self.expr(bp)
             }
-            // `.[*]` is a one-item multiselect list holding the expression `*`.
-            Tok::LBracket
-                if self.peek_at(1).kind == Tok::Star && self.peek_at(2).kind == Tok::RBracket =>
-            {
-                self.skip(3);
-                Ok(Node::MultiList(vec![Node::ValueProjection(Box::new([
-                    Node::Current,
-                    Node::Current,
-                ]))]))
-            }
-            Tok::LBracket if self.starts_bracket_body() => {
-                Err(syntax(next.start, "expected a multiselect list after '.'"))
-            }
             Tok::LBracket => {
                 self.next();
-                self.multi_list()
+                match self.peek().kind {
+                    // `.[*]` is a one-item multiselect list holding the expression `*`.
+                    Tok::Star if self.starts_bracket_body() => {
+                        self.skip(2);
+                        Ok(Node::MultiList(vec![Node::ValueProjection(Box::new([
+                            Node::Current,
+                            Node::Current,
+                        ]))]))
+                    }
+                    _ if self.starts_bracket_body() => {
+                        Err(syntax(next.start, "expected a multiselect list after '.'"))
+                    }
+                    _ => self.multi_list(),
+                }
             }
             Tok::Eof => Err(syntax(next.start, "expected an identifier after '.'")),
             Tok::Error => Err(self.unexpected(next)),

@@ -108,6 +108,7 @@ fn lower_validate(r: &mut Reader, v: &ast::Validate) -> Option<Validate> {
     };
     Some(Validate {
         message: v.message.as_ref().map(|m| m.value.clone()),
+        message_span: v.message.as_ref().map(|m| m.span),
         failure_action: v
             .failure_action
             .as_ref()

@@ -223,6 +223,8 @@ pub enum Body {
 pub struct Validate {
     /// `message`.
     pub message: Option<String>,
+    /// Where `message` is written.
+    pub message_span: Option<Span>,
     /// `validate.failureAction`, if written.
     pub failure_action: Option<FailureAction>,
     /// `validate.failureActionOverrides`.

@@ -21,6 +21,20 @@ impl Span {
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start..self.end
     }
+
+    /// The byte at `offset` of a scalar written here whose text is `text`, when the source
+    /// holds the text verbatim (plain, or quoted without escapes or line folding, which would
+    /// change its length); else the whole scalar.
+    pub fn at_offset(self, text: &str, offset: usize) -> Span {
+        let written = self.end.saturating_sub(self.start);
+        let skip = match written.checked_sub(text.len()) {
+            Some(0) => 0,
+            Some(2) => 1,
+            _ => return self,
+        };
+        let at = self.start + skip + offset.min(text.len());
+        Span::new(at, (at + 1).min(self.end))
+    }
 }
 
 /// A mapping key with its span. Keys are always strings after Kubernetes-style resolution
@@ -84,6 +98,12 @@ impl Node {
         }
     }
 
+    /// Where byte `offset` of this string scalar is written (the whole node otherwise).
+    pub fn span_at(&self, offset: usize) -> Span {
+        self.as_str()
+            .map_or(self.span, |text| self.span.at_offset(text, offset))
+    }
+
     /// A short name of the node's type, for messages ("a string", "a mapping", ...).
     pub fn type_name(&self) -> &'static str {
         match &self.value {
@@ -130,5 +150,19 @@ impl Node {
                 Value::Object(map)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::Span;
+
+    #[test]
+    fn offsets_map_into_verbatim_scalars_only() {
+        // `{{ x[ }}` plain at 3..11, `"{{ x[ }}"` quoted at 3..13.
+        assert_eq!(Span::new(3, 11).at_offset("{{ x[ }}", 4), Span::new(7, 8));
+        assert_eq!(Span::new(3, 13).at_offset("{{ x[ }}", 4), Span::new(8, 9));
+        // An escape made the text shorter than the source: the whole scalar.
+        assert_eq!(Span::new(3, 20).at_offset("{{ x[ }}", 4), Span::new(3, 20));
     }
 }
