@@ -16,6 +16,12 @@ pub fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     }
 }
 
+/// The value under `key` when `value` is an object.
+#[inline]
+pub fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    value.as_object().and_then(|map| field(map, key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

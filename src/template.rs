@@ -178,9 +178,7 @@ impl Template {
         delete: bool,
     ) -> Result<Value, SubstitutionError> {
         // A string that is exactly one variable: its typed value, without copying the text.
-        if let [var] = self.variables.as_slice()
-            && var.braces == self.raw
-        {
+        if let Some(var) = whole_variable(&self.variables, &self.raw) {
             return evaluate(var, ctx, path, delete);
         }
         let mut value = self.raw.clone();
@@ -219,13 +217,12 @@ fn substitute_pass<C: Evaluate + ?Sized>(
     path: &str,
     delete: bool,
 ) -> Result<Pass, SubstitutionError> {
-    let whole = variables.len() == 1 && variables.first().is_some_and(|v| v.braces == *value);
+    if let Some(var) = whole_variable(variables, value) {
+        return evaluate(var, ctx, path, delete).map(Pass::Typed);
+    }
     let mut deep = false;
     for var in variables {
         let result = evaluate(var, ctx, path, delete)?;
-        if whole {
-            return Ok(Pass::Typed(result));
-        }
         let text = match &result {
             Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
             other => std::borrow::Cow::Owned(serde_json::to_string(other).unwrap_or_default()),
@@ -263,6 +260,14 @@ fn find(haystack: &str, needle: &str) -> Option<usize> {
         from = at + 1;
     }
     None
+}
+
+/// The variable, when `text` is exactly one variable (substituted by its typed value).
+fn whole_variable<'v>(variables: &'v [Variable], text: &str) -> Option<&'v Variable> {
+    match variables {
+        [var] if var.braces == text => Some(var),
+        _ => None,
+    }
 }
 
 /// Evaluates a variable (its DELETE form on DELETE requests).

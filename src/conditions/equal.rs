@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::go;
 use crate::quantity::Quantity;
-use crate::wildcard::matches as wildcard_matches;
+use crate::wildcard;
 
 /// The outcome of comparing a key with a value.
 enum Cmp {
@@ -72,5 +72,5 @@ fn compare_string(k: &str, value: &Value) -> Cmp {
         return Quantity::parse_value(v)
             .map_or(Cmp::Mismatch, |vq| Cmp::Equal(kq.cmp_value(&vq).is_eq()));
     }
-    Cmp::Equal(wildcard_matches(v, k))
+    Cmp::Equal(wildcard::matches(v, k))
 }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::go::{self, StringList};
 use super::range;
-use crate::wildcard::matches as wildcard_matches;
+use crate::wildcard;
 
 /// Which operator of the family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub(super) fn evaluate(op: Membership, key: &Value, value: &Value) -> bool {
 
 /// `Match(a, b) || Match(b, a)`: a wildcard on either side counts.
 fn either_matches(a: &str, b: &str) -> bool {
-    wildcard_matches(a, b) || wildcard_matches(b, a)
+    wildcard::matches(a, b) || wildcard::matches(b, a)
 }
 
 /// A scalar key: `{any,all}KeyExistsInArray` (the same lookup for both), negated for the
@@ -73,7 +73,7 @@ fn scalar(op: Membership, key: &str, value: &Value) -> bool {
 /// a string that is not JSON as unusable (`in.go` unmarshals without `json.Valid`).
 fn scalar_in_string(op: Membership, key: &str, v: &str) -> Option<bool> {
     let deprecated = matches!(op, In | NotIn);
-    if wildcard_matches(v, key) {
+    if wildcard::matches(v, key) {
         return Some(true);
     }
     if !deprecated && range::is_in_range(v) {

@@ -29,13 +29,10 @@ pub struct Context<'r> {
 impl<'r> Evaluate for Context<'r> {
     fn evaluate(&self, expr: &Expr) -> Result<Value, EvalError> {
         // The stand-ins are found by scanning the two small maps (no hashing, no allocation).
-        let request = match &self.doc {
-            Value::Object(doc) => lookup::field(doc, "request").and_then(Value::as_object),
-            _ => None,
-        };
+        let request = lookup::get(&self.doc, "request");
         let alias = |field: &str, value: Option<&'r Value>| {
             Some(Alias {
-                stand_in: lookup::field(request?, field)?,
+                stand_in: lookup::get(request?, field)?,
                 value: value?,
             })
         };
@@ -196,15 +193,18 @@ impl<'r> Context<'r> {
     /// Builds the document for a request.
     pub fn new(request: &Request<'r>) -> Self {
         let resource = request.resource;
-        let top = |k: &str| resource.as_object().and_then(|r| lookup::field(r, k));
-        let metadata = top("metadata").and_then(Value::as_object);
+        let metadata = lookup::get(resource, "metadata");
         let meta = |k: &str| {
             metadata
-                .and_then(|m| lookup::field(m, k))
+                .and_then(|m| lookup::get(m, k))
                 .and_then(Value::as_str)
                 .unwrap_or("")
         };
-        let top_str = |k: &str| top(k).and_then(Value::as_str).unwrap_or("");
+        let top_str = |k: &str| {
+            lookup::get(resource, k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
         let api_version = top_str("apiVersion");
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         let kind = top_str("kind");

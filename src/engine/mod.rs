@@ -175,15 +175,14 @@ fn evaluate_policy(
         let Some(mut result) = evaluate_rule(&policy.name, rule, scope) else {
             continue;
         };
-        result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
         if result.status == RuleStatus::Fail && violation_existed(policy, rule, scope.request()) {
             result = RuleResponse::validation(
                 &rule.name,
                 RuleStatus::Skip,
                 "skipping the rule evaluation as pre-existing violations are allowed".into(),
             );
-            result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
         }
+        result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
         let applied = matches!(
             result.status,
             RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error

@@ -4,8 +4,8 @@
 //! ASCII), so the lexer looks at the first byte of each token and scans it directly; quoted
 //! tokens keep their raw text and are decoded by the parser.
 
+use super::ParseError;
 use super::ast::Comparator;
-use super::{ParseError, ParseErrorKind};
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,11 +214,7 @@ fn number_len(bytes: &[u8], at: usize) -> Result<usize, ParseError> {
         .take_while(|b| b.is_ascii_digit())
         .count();
     if digits == 0 {
-        return Err(ParseError {
-            offset: at,
-            message: "unexpected character '-'".to_owned(),
-            kind: ParseErrorKind::Syntax,
-        });
+        return Err(ParseError::syntax(at, "unexpected character '-'"));
     }
     Ok(sign + digits)
 }
@@ -241,25 +237,18 @@ fn quoted_len(bytes: &[u8], at: usize, quote: u8) -> Result<usize, ParseError> {
         b'\'' => "raw string",
         _ => "JSON literal",
     };
-    Err(ParseError {
-        offset: at,
-        message: format!("unterminated {what}"),
-        kind: ParseErrorKind::Syntax,
-    })
+    Err(ParseError::syntax(at, format!("unterminated {what}")))
 }
 
 fn unexpected_character(src: &str, at: usize) -> ParseError {
     let found = src.get(at..).and_then(|s| s.chars().next()).unwrap_or('?');
-    ParseError {
-        offset: at,
-        message: format!("unexpected character '{found}'"),
-        kind: ParseErrorKind::Syntax,
-    }
+    ParseError::syntax(at, format!("unexpected character '{found}'"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expr::ParseErrorKind;
 
     /// Every token up to and including the end (or the error).
     fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {

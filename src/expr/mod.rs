@@ -73,6 +73,17 @@ pub struct ParseError {
     pub kind: ParseErrorKind,
 }
 
+impl ParseError {
+    /// A syntax error at `offset`.
+    pub(crate) fn syntax(offset: usize, message: impl Into<String>) -> Self {
+        ParseError {
+            offset,
+            message: message.into(),
+            kind: ParseErrorKind::Syntax,
+        }
+    }
+}
+
 /// An error raised while evaluating; the text is Kyverno's where Kyverno has one.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum EvalError {

@@ -39,14 +39,6 @@ pub(super) fn parse(src: &str) -> Result<Node, ParseError> {
     Ok(node)
 }
 
-fn syntax(offset: usize, message: impl Into<String>) -> ParseError {
-    ParseError {
-        offset,
-        message: message.into(),
-        kind: ParseErrorKind::Syntax,
-    }
-}
-
 /// Left binding power of a token that may continue an expression.
 fn lbp(kind: Tok) -> u8 {
     match kind {
@@ -116,9 +108,9 @@ impl<'a> Parser<'a> {
             return e.clone();
         }
         if t.kind == Tok::Eof {
-            return syntax(t.start, "unexpected end of expression");
+            return ParseError::syntax(t.start, "unexpected end of expression");
         }
-        syntax(t.start, format!("unexpected token '{}'", self.text(t)))
+        ParseError::syntax(t.start, format!("unexpected token '{}'", self.text(t)))
     }
 
     /// Take a token of the given kind, or fail naming what came instead.
@@ -133,7 +125,10 @@ impl<'a> Parser<'a> {
 
     fn expr(&mut self, rbp: u8) -> Result<Node, ParseError> {
         if self.depth >= MAX_DEPTH {
-            return Err(syntax(self.peek().start, "expression nested too deeply"));
+            return Err(ParseError::syntax(
+                self.peek().start,
+                "expression nested too deeply",
+            ));
         }
         self.depth += 1;
         let node = self.expr_at_depth(rbp);
@@ -156,7 +151,7 @@ impl<'a> Parser<'a> {
             Tok::Current => Ok(Node::Current),
             Tok::Identifier if self.peek().kind == Tok::LParen => self.function_call(t),
             Tok::Identifier => Ok(Node::Field(self.text(t).into())),
-            Tok::QuotedIdentifier if self.peek().kind == Tok::LParen => Err(syntax(
+            Tok::QuotedIdentifier if self.peek().kind == Tok::LParen => Err(ParseError::syntax(
                 t.start,
                 "a quoted identifier cannot name a function",
             )),
@@ -178,7 +173,7 @@ impl<'a> Parser<'a> {
                 let inner = self.expr(0)?;
                 match self.next() {
                     t if t.kind == Tok::RParen => Ok(inner),
-                    t if t.kind == Tok::Comma => Err(syntax(
+                    t if t.kind == Tok::Comma => Err(ParseError::syntax(
                         t.start,
                         "a parenthesised expression holds one expression",
                     )),
@@ -204,7 +199,7 @@ impl<'a> Parser<'a> {
                 Ok(Node::Subexpr(Box::new([left, rhs])))
             }
             Tok::LBracket if self.starts_bracket_body() => self.bracket(left),
-            Tok::LBracket => Err(syntax(
+            Tok::LBracket => Err(ParseError::syntax(
                 t.start,
                 "a multiselect list cannot follow an expression here",
             )),
@@ -236,15 +231,19 @@ impl<'a> Parser<'a> {
                             Node::Current,
                         ]))]))
                     }
-                    _ if self.starts_bracket_body() => {
-                        Err(syntax(next.start, "expected a multiselect list after '.'"))
-                    }
+                    _ if self.starts_bracket_body() => Err(ParseError::syntax(
+                        next.start,
+                        "expected a multiselect list after '.'",
+                    )),
                     _ => self.multi_list(),
                 }
             }
-            Tok::Eof => Err(syntax(next.start, "expected an identifier after '.'")),
+            Tok::Eof => Err(ParseError::syntax(
+                next.start,
+                "expected an identifier after '.'",
+            )),
             Tok::Error => Err(self.unexpected(next)),
-            _ => Err(syntax(
+            _ => Err(ParseError::syntax(
                 next.start,
                 format!("unexpected token '{}' after '.'", self.text(next)),
             )),
@@ -263,7 +262,7 @@ impl<'a> Parser<'a> {
                 self.dot_rhs(bp)
             }
             Tok::LBracket | Tok::Filter => self.expr(bp),
-            _ => Err(syntax(
+            _ => Err(ParseError::syntax(
                 next.start,
                 format!("unexpected token '{}' after a projection", self.text(next)),
             )),
@@ -321,7 +320,7 @@ impl<'a> Parser<'a> {
         if colons == 0 {
             return parts[0]
                 .map(Bracket::Index)
-                .ok_or_else(|| syntax(open, "empty brackets"));
+                .ok_or_else(|| ParseError::syntax(open, "empty brackets"));
         }
         if parts[2] == Some(0) {
             return Err(ParseError {
@@ -434,7 +433,7 @@ impl<'a> Parser<'a> {
     fn number(&self, t: Token) -> Result<i64, ParseError> {
         self.text(t)
             .parse()
-            .map_err(|_| syntax(t.start, "number out of range"))
+            .map_err(|_| ParseError::syntax(t.start, "number out of range"))
     }
 
     /// The text between the first and last byte of a quoted token.
@@ -446,7 +445,7 @@ impl<'a> Parser<'a> {
 
     fn quoted(&self, t: Token) -> Result<String, ParseError> {
         serde_json::from_str(self.text(t))
-            .map_err(|e| syntax(t.start, format!("invalid quoted identifier: {e}")))
+            .map_err(|e| ParseError::syntax(t.start, format!("invalid quoted identifier: {e}")))
     }
 
     fn raw_string(&self, t: Token) -> String {
@@ -462,7 +461,7 @@ impl<'a> Parser<'a> {
         let legacy = format!("\"{}\"", text.trim_start());
         serde_json::from_str::<Value>(&legacy)
             .map(|v| Node::Literal(Box::new(v)))
-            .map_err(|e| syntax(t.start, format!("invalid JSON literal: {e}")))
+            .map_err(|e| ParseError::syntax(t.start, format!("invalid JSON literal: {e}")))
     }
 }
 

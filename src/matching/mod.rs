@@ -52,9 +52,9 @@ impl<'a> Facts<'a> {
     /// Reads name, namespace, labels and annotations from a resource.
     pub fn of_resource(resource: &'a Value, operation: &'a str) -> Self {
         // Resource maps are small: a scan beats hashing the key (`crate::lookup`).
-        let get = |v: &'a Value, k: &str| v.as_object().and_then(|m| lookup::field(m, k));
-        let str_at = |v: &'a Value, k: &str| get(v, k).and_then(Value::as_str).unwrap_or("");
-        let metadata = get(resource, "metadata").unwrap_or(&Value::Null);
+        let str_at =
+            |v: &'a Value, k: &str| lookup::get(v, k).and_then(Value::as_str).unwrap_or("");
+        let metadata = lookup::get(resource, "metadata").unwrap_or(&Value::Null);
         let mut name = str_at(metadata, "name");
         if name.is_empty() {
             name = str_at(metadata, "generateName");
@@ -63,8 +63,8 @@ impl<'a> Facts<'a> {
             gvk: Gvk::from_api_version(str_at(resource, "apiVersion"), str_at(resource, "kind")),
             name,
             namespace: str_at(metadata, "namespace"),
-            labels: get(metadata, "labels").and_then(Value::as_object),
-            annotations: get(metadata, "annotations").and_then(Value::as_object),
+            labels: lookup::get(metadata, "labels").and_then(Value::as_object),
+            annotations: lookup::get(metadata, "annotations").and_then(Value::as_object),
             namespace_labels: None,
             operation,
             user: None,
