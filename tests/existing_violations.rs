@@ -8,20 +8,13 @@ use rampart::engine::{Operation, RuleStatus};
 
 const SKIPPED: &str = "skipping the rule evaluation as pre-existing violations are allowed";
 
-/// A policy with `action` whose rule `check` requires the label `team` (or, with `deny`, denies
-/// on `deny`'s conditions), with `extra` under `validate`.
-fn policy(action: &str, extra: &str, check: &str) -> String {
-    format!(
-        "  validationFailureAction: {action}
-  rules:
-    - name: check
-      match:
-        any:
-          - resources:
-              kinds: [Pod]
-      validate:
-        message: needs a team
-{extra}{check}"
+/// Rule `check` of a policy with `action`, requiring what `check` says (with `extra` under
+/// `validate`), on a Pod named `bad` under `operation`.
+fn run(action: &str, extra: &str, check: &str, operation: Operation) -> (RuleStatus, String) {
+    common::run_check_rule(
+        &format!("  validationFailureAction: {action}\n"),
+        &format!("        message: needs a team\n{extra}{check}"),
+        operation,
     )
 }
 
@@ -33,38 +26,32 @@ const NEEDS_TEAM: &str = "        pattern:
 
 #[test]
 fn an_enforced_failure_on_update_is_skipped_when_it_already_failed() {
-    let spec = policy("Enforce", "", NEEDS_TEAM);
     assert_eq!(
-        common::run_check_rule(&spec, Operation::Update),
+        run("Enforce", "", NEEDS_TEAM, Operation::Update),
         (RuleStatus::Skip, SKIPPED.to_string())
     );
     // A CREATE has no old object.
     assert_eq!(
-        common::run_check_rule(&spec, Operation::Create).0,
+        run("Enforce", "", NEEDS_TEAM, Operation::Create).0,
         RuleStatus::Fail
     );
 }
 
 #[test]
 fn audit_rules_and_opted_out_rules_still_fail() {
-    let audit = policy("Audit", "", NEEDS_TEAM);
     assert_eq!(
-        common::run_check_rule(&audit, Operation::Update).0,
+        run("Audit", "", NEEDS_TEAM, Operation::Update).0,
         RuleStatus::Fail
     );
-    let opted_out = policy(
-        "Enforce",
-        "        allowExistingViolations: false\n",
-        NEEDS_TEAM,
-    );
+    let opt_out = "        allowExistingViolations: false\n";
     assert_eq!(
-        common::run_check_rule(&opted_out, Operation::Update).0,
+        run("Enforce", opt_out, NEEDS_TEAM, Operation::Update).0,
         RuleStatus::Fail
     );
     // The rule's own failureAction wins over the policy's.
-    let rule_audit = policy("Enforce", "        failureAction: Audit\n", NEEDS_TEAM);
+    let rule_audit = "        failureAction: Audit\n";
     assert_eq!(
-        common::run_check_rule(&rule_audit, Operation::Update).0,
+        run("Enforce", rule_audit, NEEDS_TEAM, Operation::Update).0,
         RuleStatus::Fail
     );
 }
@@ -72,19 +59,15 @@ fn audit_rules_and_opted_out_rules_still_fail() {
 #[test]
 fn a_rule_the_old_object_passes_as_a_create_still_fails() {
     // Denies UPDATEs only: the old object, evaluated as a CREATE, passes.
-    let deny_updates = policy(
-        "Enforce",
-        "",
-        "        deny:
+    let deny_updates = "        deny:
           conditions:
             any:
               - key: \"{{ request.operation }}\"
                 operator: Equals
                 value: UPDATE
-",
-    );
+";
     assert_eq!(
-        common::run_check_rule(&deny_updates, Operation::Update),
+        run("Enforce", "", deny_updates, Operation::Update),
         (RuleStatus::Fail, "needs a team".to_string())
     );
 }

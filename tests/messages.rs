@@ -7,17 +7,7 @@ use rampart::engine::{Operation, RuleStatus};
 
 /// Rule `check` with `validate` (YAML under `validate:`) on a Pod named `bad`.
 fn run(validate: &str) -> (RuleStatus, String) {
-    let spec = format!(
-        "  rules:
-    - name: check
-      match:
-        any:
-          - resources:
-              kinds: [Pod]
-      validate:
-{validate}"
-    );
-    common::run_check_rule(&spec, Operation::Create)
+    common::run_check_rule("", validate, Operation::Create)
 }
 
 #[test]

@@ -36,11 +36,28 @@ pub fn default_volumes(pod: &mut Value) {
     }
 }
 
-/// The status and message of rule `check` of a ClusterPolicy whose `spec` is `spec` (YAML,
-/// indented by two spaces), on a Pod named `bad` in `default` under `operation`.
-pub fn run_check_rule(spec: &str, operation: Operation) -> (RuleStatus, String) {
+/// The status and message of rule `check`, which matches Pods and validates with `validate`
+/// (YAML under `validate:`), in a ClusterPolicy whose other `spec` fields are `spec_fields`
+/// (YAML indented by two spaces), on a Pod named `bad` in `default` under `operation`.
+pub fn run_check_rule(
+    spec_fields: &str,
+    validate: &str,
+    operation: Operation,
+) -> (RuleStatus, String) {
     let policy = format!(
-        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: policy\nspec:\n{spec}"
+        "apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: policy
+spec:
+{spec_fields}  rules:
+    - name: check
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      validate:
+{validate}"
     );
     let mut sources = SourceMap::new();
     let file = sources.add("policy.yaml", policy);
