@@ -168,8 +168,7 @@ fn evaluate_policy(
         return response;
     }
     for rule in &policy.rules {
-        if !rule.matcher.selects(facts) || rule.exclude.as_ref().is_some_and(|e| e.excludes(facts))
-        {
+        if !rule_matches(rule, facts) {
             continue;
         }
         let Some(mut result) = evaluate_rule(&policy.name, rule, scope) else {
@@ -212,12 +211,15 @@ fn violation_existed(policy: &CompiledPolicy, rule: &CompiledRule, request: &Req
         ..*request
     };
     let facts = old.facts();
-    let matched = policy.in_scope(&facts)
-        && rule.matcher.selects(&facts)
-        && !rule.exclude.as_ref().is_some_and(|e| e.excludes(&facts));
-    matched
+    policy.in_scope(&facts)
+        && rule_matches(rule, &facts)
         && evaluate_rule(&policy.name, rule, &mut Scope::new(&old))
             .is_some_and(|prior| prior.status == RuleStatus::Fail)
+}
+
+/// Whether a rule's `match` selects the request and its `exclude` does not exclude it.
+fn rule_matches(rule: &CompiledRule, facts: &Facts) -> bool {
+    rule.matcher.selects(facts) && !rule.exclude.as_ref().is_some_and(|e| e.excludes(facts))
 }
 
 /// The failure action a rule sets itself (its overrides first, then `validate.failureAction`).
