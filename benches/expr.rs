@@ -64,13 +64,7 @@ fn kyverno_expressions(c: &mut Criterion) {
 }
 
 fn suite_file() -> PathBuf {
-    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/conformance/jmespath/benchmarks.json");
-    if local.is_file() {
-        local
-    } else {
-        PathBuf::from("/work/shared/conformance/jmespath/benchmarks.json")
-    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/jmespath/benchmarks.json")
 }
 
 fn compliance_benchmarks(c: &mut Criterion) {

@@ -1,4 +1,4 @@
-//! The JMESPath compliance suite (`shared/conformance/jmespath/*.json`, benchmarks excluded)
+//! The JMESPath compliance suite (`tests/data/jmespath/*.json`, benchmarks excluded)
 //! run against our evaluator in Kyverno's dialect.
 //!
 //! A case agrees when the result is structurally equal (numbers compared numerically) or the
@@ -15,12 +15,7 @@ use rampart::expr::{self, Dialect, EvalError, ParseErrorKind};
 use serde_json::Value;
 
 fn suite_dir() -> PathBuf {
-    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/jmespath");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from("/work/shared/conformance/jmespath")
-    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/jmespath")
 }
 
 /// What an evaluation gave: a value or the name of an error kind.

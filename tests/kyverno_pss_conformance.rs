@@ -1,11 +1,11 @@
-//! Runs the 252 cases of Kyverno's `pkg/pss/evaluate_test.go` (`shared/conformance/kyverno-pss/`)
+//! Runs the 252 cases of Kyverno's `pkg/pss/evaluate_test.go` (`tests/data/kyverno-pss/`)
 //! through upstream-exact checks plus Kyverno-style exclusions. Cases where upstream PSA and
 //! Kyverno's fork disagree (pod-security.md §6.7) are listed in `EXPECTED_DISAGREEMENTS` with the
 //! upstream rule that explains them; any other disagreement fails the test.
 
 mod common;
 
-use common::shared_dir;
+use common::data_dir;
 
 use std::process::ExitCode;
 
@@ -37,7 +37,7 @@ fn exclusion(v: &Value) -> Exclusion {
 }
 
 fn main() -> ExitCode {
-    let path = shared_dir().join("conformance/kyverno-pss/evaluate_test_cases.json");
+    let path = data_dir().join("kyverno-pss/evaluate_test_cases.json");
     let cases: Vec<Value> = std::fs::read_to_string(&path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())

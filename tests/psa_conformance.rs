@@ -1,4 +1,4 @@
-//! Runs every upstream k8s.io/pod-security-admission fixture (`shared/conformance/psa/`):
+//! Runs every upstream k8s.io/pod-security-admission fixture (`tests/data/psa/`):
 //! `<level>/<version>/{pass,fail}/<check><n>.yaml`. Pass files must be allowed; fail files must
 //! be denied with a message containing the check's expected substring (upstream
 //! test/fixtures.go `expectErrorSubstring`). Prints per-level counts and `N passed, M failed`;
@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{default_volumes, shared_dir};
+use common::{data_dir, default_volumes};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -94,7 +94,7 @@ fn check(path: &Path, level: Level, version: Version, expect_pass: bool) -> Resu
 }
 
 fn main() -> ExitCode {
-    let root = shared_dir().join("conformance/psa");
+    let root = data_dir().join("psa");
     let mut counts: BTreeMap<(String, &str), (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     for level_name in ["baseline", "restricted"] {

@@ -2,7 +2,7 @@
 //! the pattern language, against the Pod Security Standards as `rampart::podsecurity` evaluates
 //! them (upstream k8s.io/pod-security-admission, `latest` = v1.37).
 //!
-//! Every fixture of `shared/conformance/psa/<level>/v1.37/{pass,fail}` goes through the engine
+//! Every fixture of `tests/data/psa/<level>/v1.37/{pass,fail}` goes through the engine
 //! with the control policies of its level (baseline: the baseline controls; restricted: every
 //! control, since restricted includes baseline). Each policy implements one upstream check, and
 //! it must fail exactly when that check fails. At restricted, the baseline checks that the
@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{default_volumes, shared_dir};
+use common::{data_dir, default_volumes};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -320,10 +320,7 @@ impl Tally {
 }
 
 fn fixtures(level: &str) -> Vec<(String, Value)> {
-    let root = shared_dir()
-        .join("conformance/psa")
-        .join(level)
-        .join("v1.37");
+    let root = data_dir().join("psa").join(level).join("v1.37");
     let mut out = Vec::new();
     for outcome in ["pass", "fail"] {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(root.join(outcome))

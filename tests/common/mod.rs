@@ -1,4 +1,4 @@
-//! Helpers shared by the conformance tests: where the shared data is, and how fixtures are
+//! Helpers shared by the conformance tests: where the data is, and how fixtures are
 //! prepared the way the API server would.
 
 #![allow(dead_code)] // each test binary uses its own subset
@@ -10,14 +10,21 @@ use rampart::engine::{Operation, Request, RuleStatus};
 use rampart::load::PolicySet;
 use serde_json::{Value, json};
 
-/// `../shared` beside the checkout (as CI has it), else `/work/shared`.
-pub fn shared_dir() -> PathBuf {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from("/work/shared")
-    }
+/// The data corpora kept in the repository (`tests/data`, see its README).
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// The upstream kyverno/policies suites: `$RAMPART_KYVERNO_POLICIES`, else
+/// `../shared/conformance/kyverno-policies` beside the checkout; `None` when neither exists.
+pub fn kyverno_policies_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("RAMPART_KYVERNO_POLICIES") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/kyverno-policies")
+        }
+    };
+    dir.is_dir().then_some(dir)
 }
 
 /// The API server defaults a volume without a source to `emptyDir: {}` (upstream sends the PSA
