@@ -8,6 +8,7 @@
 
 pub mod autogen;
 pub mod cli;
+pub mod clock;
 pub mod compile;
 pub mod conditions;
 pub mod diag;

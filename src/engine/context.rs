@@ -7,7 +7,7 @@ use std::cell::Cell;
 use serde_json::{Map, Value, json};
 
 use super::{Operation, Request};
-use crate::expr::{Alias, EvalError, Expr};
+use crate::expr::{Alias, Env, EvalError, Expr};
 use crate::image::ImageRef;
 use crate::lookup;
 use crate::matching::UserInfo;
@@ -36,13 +36,22 @@ impl<'r> Evaluate for Context<'r> {
                 value: value?,
             })
         };
+        let with = |aliases: &[Alias]| {
+            expr.evaluate_in(
+                &self.doc,
+                &Env {
+                    aliases,
+                    ..Env::default()
+                },
+            )
+        };
         match (
             alias("object", self.object),
             alias("oldObject", self.old_object),
         ) {
-            (Some(a), Some(b)) => expr.evaluate_aliased(&self.doc, &[a, b]),
-            (Some(a), None) | (None, Some(a)) => expr.evaluate_aliased(&self.doc, &[a]),
-            (None, None) => expr.evaluate_aliased(&self.doc, &[]),
+            (Some(a), Some(b)) => with(&[a, b]),
+            (Some(a), None) | (None, Some(a)) => with(&[a]),
+            (None, None) => with(&[]),
         }
     }
 }

@@ -7,15 +7,58 @@
 //! the missing-key error into `null`; the left side of a flatten, an object projection or a
 //! filter projection turns any error into a `null` result.
 
-use crate::expr::Alias;
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 use super::ast::{Comparator, FunctionCall, Node};
-use super::functions::{Arg, Call};
+use super::error::EvalError;
+use super::functions::{Arg, Call, Expref};
 use super::value::{as_f64, equal, is_false};
-use super::{Dialect, EvalError};
+use crate::clock::{Clock, SystemClock};
+
+/// How a missing map key is treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// Kyverno: the error `Unknown key "<k>" in path`, swallowed where Kyverno swallows it.
+    #[default]
+    Kyverno,
+    /// Standard JMESPath: a missing key is `null`, and no error is turned into `null`.
+    Standard,
+}
+
+/// A value of the document that stands for another one: selecting the field that holds
+/// `stand_in` (compared by address) yields `value`.
+#[derive(Clone, Copy, Debug)]
+pub struct Alias<'v> {
+    /// The placeholder inside the document.
+    pub stand_in: &'v Value,
+    /// The value it stands for.
+    pub value: &'v Value,
+}
+
+/// What an evaluation runs with besides the document: the dialect, the stand-ins in the
+/// document, and the clock the `time_*` functions read.
+#[derive(Clone, Copy, Debug)]
+pub struct Env<'a> {
+    /// How missing keys are treated.
+    pub dialect: Dialect,
+    /// Stand-ins in the document and the values they stand for.
+    pub aliases: &'a [Alias<'a>],
+    /// The current time.
+    pub clock: &'a dyn Clock,
+}
+
+impl Default for Env<'_> {
+    /// Kyverno's dialect, no stand-ins, the system clock.
+    fn default() -> Self {
+        Env {
+            dialect: Dialect::Kyverno,
+            aliases: &[],
+            clock: &SystemClock,
+        }
+    }
+}
 
 static NULL: Value = Value::Null;
 
@@ -38,16 +81,33 @@ fn swallow(r: Eval<'_>) -> Eval<'_> {
     }
 }
 
-/// Evaluates trees under one dialect.
+/// Evaluates trees in one environment.
 pub(crate) struct Evaluator<'x> {
     dialect: Dialect,
-    /// Stand-ins in the document and the values they stand for (see [`crate::expr::Alias`]).
+    /// Stand-ins in the document and the values they stand for (see [`Alias`]).
     aliases: &'x [Alias<'x>],
+    clock: &'x dyn Clock,
+}
+
+/// An expression reference bound to the evaluator that applies it.
+struct Bound<'e, 'x> {
+    evaluator: &'e Evaluator<'x>,
+    node: &'e Node,
+}
+
+impl Expref for Bound<'_, '_> {
+    fn apply(&self, data: &Value) -> Result<Value, EvalError> {
+        swallow(self.evaluator.eval(self.node, data)).map(Cow::into_owned)
+    }
 }
 
 impl<'x> Evaluator<'x> {
-    pub(crate) fn new(dialect: Dialect, aliases: &'x [Alias<'x>]) -> Self {
-        Evaluator { dialect, aliases }
+    pub(crate) fn new(env: &Env<'x>) -> Self {
+        Evaluator {
+            dialect: env.dialect,
+            aliases: env.aliases,
+            clock: env.clock,
+        }
     }
 
     /// The value a field holds: the aliased value when the field holds a stand-in.
@@ -216,18 +276,34 @@ impl<'x> Evaluator<'x> {
             Node::Expref(_) => Ok(null()),
             Node::Function(call) => {
                 let FunctionCall { spec, args, regex } = &**call;
+                // Exprefs first, so that the arguments can borrow them (no allocation when
+                // there are none).
+                let bound: Vec<Bound> = args
+                    .iter()
+                    .filter_map(|arg| match arg {
+                        Node::Expref(node) => Some(Bound {
+                            evaluator: self,
+                            node,
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                let mut exprefs = bound.iter();
                 let mut values = Vec::with_capacity(args.len());
                 for arg in args {
                     values.push(match arg {
-                        Node::Expref(inner) => Arg::Expref(inner),
+                        Node::Expref(_) => match exprefs.next() {
+                            Some(bound) => Arg::Expref(bound),
+                            None => Arg::Value(null()),
+                        },
                         arg => Arg::Value(swallow(self.eval(arg, data))?),
                     });
                 }
                 spec.call(&Call {
                     spec,
                     args: &values,
-                    evaluator: self,
                     regex: regex.as_ref(),
+                    clock: self.clock,
                 })
                 .map(Cow::Owned)
             }
@@ -266,11 +342,6 @@ impl<'x> Evaluator<'x> {
             }
         }
         Ok(Value::Array(out))
-    }
-
-    /// Apply an expression reference to a value (missing keys become `null`).
-    pub(crate) fn apply(&self, node: &Node, data: &Value) -> Result<Value, EvalError> {
-        swallow(self.eval(node, data)).map(Cow::into_owned)
     }
 }
 

@@ -4,8 +4,8 @@
 //! ASCII), so the lexer looks at the first byte of each token and scans it directly; quoted
 //! tokens keep their raw text and are decoded by the parser.
 
-use super::ParseError;
 use super::ast::Comparator;
+use super::error::ParseError;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

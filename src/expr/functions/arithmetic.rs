@@ -93,7 +93,7 @@ fn operand(v: &Value) -> Option<Operand> {
 
 type Op = fn(&str, Operand, Operand) -> Result<Value, EvalError>;
 
-fn binary(c: &Call<'_, '_, '_>, op: Op) -> Result<Value, EvalError> {
+fn binary(c: &Call<'_, '_>, op: Op) -> Result<Value, EvalError> {
     apply(c.spec.name, c.value(0)?, c.value(1)?, op)
 }
 
@@ -245,7 +245,7 @@ fn modulo(name: &str, a: Operand, b: Operand) -> Result<Value, EvalError> {
     }
 }
 
-fn sum(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn sum(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let items = c.array(0)?;
     let Some((first, rest)) = items.split_first() else {
         return Err(c.fail("at least one element in the array is required"));
@@ -257,7 +257,7 @@ fn sum(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     Ok(total)
 }
 
-fn round(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn round(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (value, places) = (c.num(0)?, c.num(1)?);
     if places.fract() != 0.0 {
         return Err(c.fail("Non-integer argument(s) passed for round off"));

@@ -224,7 +224,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
     ),
 ];
 
-fn avg(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn avg(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let items = c.array(0)?;
     if items.is_empty() {
         return Ok(Value::Null);
@@ -234,7 +234,7 @@ fn avg(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     Ok(number(total / items.len() as f64))
 }
 
-fn contains(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn contains(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let needle = c.value(1)?;
     Ok(Value::Bool(match c.value(0)? {
         Value::String(s) => needle.as_str().is_some_and(|n| s.contains(n)),
@@ -243,13 +243,13 @@ fn contains(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     }))
 }
 
-fn join(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn join(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let sep = c.str(0)?;
     let parts: Vec<&str> = c.array(1)?.iter().filter_map(Value::as_str).collect();
     Ok(Value::String(parts.join(sep)))
 }
 
-fn length(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn length(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let n = match c.value(0)? {
         Value::String(s) => s.chars().count(),
         Value::Array(a) => a.len(),
@@ -260,17 +260,17 @@ fn length(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     Ok(number(n as f64))
 }
 
-fn map(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn map(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let f = c.expref(0)?;
     c.array(1)?
         .iter()
-        .map(|v| c.apply(f, v))
+        .map(|v| f.apply(v))
         .collect::<Result<_, _>>()
         .map(Value::Array)
 }
 
 /// The elements sort as one type (all numbers or all strings), or an invalid-type error.
-fn check_sortable(c: &Call<'_, '_, '_>, keys: &[Value]) -> Result<(), EvalError> {
+fn check_sortable(c: &Call<'_, '_>, keys: &[Value]) -> Result<(), EvalError> {
     let first = keys.first().map(type_name);
     let ok = match first {
         None => true,
@@ -294,7 +294,7 @@ fn check_sortable(c: &Call<'_, '_, '_>, keys: &[Value]) -> Result<(), EvalError>
     }
 }
 
-fn extreme(c: &Call<'_, '_, '_>, want: Ordering) -> Result<Value, EvalError> {
+fn extreme(c: &Call<'_, '_>, want: Ordering) -> Result<Value, EvalError> {
     let items = c.array(0)?;
     let mut best: Option<&Value> = None;
     for item in items {
@@ -306,18 +306,15 @@ fn extreme(c: &Call<'_, '_, '_>, want: Ordering) -> Result<Value, EvalError> {
 }
 
 /// The array argument and the sort key of each element (`&expr`), checked to be sortable.
-fn keyed<'c>(c: &'c Call<'_, '_, '_>) -> Result<(&'c Vec<Value>, Vec<Value>), EvalError> {
+fn keyed<'c>(c: &'c Call<'_, '_>) -> Result<(&'c Vec<Value>, Vec<Value>), EvalError> {
     let items = c.array(0)?;
     let f = c.expref(1)?;
-    let keys: Vec<Value> = items
-        .iter()
-        .map(|v| c.apply(f, v))
-        .collect::<Result<_, _>>()?;
+    let keys: Vec<Value> = items.iter().map(|v| f.apply(v)).collect::<Result<_, _>>()?;
     check_sortable(c, &keys)?;
     Ok((items, keys))
 }
 
-fn extreme_by(c: &Call<'_, '_, '_>, want: Ordering) -> Result<Value, EvalError> {
+fn extreme_by(c: &Call<'_, '_>, want: Ordering) -> Result<Value, EvalError> {
     let (items, keys) = keyed(c)?;
     let mut best: Option<usize> = None;
     for (i, key) in keys.iter().enumerate() {
@@ -335,7 +332,7 @@ fn extreme_by(c: &Call<'_, '_, '_>, want: Ordering) -> Result<Value, EvalError> 
         .unwrap_or(Value::Null))
 }
 
-fn merge(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn merge(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let mut out = Map::new();
     for i in 0..c.args.len() {
         for (k, v) in c.object(i)? {
@@ -345,7 +342,7 @@ fn merge(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     Ok(Value::Object(out))
 }
 
-fn not_null(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn not_null(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     for i in 0..c.args.len() {
         let v = c.value(i)?;
         if !v.is_null() {
@@ -355,7 +352,7 @@ fn not_null(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     Ok(Value::Null)
 }
 
-fn reverse(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn reverse(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     Ok(match c.value(0)? {
         Value::String(s) => Value::String(s.chars().rev().collect()),
         Value::Array(a) => Value::Array(a.iter().rev().cloned().collect()),
@@ -363,13 +360,13 @@ fn reverse(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     })
 }
 
-fn sort(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn sort(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let mut items = c.array(0)?.clone();
     items.sort_by(|a, b| sort_order(a, b).unwrap_or(Ordering::Equal));
     Ok(Value::Array(items))
 }
 
-fn sort_by(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn sort_by(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (items, keys) = keyed(c)?;
     let mut pairs: Vec<(&Value, &Value)> = keys.iter().zip(items.iter()).collect();
     pairs.sort_by(|a, b| sort_order(a.0, b.0).unwrap_or(Ordering::Equal));
@@ -378,7 +375,7 @@ fn sort_by(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     ))
 }
 
-fn to_number(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn to_number(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     Ok(match c.value(0)? {
         Value::Number(n) => Value::Number(n.clone()),
         Value::String(s) => match s.parse::<f64>() {

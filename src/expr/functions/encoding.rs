@@ -41,7 +41,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
     }),
 ];
 
-fn base64_decode(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn base64_decode(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let bytes = STANDARD.decode(c.str(0)?).map_err(|e| {
         // Go's base64 error text: "illegal base64 data at input byte N".
         let at = match e {

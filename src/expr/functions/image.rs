@@ -13,7 +13,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
     false,
     "string",
     "normalizes an image reference (default registry and tag added)",
-    |c: &Call<'_, '_, '_>| {
+    |c: &Call<'_, '_>| {
         normalize(c.str(0)?)
             .map(Value::String)
             .ok_or_else(|| c.fail("invalid reference format"))

@@ -45,10 +45,9 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
 
-use super::EvalError;
-use super::ast::Node;
-use super::eval::Evaluator;
+use super::error::EvalError;
 use super::value::type_name;
+use crate::clock::Clock;
 
 /// The type of one function argument (or of a return value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +107,7 @@ impl ArgType {
 }
 
 /// A function handler: receives type-checked arguments.
-pub(crate) type Handler = fn(&Call<'_, '_, '_>) -> Result<Value, EvalError>;
+pub(crate) type Handler = fn(&Call<'_, '_>) -> Result<Value, EvalError>;
 
 /// One registered function: name, signature, note and handler.
 #[derive(Debug)]
@@ -164,7 +163,7 @@ impl FunctionSpec {
     }
 
     /// Type-check the arguments, then run the handler.
-    pub(crate) fn call(&self, call: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+    pub(crate) fn call(&self, call: &Call<'_, '_>) -> Result<Value, EvalError> {
         for (i, arg) in call.args.iter().enumerate() {
             let Some(types) = self.args.get(i).or_else(|| self.args.last()) else {
                 break;
@@ -192,21 +191,28 @@ impl fmt::Display for FunctionSpec {
     }
 }
 
+/// An expression reference (`&expr`) handed to a function: the caller's evaluator applies it.
+pub(crate) trait Expref {
+    /// Evaluates the referenced expression against a value (missing keys become `null`).
+    fn apply(&self, data: &Value) -> Result<Value, EvalError>;
+}
+
 /// An evaluated argument, or an expression reference left unevaluated.
 pub(crate) enum Arg<'a> {
     Value(Cow<'a, Value>),
-    Expref(&'a Node),
+    Expref(&'a dyn Expref),
 }
 
-/// One call of a function: its (type-checked) arguments and what it needs to evaluate exprefs.
-pub(crate) struct Call<'a, 'e, 'x> {
+/// One call of a function: its (type-checked) arguments, the pattern compiled at parse time,
+/// and the clock that `time_now` and friends read.
+pub(crate) struct Call<'a, 'e> {
     pub(crate) spec: &'static FunctionSpec,
     pub(crate) args: &'e [Arg<'a>],
-    pub(crate) evaluator: &'e Evaluator<'x>,
     pub(crate) regex: Option<&'a ::regex::Regex>,
+    pub(crate) clock: &'e dyn Clock,
 }
 
-impl Call<'_, '_, '_> {
+impl Call<'_, '_> {
     fn mismatch(&self, i: usize, expected: &str) -> EvalError {
         EvalError::InvalidType {
             function: self.spec.name,
@@ -257,16 +263,11 @@ impl Call<'_, '_, '_> {
     }
 
     /// Argument `i` as an expression reference.
-    pub(crate) fn expref(&self, i: usize) -> Result<&Node, EvalError> {
+    pub(crate) fn expref(&self, i: usize) -> Result<&dyn Expref, EvalError> {
         match self.args.get(i) {
-            Some(Arg::Expref(node)) => Ok(node),
+            Some(Arg::Expref(expref)) => Ok(*expref),
             _ => Err(self.mismatch(i, "expref")),
         }
-    }
-
-    /// Evaluate an expression reference against a value.
-    pub(crate) fn apply(&self, node: &Node, data: &Value) -> Result<Value, EvalError> {
-        self.evaluator.apply(node, data)
     }
 
     /// A failure of this function, prefixed as Kyverno prefixes it.

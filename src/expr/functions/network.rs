@@ -21,7 +21,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
     is_external_url
 )];
 
-fn is_external_url(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn is_external_url(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let host = hostname(c.str(0)?);
     if host.eq_ignore_ascii_case("localhost") {
         return Ok(Value::Bool(false));

@@ -25,7 +25,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
 /// Extra repetitions allowed for an unbounded quantifier.
 const MAX_UNBOUNDED: u32 = 10;
 
-fn random(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn random(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let pattern = c.str(0)?;
     if pattern.is_empty() {
         return Err(EvalError::Function("no pattern provided".to_owned()));

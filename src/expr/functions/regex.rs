@@ -31,7 +31,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
 ];
 
 /// The compiled first argument: compiled at parse time when it was a literal.
-fn pattern<'c>(c: &'c Call<'_, '_, '_>) -> Result<Cow<'c, Regex>, EvalError> {
+fn pattern<'c>(c: &'c Call<'_, '_>) -> Result<Cow<'c, Regex>, EvalError> {
     if let Some(re) = c.regex {
         return Ok(Cow::Borrowed(re));
     }

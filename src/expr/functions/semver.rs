@@ -15,7 +15,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
     false,
     "bool",
     "whether the version (first) satisfies the range (second), e.g. '>=1.2.0 <2.0.0'",
-    |c: &Call<'_, '_, '_>| {
+    |c: &Call<'_, '_>| {
         let version = Version::parse(c.str(0)?).unwrap_or_default();
         let range = parse_range(c.str(1)?).map_err(EvalError::Function)?;
         Ok(Value::Bool(

@@ -145,7 +145,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
 ];
 
 /// A string or number argument as a string (numbers as Go's `FormatFloat(f, 'f', -1, 32)`).
-pub(super) fn scalar_string(c: &Call<'_, '_, '_>, i: usize) -> Result<String, EvalError> {
+pub(super) fn scalar_string(c: &Call<'_, '_>, i: usize) -> Result<String, EvalError> {
     match c.value(i)? {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => {
@@ -163,7 +163,7 @@ pub(super) fn scalar_string(c: &Call<'_, '_, '_>, i: usize) -> Result<String, Ev
     }
 }
 
-fn replace(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn replace(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (s, old, new) = (c.str(0)?, c.str(1)?, c.str(2)?);
     let n = c.num(3)?;
     Ok(Value::String(if n < 0.0 {
@@ -174,7 +174,7 @@ fn replace(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     }))
 }
 
-fn split(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn split(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (s, sep) = (c.str(0)?, c.str(1)?);
     let parts: Vec<Value> = if sep.is_empty() {
         s.chars().map(|ch| Value::String(ch.to_string())).collect()
@@ -184,7 +184,7 @@ fn split(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     Ok(Value::Array(parts))
 }
 
-fn to_boolean(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn to_boolean(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let s = c.str(0)?;
     match s.to_lowercase().as_str() {
         "true" => Ok(Value::Bool(true)),
@@ -195,7 +195,7 @@ fn to_boolean(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     }
 }
 
-fn truncate(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn truncate(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let s = c.str(0)?;
     let n = c.num(1)?.max(0.0);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

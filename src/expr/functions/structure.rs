@@ -59,7 +59,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[
     ),
 ];
 
-fn lookup(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn lookup(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     match c.value(0)? {
         Value::Object(map) => match c.value(1)? {
             Value::String(key) => Ok(map.get(key).cloned().unwrap_or(Value::Null)),
@@ -88,7 +88,7 @@ fn lookup(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     }
 }
 
-fn items(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn items(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (key_name, value_name) = (c.str(1)?, c.str(2)?);
     let entry = |k: Value, v: &Value| {
         let mut m = Map::new();
@@ -113,7 +113,7 @@ fn items(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
     }))
 }
 
-fn object_from_lists(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn object_from_lists(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (keys, values) = (c.array(0)?, c.array(1)?);
     let mut out = Map::new();
     for (i, key) in keys.iter().enumerate() {

@@ -23,7 +23,11 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         false,
         "string",
         "current time in RFC 3339",
-        |_| { Ok(rfc3339(&chrono::Local::now().fixed_offset())) }
+        |c| {
+            Ok(rfc3339(
+                &chrono::DateTime::<chrono::Local>::from(c.clock.now()).fixed_offset(),
+            ))
+        }
     ),
     spec!(
         "time_now_utc",
@@ -31,7 +35,11 @@ pub(super) const SPECS: &[FunctionSpec] = &[
         false,
         "string",
         "current UTC time in RFC 3339",
-        |_| { Ok(rfc3339(&Utc::now().fixed_offset())) }
+        |c| {
+            Ok(rfc3339(
+                &DateTime::<Utc>::from(c.clock.now()).fixed_offset(),
+            ))
+        }
     ),
     spec!(
         "time_add",
@@ -140,11 +148,11 @@ fn since(start: &DateTime<FixedOffset>, end: &DateTime<FixedOffset>) -> Value {
     Value::String(Duration(nanos).to_string())
 }
 
-fn time_arg(c: &Call<'_, '_, '_>, i: usize) -> Result<DateTime<FixedOffset>, EvalError> {
+fn time_arg(c: &Call<'_, '_>, i: usize) -> Result<DateTime<FixedOffset>, EvalError> {
     parse_rfc3339(c.str(i)?)
 }
 
-fn duration_arg(c: &Call<'_, '_, '_>, i: usize) -> Result<Duration, EvalError> {
+fn duration_arg(c: &Call<'_, '_>, i: usize) -> Result<Duration, EvalError> {
     Duration::parse(c.str(i)?).map_err(|e| EvalError::Function(e.to_string()))
 }
 
@@ -152,20 +160,20 @@ fn parse_rfc3339(s: &str) -> Result<DateTime<FixedOffset>, EvalError> {
     parse_layout("2006-01-02T15:04:05Z07:00", s)
 }
 
-fn time_since(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn time_since(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let layout = match c.str(0)? {
         "" => "2006-01-02T15:04:05Z07:00",
         l => l,
     };
     let start = parse_layout(layout, c.str(1)?)?;
     let end = match c.str(2)? {
-        "" => Utc::now().fixed_offset(),
+        "" => DateTime::<Utc>::from(c.clock.now()).fixed_offset(),
         s => parse_layout(layout, s)?,
     };
     Ok(since(&start, &end))
 }
 
-fn time_parse(c: &Call<'_, '_, '_>) -> Result<Value, EvalError> {
+fn time_parse(c: &Call<'_, '_>) -> Result<Value, EvalError> {
     let (layout, value) = (c.str(0)?, c.str(1)?);
     if layout.parse::<i64>().is_ok() {
         let secs: i64 = value.parse().map_err(|_| {

@@ -31,7 +31,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
     false,
     "object",
     "decodes a PEM x.509 certificate or certificate request (RSA keys) to an object",
-    |c: &Call<'_, '_, '_>| decode(c.str(0)?).map_err(EvalError::Function)
+    |c: &Call<'_, '_>| decode(c.str(0)?).map_err(EvalError::Function)
 )];
 
 /// The object for the first PEM block of `text`, or Kyverno's error text.

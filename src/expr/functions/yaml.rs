@@ -19,7 +19,7 @@ pub(super) const SPECS: &[FunctionSpec] = &[spec!(
     false,
     "any",
     "decodes a YAML string (must be representable as JSON)",
-    |c: &Call<'_, '_, '_>| to_json(c.str(0)?).map_err(EvalError::Function)
+    |c: &Call<'_, '_>| to_json(c.str(0)?).map_err(EvalError::Function)
 )];
 
 /// The first YAML document of `text` as JSON (`null` for an empty stream).
