@@ -5,12 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rampart::cli::{Cli, Command, Output, run};
-use rampart::compile::{RuleProgram, ValidatorCheck};
-use rampart::diag::SourceMap;
-use rampart::engine::Request;
-use rampart::load::{PolicySet, load_policies, load_resources};
-use rampart::source;
+use rampart::{AdmissionRequest, Engine, Loader, Operation, Origin, Request, SourceMap};
 use serde_json::Value;
 
 /// The upstream kyverno/policies suites (`$RAMPART_KYVERNO_POLICIES`, else `../shared` beside
@@ -66,21 +61,7 @@ fn pattern_suites() -> (Vec<String>, Vec<String>) {
                 .unwrap_or_default()
         };
         let pol = paths("policies");
-        let mut sources = SourceMap::new();
-        let Ok(set) = load_policies(&mut sources, &pol) else {
-            continue;
-        };
-        let only_patterns = !set.program.policies.is_empty()
-            && set.invalid.is_empty()
-            && set.program.policies.iter().all(|p| {
-                p.rules.iter().all(|r| {
-                    matches!(&r.program, RuleProgram::Validate(v)
-                        if v.context.is_empty()
-                            && v.preconditions.is_none()
-                            && matches!(v.check, ValidatorCheck::Pattern(_) | ValidatorCheck::AnyPattern(_)))
-                })
-            });
-        if only_patterns {
+        if pol.iter().all(|p| only_patterns(p)) && !pol.is_empty() {
             policies.extend(pol);
             resources.extend(paths("resources"));
         }
@@ -88,12 +69,36 @@ fn pattern_suites() -> (Vec<String>, Vec<String>) {
     (policies, resources)
 }
 
-fn load(policies: &[String], resources: &[String]) -> (PolicySet, Vec<Value>) {
+/// Whether every rule of the policies in a file is a validate rule with only `pattern` or
+/// `anyPattern` (no context, preconditions, deny, foreach or podSecurity).
+fn only_patterns(path: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let Ok(docs) = rampart::yaml::parse_values(&text) else {
+        return false;
+    };
+    docs.iter().all(|doc| {
+        let rules = doc.pointer("/spec/rules").and_then(Value::as_array);
+        rules.is_some_and(|rules| {
+            rules.iter().all(|r| {
+                let validate = r.get("validate");
+                r.get("context").is_none()
+                    && r.get("preconditions").is_none()
+                    && validate.is_some_and(|v| {
+                        v.get("pattern").is_some() || v.get("anyPattern").is_some()
+                    })
+            })
+        })
+    })
+}
+
+fn load(policies: &[String], resources: &[String]) -> (Engine, Vec<Value>) {
+    let mut loader = Loader::new();
+    let _ = loader.add_paths(policies);
     let mut sources = SourceMap::new();
-    let set = load_policies(&mut sources, policies).unwrap_or_default();
-    let inputs = source::expand(resources).unwrap_or_default();
-    let (values, _) = load_resources(&mut sources, &inputs).unwrap_or_default();
-    (set, values)
+    let (values, _) = rampart::read_resources(&mut sources, resources).unwrap_or_default();
+    (loader.engine(), values)
 }
 
 fn bench(c: &mut Criterion) {
@@ -105,22 +110,23 @@ fn bench(c: &mut Criterion) {
         );
         return;
     }
-    let (set, resources) = load(&policy_paths, &resource_paths);
-    let requests: Vec<Request> = resources.iter().map(Request::create).collect();
+    let (engine, resources) = load(&policy_paths, &resource_paths);
+    let admissions: Vec<AdmissionRequest> = resources
+        .iter()
+        .map(|r| AdmissionRequest::for_resource(r.clone(), Operation::Create))
+        .collect();
+    let requests: Vec<Request> = admissions
+        .iter()
+        .map(|a| Request::new(a).with_origin(Origin::Offline))
+        .collect();
     let evaluations: usize = requests
         .iter()
-        .map(|r| {
-            set.program
-                .evaluate(r)
-                .iter()
-                .map(|p| p.rules.len())
-                .sum::<usize>()
-        })
+        .map(|r| engine.evaluate(r).rules().count())
         .sum();
     println!(
         "pattern suites: {} policies ({} rules with autogen), {} resources, {} rule evaluations per pass",
-        set.program.policies.len(),
-        set.rule_count(),
+        engine.policies().count(),
+        engine.rule_count(),
         resources.len(),
         evaluations
     );
@@ -130,9 +136,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for r in &requests {
-                for p in set.program.evaluate(r) {
-                    n += p.rules.len();
-                }
+                n += engine.evaluate(r).rules().count();
             }
             n
         })
@@ -154,20 +158,15 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("apply");
     group.sample_size(10);
     group.throughput(Throughput::Elements(10_000));
+    let mut args = vec!["apply".to_string()];
+    args.extend(policy_paths.iter().cloned());
+    args.extend(["-r".to_string(), file.display().to_string()]);
     group.bench_function("10k-resources", |b| {
         b.iter(|| {
-            let args = rampart::cli::ApplyArgs {
-                policies: policy_paths.clone(),
-                resources: vec![file.display().to_string()],
-                ..Default::default()
-            };
-            let mut out = Output::new(false);
-            run(
-                Cli {
-                    command: Command::Apply(args),
-                },
-                &mut out,
-            )
+            std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
+                .args(&args)
+                .output()
+                .map(|o| o.status.code())
         })
     });
     group.finish();
@@ -203,10 +202,9 @@ spec:
 "#;
 
 fn bench_deny(c: &mut Criterion) {
-    let mut sources = SourceMap::new();
-    let file = sources.add("deny.yaml", DENY_POLICY);
-    let mut set = PolicySet::default();
-    set.add_file(file, &sources);
+    let mut loader = Loader::new();
+    loader.add_text("deny.yaml", DENY_POLICY);
+    let engine = loader.engine();
     let pod = serde_json::json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"}},
@@ -215,16 +213,16 @@ fn bench_deny(c: &mut Criterion) {
             {"name": "sidecar", "image": "envoy:1.31", "securityContext": {"privileged": true}}
         ]}
     });
-    let request = Request::create(&pod);
-    let status = set
-        .program
+    let admission = AdmissionRequest::for_resource(pod, Operation::Create);
+    let request = Request::new(&admission).with_origin(Origin::Offline);
+    let status = engine
         .evaluate(&request)
-        .first()
-        .and_then(|p| p.rules.first())
-        .map(|r| r.status);
+        .rules()
+        .next()
+        .map(|(_, r)| r.status);
     println!("deny rule on the pod: {status:?}");
     c.bench_function("engine/deny-three-conditions", |b| {
-        b.iter(|| set.program.evaluate(&request))
+        b.iter(|| engine.evaluate(&request))
     });
 }
 

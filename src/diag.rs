@@ -17,6 +17,14 @@ pub struct SourceMap {
     count: usize,
 }
 
+impl std::fmt::Debug for SourceMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceMap")
+            .field("files", &self.count)
+            .finish()
+    }
+}
+
 impl SourceMap {
     /// An empty map.
     pub fn new() -> Self {

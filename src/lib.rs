@@ -1,32 +1,96 @@
-//! Rampart: a Kubernetes policy engine for the Kyverno policy language.
+//! Rampart: a Kubernetes policy engine for the Kyverno policy language (`kyverno.io/v1`
+//! `ClusterPolicy` and `Policy`), with Pod Security Admission built in.
 //!
-//! The pipeline (see `spec/` and the design notes):
-//! `source` reads files into spanned YAML nodes, `syntax` turns them into a policy AST with
-//! diagnostics, `ir` normalises it, `autogen` adds pod-controller rules, `compile` builds a
-//! [`compile::Program`], and `engine` evaluates it against resources. `cli` and `report` render
-//! the results.
+//! This crate is the engine alone: no command line, server or terminal code. Its API is a few
+//! verbs:
+//!
+//! - [`Loader`] reads policies (files, directories, strings, `stdlib:` paths) with diagnostics
+//!   that name the file, line and column, and builds an [`Engine`];
+//! - [`Engine::evaluate`] evaluates an [`AdmissionRequest`] (wrapped in a [`Request`] with what
+//!   Kyverno knows beside it) and returns an [`Evaluation`]: every rule's response;
+//! - [`Evaluation::decision`] is the admission answer Kyverno gives, and
+//!   [`report::policy_reports`] turns evaluations into policy reports.
+//!
+//! ```
+//! use rampart::{AdmissionReview, Loader, Request};
+//! let mut loader = Loader::new();
+//! loader.add_paths(&["stdlib:pod-security/restricted.yaml"]).unwrap();
+//! assert!(!loader.has_errors());
+//! let engine = loader.engine();
+//! let review = AdmissionReview::from_json(br#"{
+//!   "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+//!   "request": {"uid": "42", "operation": "CREATE", "namespace": "default",
+//!     "kind": {"group": "", "version": "v1", "kind": "Pod"},
+//!     "resource": {"group": "", "version": "v1", "resource": "pods"},
+//!     "userInfo": {"username": "alice"},
+//!     "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "root"},
+//!       "spec": {"containers": [{"name": "c", "image": "nginx",
+//!         "securityContext": {"runAsUser": 0}}]}}}}"#).unwrap();
+//! let request = review.request.as_ref().unwrap();
+//! let decision = engine.evaluate(&Request::new(request)).decision();
+//! assert!(!decision.allowed); // the policy enforces the Restricted level
+//! assert!(decision.message().contains(r#"It violates PodSecurity "restricted:latest""#));
+//! let answer = review.respond(decision.into_response(&request.uid));
+//! assert_eq!(answer.response.unwrap().uid, "42");
+//! ```
+//!
+//! The modules below the curated types are public where they are useful on their own:
+//! [`expr`] (JMESPath with Kyverno's functions), [`podsecurity`] (the Pod Security Standards and
+//! Pod Security Admission), [`yaml`] (Kubernetes YAML with spans), [`diag`], [`source`],
+//! [`stdlib`], [`wildcard`], [`report`], [`clock`], [`admission`].
 
-pub mod autogen;
-pub mod cli;
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod admission;
+mod autogen;
 pub mod clock;
-pub mod compile;
-pub mod conditions;
+mod compile;
+mod conditions;
 pub mod diag;
-pub mod duration;
-pub mod engine;
+mod duration;
+mod engine;
 pub mod expr;
-pub mod image;
-pub mod ir;
-pub mod load;
-pub mod lookup;
-pub mod matching;
-pub mod pattern;
+mod image;
+mod ir;
+mod load;
+mod lookup;
+mod matching;
+mod pattern;
 pub mod podsecurity;
-pub mod quantity;
+mod quantity;
 pub mod report;
 pub mod source;
 pub mod stdlib;
-pub mod syntax;
-pub mod template;
+mod syntax;
+mod template;
 pub mod wildcard;
 pub mod yaml;
+
+pub use admission::{
+    AdmissionRequest, AdmissionResponse, AdmissionReview, Decision, GroupVersionKind,
+    GroupVersionResource, Operation, ReviewError, Status, UserInfo,
+};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use compile::PolicyInfo;
+pub use diag::{Diagnostic, Severity, SourceMap};
+pub use engine::{
+    ApiCall, ApiTarget, Engine, Evaluation, ExternalData, ExternalError, NoExternalData, Origin,
+    PodSecurityFinding, PolicyResponse, Request, ResourceRef, RuleOutput, RuleResponse, RuleStatus,
+    RuleValues, Validation, Violation,
+};
+pub use ir::{FailureAction, FailurePolicy, RuleKind};
+pub use load::{InvalidPolicy, Loader, read_resources};
+pub use source::SourceError;
+pub use syntax::ast::PolicyKind;
+
+/// Internals exposed for Rampart's own tests and benchmarks. Not part of the API: anything here
+/// may change without notice.
+#[doc(hidden)]
+pub mod unstable {
+    pub use crate::pattern::{Outcome, Pattern};
+}

@@ -3,7 +3,9 @@
 use std::io::{IsTerminal, Write};
 
 use clap::Parser;
-use rampart::cli::{Cli, Output, run};
+mod cli;
+
+use cli::{Cli, Output, run};
 
 fn main() {
     let cli = Cli::parse();

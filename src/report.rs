@@ -1,92 +1,80 @@
-//! Policy reports (`wgpolicyk8s.io/v1alpha2`): one merged `ClusterPolicyReport` for the results
-//! of ClusterPolicies and one `PolicyReport` per namespace for namespaced Policies, as
-//! `kyverno apply -p` prints them.
+//! Policy reports (`wgpolicyk8s.io/v1alpha2`) from evaluations: one merged `ClusterPolicyReport`
+//! for the results of ClusterPolicies and one `PolicyReport` per namespace for namespaced
+//! Policies, as `kyverno apply -p` prints them.
 
 use serde_json::{Map, Value, json};
 
-use crate::cli::apply::{Evaluated, reported_status};
-use crate::cli::resources::{api_version_of, kind_of, name_of, namespace_of};
-use crate::engine::RuleStatus;
-use crate::load::PolicySet;
+use crate::clock::{Clock, unix_seconds};
+use crate::compile::PolicyInfo;
+use crate::engine::{Evaluation, PolicyResponse, RuleResponse, RuleStatus};
+use crate::ir::FailureAction;
 
 const API_VERSION: &str = "wgpolicyk8s.io/v1alpha2";
 
-/// Builds the reports: the merged cluster report first, then namespaced reports.
-pub fn build(set: &PolicySet, results: &[Evaluated], audit_warn: bool) -> Vec<Value> {
-    build_at(set, results, audit_warn, now())
+/// How results are reported.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions<'a> {
+    /// Report failures of Audit rules as warnings (`--audit-warn`).
+    pub audit_warn: bool,
+    /// The time stamped on results.
+    pub clock: &'a dyn Clock,
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// Like [`build`], with a fixed timestamp (seconds since the epoch).
-pub fn build_at(
-    set: &PolicySet,
-    results: &[Evaluated],
+/// The status a rule result is reported with, as Kyverno's CLI computes it: an unscored
+/// policy's failure is a warning, and so is the failure of a policy whose failure action is
+/// Audit under `audit_warn`.
+pub fn reported_status(
+    response: &PolicyResponse,
+    rule: &RuleResponse,
     audit_warn: bool,
-    seconds: u64,
-) -> Vec<Value> {
+) -> RuleStatus {
+    match rule.status {
+        RuleStatus::Fail
+            if !response.policy.scored
+                || (audit_warn && response.failure_action == FailureAction::Audit) =>
+        {
+            RuleStatus::Warn
+        }
+        other => other,
+    }
+}
+
+/// Builds the reports of evaluations: the merged cluster report first, then namespaced reports
+/// in the order their policies were first seen.
+///
+/// ```
+/// use rampart::{AdmissionRequest, FixedClock, Loader, Operation, Origin, Request};
+/// use rampart::report::{ReportOptions, policy_reports};
+/// let mut loader = Loader::new();
+/// loader.add_paths(&["stdlib:pod-security/controls/host-namespaces.yaml"]).unwrap();
+/// let engine = loader.engine();
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+///     "metadata": {"name": "p", "namespace": "default"}, "spec": {"hostPID": true, "containers": []}});
+/// let admission = AdmissionRequest::for_resource(pod, Operation::Create);
+/// let evaluation = engine.evaluate(&Request::new(&admission).with_origin(Origin::Offline));
+/// let clock = FixedClock::from_rfc3339("2026-01-01T00:00:00Z").unwrap();
+/// let reports = policy_reports(&[evaluation], &ReportOptions { audit_warn: false, clock: &clock });
+/// assert_eq!(reports[0]["kind"], "ClusterPolicyReport");
+/// assert_eq!(reports[0]["summary"]["fail"], 1);
+/// assert_eq!(reports[0]["results"][0]["timestamp"]["seconds"], 1_767_225_600);
+/// ```
+pub fn policy_reports(evaluations: &[Evaluation], options: &ReportOptions) -> Vec<Value> {
+    let seconds = unix_seconds(options.clock.now());
     let mut cluster = Vec::new();
     let mut namespaced: Vec<(String, Vec<Value>)> = Vec::new();
-    for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else {
-            continue;
-        };
-        for rule in &e.response.rules {
-            let status =
-                reported_status(rule.status, policy.scored, audit_warn, rule.failure_action);
-            let mut result = Map::new();
-            if let Some(c) = &policy.category {
-                result.insert("category".into(), json!(c));
-            }
-            result.insert("message".into(), json!(rule.message));
-            result.insert("policy".into(), json!(policy.key()));
-            let process = if policy.background {
-                "background scan"
-            } else {
-                "admission review"
-            };
-            let mut properties = Map::new();
-            if let Some(finding) = &rule.pod_security {
-                let ids: Vec<&str> = finding.violations.iter().map(|v| v.id.as_str()).collect();
-                properties.insert("controls".into(), json!(ids.join(",")));
-                let fields: Vec<&str> = finding
-                    .violations
-                    .iter()
-                    .flat_map(|v| v.field_errors.iter().map(String::as_str))
-                    .collect();
-                properties.insert("fieldErrors".into(), json!(fields.join("; ")));
-                properties.insert("standard".into(), json!(finding.level));
-                properties.insert("version".into(), json!(finding.version));
-            }
-            properties.insert("process".into(), json!(process));
-            properties.sort_keys();
-            result.insert("properties".into(), Value::Object(properties));
-            result.insert("resources".into(), json!([resource_ref(e.resource)]));
-            result.insert("result".into(), json!(status.as_str()));
-            result.insert("rule".into(), json!(rule.name));
-            if policy.scored {
-                result.insert("scored".into(), json!(true));
-            }
-            if let Some(s) = &policy.severity {
-                result.insert("severity".into(), json!(s));
-            }
-            result.insert("source".into(), json!("kyverno"));
-            result.insert(
-                "timestamp".into(),
-                json!({ "nanos": 0, "seconds": seconds }),
-            );
-            let result = Value::Object(result);
-            match &policy.namespace {
-                None => cluster.push(result),
-                Some(ns) => match namespaced.iter_mut().find(|(n, _)| n == ns) {
-                    Some((_, list)) => list.push(result),
-                    None => namespaced.push((ns.clone(), vec![result])),
-                },
+    for evaluation in evaluations {
+        for response in &evaluation.policies {
+            let policy = &*response.policy;
+            for rule in &response.rules {
+                let status = reported_status(response, rule, options.audit_warn);
+                let result = result(evaluation, policy, rule, status, seconds);
+                match &policy.namespace {
+                    None => cluster.push(result),
+                    Some(ns) => match namespaced.iter_mut().find(|(n, _)| n == ns) {
+                        Some((_, list)) => list.push(result),
+                        None => namespaced.push((ns.clone(), vec![result])),
+                    },
+                }
             }
         }
     }
@@ -97,16 +85,76 @@ pub fn build_at(
     reports
 }
 
-fn resource_ref(resource: &Value) -> Value {
-    let mut r = Map::new();
-    r.insert("apiVersion".into(), json!(api_version_of(resource)));
-    r.insert("kind".into(), json!(kind_of(resource)));
-    r.insert("name".into(), json!(name_of(resource)));
-    let ns = namespace_of(resource);
-    if !ns.is_empty() {
-        r.insert("namespace".into(), json!(ns));
+/// One report result.
+fn result(
+    evaluation: &Evaluation,
+    policy: &PolicyInfo,
+    rule: &RuleResponse,
+    status: RuleStatus,
+    seconds: i64,
+) -> Value {
+    let mut result = Map::new();
+    if let Some(c) = &policy.category {
+        result.insert("category".into(), json!(c));
     }
-    Value::Object(r)
+    result.insert("message".into(), json!(rule.message));
+    result.insert("policy".into(), json!(policy.key()));
+    // The rule's reportProperties, then Kyverno's own keys, which win.
+    let mut properties: Map<String, Value> = rule
+        .properties
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    if let Some(finding) = rule.pod_security() {
+        let ids: Vec<&str> = finding.violations.iter().map(|v| v.id.as_str()).collect();
+        properties.insert("controls".into(), json!(ids.join(",")));
+        let fields: Vec<&str> = finding
+            .violations
+            .iter()
+            .flat_map(|v| v.field_errors.iter().map(String::as_str))
+            .collect();
+        properties.insert("fieldErrors".into(), json!(fields.join("; ")));
+        properties.insert("standard".into(), json!(finding.level));
+        properties.insert("version".into(), json!(finding.version));
+    }
+    let process = if policy.background {
+        "background scan"
+    } else {
+        "admission review"
+    };
+    properties.insert("process".into(), json!(process));
+    properties.sort_keys();
+    result.insert("properties".into(), Value::Object(properties));
+    result.insert("resources".into(), json!([resource_ref(evaluation)]));
+    result.insert("result".into(), json!(status.as_str()));
+    result.insert("rule".into(), json!(rule.name));
+    if policy.scored {
+        result.insert("scored".into(), json!(true));
+    }
+    if let Some(s) = &policy.severity {
+        result.insert("severity".into(), json!(s));
+    }
+    result.insert("source".into(), json!("kyverno"));
+    result.insert(
+        "timestamp".into(),
+        json!({ "nanos": 0, "seconds": seconds }),
+    );
+    Value::Object(result)
+}
+
+fn resource_ref(evaluation: &Evaluation) -> Value {
+    let r = &evaluation.resource;
+    let mut out = Map::new();
+    out.insert("apiVersion".into(), json!(r.api_version));
+    out.insert("kind".into(), json!(r.kind));
+    out.insert("name".into(), json!(r.name));
+    if !r.namespace.is_empty() {
+        out.insert("namespace".into(), json!(r.namespace));
+    }
+    if !r.uid.is_empty() {
+        out.insert("uid".into(), json!(r.uid));
+    }
+    Value::Object(out)
 }
 
 fn report(kind: &str, name: &str, namespace: Option<&str>, results: Vec<Value>) -> Value {
@@ -132,7 +180,7 @@ fn report(kind: &str, name: &str, namespace: Option<&str>, results: Vec<Value>) 
     })
 }
 
-/// Renders reports as YAML documents separated by `---`, or as JSON.
+/// Renders reports as YAML documents separated by `---`, or as JSON (`format` = `json`).
 pub fn render(reports: &[Value], format: &str) -> String {
     let mut out = String::new();
     for (i, r) in reports.iter().enumerate() {

@@ -39,11 +39,6 @@ impl Evaluate for Value {
     }
 }
 
-/// Whether a string holds at least one `{{ }}` variable.
-pub fn has_variables(s: &str) -> bool {
-    VARIABLE.is_match(s)
-}
-
 /// A variable found in a template, compiled.
 #[derive(Debug, Clone)]
 struct Variable {

@@ -1,18 +1,20 @@
-//! The `rampart` commands on the bundled examples: output (snapshots) and exit codes.
-//! Cargo runs integration tests from the package root, so example paths are relative.
+//! The `rampart` binary on the bundled examples: output (snapshots) and exit codes. Cargo runs
+//! integration tests from the package root, so example paths are relative.
 
-use clap::Parser;
-use rampart::cli::{Cli, Output, run};
+use proptest::prelude::*;
 
-/// Runs a command line; returns (exit code, stdout, stderr).
+/// Runs the built binary; returns (exit code, stdout, stderr). A death by signal (an abort, a
+/// stack overflow) is exit code -1.
 fn rampart(args: &[&str]) -> (i32, String, String) {
-    let cli = match Cli::try_parse_from(std::iter::once("rampart").chain(args.iter().copied())) {
-        Ok(cli) => cli,
-        Err(e) => return (2, String::new(), e.to_string()),
-    };
-    let mut out = Output::new(false);
-    let code = run(cli, &mut out);
-    (code, out.stdout, out.stderr)
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(args)
+        .output()
+        .expect("the rampart binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -284,4 +286,29 @@ fn api_call_mocks_and_missing_cluster_data() {
         stdout.contains("pass: 0, fail: 0, warn: 0, error: 0, skip: 2"),
         "{stdout}"
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `rampart apply` and `rampart test` on arbitrary resource and test-file text: errors are
+    /// reported, nothing panics.
+    #[test]
+    fn commands_never_panic_on_arbitrary_files(text in "[a-zA-Z0-9:{}\\[\\],'\" \\n-]{0,160}") {
+        let dir = std::env::temp_dir().join(format!("rampart-fuzz-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("input.yaml");
+        let _ = std::fs::write(&file, &text);
+        let path = file.display().to_string();
+        for args in [
+            vec!["apply", "examples/no-latest-images/policy.yaml", "-r", &path],
+            vec!["apply", &path, "-r", "examples/no-latest-images/resources.yaml"],
+            vec!["test", &path],
+            vec!["check", &path],
+            vec!["psa", "-r", &path],
+        ] {
+            let (code, _, stderr) = rampart(&args);
+            prop_assert!((0..=2).contains(&code), "{args:?}: exit {code}: {stderr}");
+        }
+    }
 }

@@ -1,15 +1,12 @@
 //! Every schema diagnostic of `rampart check`, rendered as a person sees it (snapshots).
 
-use rampart::diag::{SourceMap, render_all};
-use rampart::load::PolicySet;
+use rampart::Loader;
 
 /// Loads one policy text and renders its diagnostics without colour.
 fn diagnose(name: &str, text: &str) -> String {
-    let mut sources = SourceMap::new();
-    let file = sources.add(name, text);
-    let mut set = PolicySet::default();
-    set.add_file(file, &sources);
-    render_all(&set.diagnostics, &sources, false)
+    let mut loader = Loader::new();
+    loader.add_text(name, text);
+    loader.render_diagnostics(false)
 }
 
 const HEAD: &str = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\nspec:\n";

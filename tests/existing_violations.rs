@@ -4,7 +4,7 @@
 
 mod common;
 
-use rampart::engine::{Operation, RuleStatus};
+use rampart::{Operation, RuleStatus};
 
 const SKIPPED: &str = "skipping the rule evaluation as pre-existing violations are allowed";
 

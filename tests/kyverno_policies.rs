@@ -9,8 +9,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use rampart::cli::{Cli, Command, Output, TestArgs, run};
-
 mod common;
 
 fn suites(root: &Path) -> Vec<PathBuf> {
@@ -33,24 +31,20 @@ fn suites(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Runs one suite; returns (passed, failed, unsupported features).
+/// Runs one suite with the built binary; returns (passed, failed, unsupported features).
 fn run_suite(dir: &Path, strict: bool) -> (usize, usize, Vec<String>) {
-    let args = TestArgs {
-        dirs: vec![dir.display().to_string()],
-        file_name: "kyverno-test.yaml".into(),
-        test_case_selector: "policy=*,rule=*,resource=*".into(),
-        output_format: Some("json".into()),
-        strict,
-        ..TestArgs::default()
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
+    command.arg("test").arg(dir).args(["-o", "json"]);
+    if strict {
+        command.arg("--strict");
+    }
+    let out = match command.output() {
+        Ok(out) => out,
+        Err(e) => return (0, 0, vec![format!("(the rampart binary did not run: {e})")]),
     };
-    let mut out = Output::new(false);
-    run(
-        Cli {
-            command: Command::Test(args),
-        },
-        &mut out,
-    );
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap_or_default();
     let failed = rows.iter().filter(|r| r["result"] != "Pass").count();
     let mut features: Vec<String> = rows
         .iter()
@@ -63,7 +57,7 @@ fn run_suite(dir: &Path, strict: bool) -> (usize, usize, Vec<String>) {
     if rows.is_empty() {
         features.push(format!(
             "(suite did not load: {})",
-            out.stderr.lines().next().unwrap_or("")
+            stderr.lines().next().unwrap_or("")
         ));
     }
     (rows.len() - failed, failed, features)

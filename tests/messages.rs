@@ -3,7 +3,7 @@
 
 mod common;
 
-use rampart::engine::{Operation, RuleStatus};
+use rampart::{Operation, RuleStatus};
 
 /// Rule `check` with `validate` (YAML under `validate:`) on a Pod named `bad`.
 fn run(validate: &str) -> (RuleStatus, String) {

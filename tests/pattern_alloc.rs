@@ -1,7 +1,7 @@
 //! Validating a resource that passes a pattern must not allocate (design principle 1).
 //! A counting global allocator measures allocations made by `Pattern::validate` on this thread.
 
-use rampart::pattern::{Outcome, Pattern};
+use rampart::unstable::{Outcome, Pattern};
 use serde_json::json;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

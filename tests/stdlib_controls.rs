@@ -17,10 +17,8 @@ use common::{data_dir, default_volumes};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use rampart::diag::SourceMap;
-use rampart::engine::{Operation, Request, RuleStatus};
-use rampart::load::PolicySet;
 use rampart::podsecurity::{Level, Version, control_check_ids, evaluate};
+use rampart::{AdmissionRequest, Engine, Loader, Operation, Origin, Request, RuleStatus};
 use serde_json::{Value, json};
 
 /// One stdlib control policy: its file, the Kyverno control name (none for the host probes
@@ -164,33 +162,33 @@ fn policy_name(file: &str) -> String {
     format!("pss-{}", file.trim_end_matches(".yaml"))
 }
 
-/// Loads the bundled control policies of `level` (restricted: all of them) into one set.
-fn load(level: Level) -> PolicySet {
-    let mut sources = SourceMap::new();
-    let mut set = PolicySet::default();
+/// Loads the bundled control policies of `level` (restricted: all of them).
+fn load(level: Level) -> Loader {
+    let mut loader = Loader::new();
     for (path, text) in rampart::stdlib::files(FOLDER) {
         let file_name = path.rsplit('/').next().unwrap_or(path);
         let runs = CONTROLS
             .iter()
             .any(|c| c.file == file_name && (level == Level::Restricted || c.level == level));
         if runs {
-            let file = sources.add(path, text);
-            set.add_file(file, &sources);
+            loader.add_text(path, text);
         }
     }
-    set
+    loader
 }
 
-/// The checks of `policy set` that fail on `resource`: each failing policy's check ID.
+/// Evaluates a resource as the CLI does, under `operation`.
+fn evaluate_as(engine: &Engine, resource: &Value, operation: Operation) -> rampart::Evaluation {
+    let admission = AdmissionRequest::for_resource(resource.clone(), operation);
+    engine.evaluate(&Request::new(&admission).with_origin(Origin::Offline))
+}
+
+/// The checks of the policies that fail on `resource`: each failing policy's check ID.
 /// A rule error is a disagreement on its own, so it is returned as `Err`.
-fn policy_failures(set: &PolicySet, resource: &Value) -> Result<BTreeSet<&'static str>, String> {
+fn policy_failures(engine: &Engine, resource: &Value) -> Result<BTreeSet<&'static str>, String> {
     let mut failing = BTreeSet::new();
-    for response in set.program.evaluate(&Request::create(resource)) {
-        let name = set
-            .policies
-            .get(response.policy)
-            .map(|p| p.name.as_str())
-            .unwrap_or("");
+    for response in evaluate_as(engine, resource, Operation::Create).policies {
+        let name = response.policy.name.as_str();
         let check = CONTROLS
             .iter()
             .find(|c| policy_name(c.file) == name)
@@ -273,14 +271,14 @@ struct Tally {
 
 impl Tally {
     /// Compares the policies with upstream on `pod` (named `what`), per check of `level`.
-    fn compare(&mut self, set: &PolicySet, level: Level, what: &str, pod: &Value) {
+    fn compare(&mut self, engine: &Engine, level: Level, what: &str, pod: &Value) {
         let want = upstream_failures(level, pod);
         for (shape, resource) in [
             ("Pod", pod.clone()),
             ("Deployment", deployment_of(pod)),
             ("CronJob", cronjob_of(pod)),
         ] {
-            let got = match policy_failures(set, &resource) {
+            let got = match policy_failures(engine, &resource) {
                 Ok(got) => got,
                 Err(e) => {
                     self.disagreements.push(format!("{what} ({shape}): {e}"));
@@ -350,19 +348,20 @@ fn fixtures(level: &str) -> Vec<(String, Value)> {
 }
 
 fn run_fixtures(level: Level, level_name: &str, expected_files: usize) {
-    let set = load(level);
+    let loader = load(level);
     assert!(
-        set.invalid.is_empty(),
+        loader.invalid().is_empty(),
         "invalid policies: {:?}",
-        set.invalid
+        loader.invalid()
     );
+    let engine = loader.engine();
     let fixtures = fixtures(level_name);
     assert_eq!(fixtures.len(), expected_files, "fixture count");
     let mut tally = Tally::default();
     let mut verdicts_agree = 0;
     for (name, pod) in &fixtures {
         assert!(pod.is_object(), "{name}: unreadable fixture");
-        tally.compare(&set, level, name, pod);
+        tally.compare(&engine, level, name, pod);
         // The whole set of control policies admits the pod iff `podSecurity` at the level does.
         let null = Value::Null;
         let allowed = rampart::podsecurity::is_allowed(&evaluate(
@@ -371,7 +370,7 @@ fn run_fixtures(level: Level, level_name: &str, expected_files: usize) {
             pod.get("metadata").unwrap_or(&null),
             pod.get("spec").unwrap_or(&null),
         ));
-        let denied_by_policies = policy_failures(&set, pod).map_or(true, |f| !f.is_empty());
+        let denied_by_policies = policy_failures(&engine, pod).map_or(true, |f| !f.is_empty());
         if allowed != denied_by_policies {
             verdicts_agree += 1;
         } else {
@@ -641,10 +640,10 @@ fn all_controls_agree_with_upstream_beyond_the_fixtures() {
             json!({}),
         ),
     ];
-    let set = load(Level::Restricted);
+    let engine = load(Level::Restricted).engine();
     let mut tally = Tally::default();
     for (what, spec, metadata) in cases {
-        tally.compare(&set, Level::Restricted, what, &pod(spec, metadata));
+        tally.compare(&engine, Level::Restricted, what, &pod(spec, metadata));
     }
     tally.report("hand-written pods (restricted: every control)");
     assert!(tally.disagreements.is_empty());
@@ -664,13 +663,11 @@ fn deleting_a_violating_pod_is_not_blocked() {
         }),
         json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/app": "unconfined"}}),
     );
-    let set = load(Level::Restricted);
-    let create = policy_failures(&set, &bad).unwrap_or_default();
+    let engine = load(Level::Restricted).engine();
+    let create = policy_failures(&engine, &bad).unwrap_or_default();
     assert!(create.contains("restrictedVolumes") && create.contains("capabilities_restricted"));
     assert!(create.contains("appArmorProfile") && create.contains("privileged"));
-    let mut request = Request::create(&bad);
-    request.operation = Operation::Delete;
-    for response in set.program.evaluate(&request) {
+    for response in evaluate_as(&engine, &bad, Operation::Delete).policies {
         for rule in &response.rules {
             assert!(
                 matches!(rule.status, RuleStatus::Pass | RuleStatus::Skip),
@@ -712,32 +709,32 @@ fn every_control_policy_loads_cleanly_and_is_registered() {
         let [(_, text)] = files.as_slice() else {
             panic!("{path} is not bundled");
         };
-        let mut sources = SourceMap::new();
-        let file = sources.add(path.as_str(), *text);
-        let mut set = PolicySet::default();
-        set.add_file(file, &sources);
+        let mut loader = Loader::new();
+        loader.add_text(&path, *text);
         assert!(
-            set.diagnostics.is_empty(),
-            "{path}: {:?}",
-            set.diagnostics
-                .iter()
-                .map(|d| &d.message)
-                .collect::<Vec<_>>()
+            loader.diagnostics().is_empty(),
+            "{path}: {}",
+            loader.render_diagnostics(false)
         );
-        assert!(set.invalid.is_empty(), "{path}: {:?}", set.invalid);
-        let names: Vec<&str> = set.policies.iter().map(|p| p.name.as_str()).collect();
+        assert!(
+            loader.invalid().is_empty(),
+            "{path}: {:?}",
+            loader.invalid()
+        );
+        let engine = loader.engine();
+        let names: Vec<&str> = engine.policies().map(|p| p.name.as_str()).collect();
         assert_eq!(names, [policy_name(c.file)], "{path}");
         let category = match c.level {
             Level::Restricted => "Pod Security Standards (Restricted)",
             _ => "Pod Security Standards (Baseline)",
         };
+        let doc = rampart::yaml::parse_values(text).unwrap_or_default();
         let annotation = |key: &str| {
-            set.policies.first().and_then(|p| {
-                p.annotations
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.clone())
-            })
+            doc.first()
+                .and_then(|d| d.pointer("/metadata/annotations"))
+                .and_then(|a| a.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_string)
         };
         assert_eq!(
             annotation("policies.kyverno.io/category").as_deref(),

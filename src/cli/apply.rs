@@ -1,16 +1,17 @@
 //! `rampart apply <policies...> -r <resources...>`: Kyverno's `apply` output and exit codes.
 
 use clap::Args;
+use rampart::report::{self, ReportOptions, reported_status};
+use rampart::{
+    AdmissionRequest, Engine, Evaluation, ExternalData, FailureAction, Loader, Origin,
+    PolicyResponse, Request, ResourceRef, RuleResponse, RuleStatus, SystemClock,
+};
 use serde_json::{Map, Value};
 
-use super::resources::{self, kind_of, name_of, namespace_of};
+use super::cluster::OfflineCluster;
+use super::resources::{self, RequestInfo, name_of};
 use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
-use crate::diag::{SourceMap, render_all};
-use crate::engine::{ExternalData, PolicyResponse, Request, RuleStatus};
-use crate::ir::FailureAction;
-use crate::load::{PolicySet, load_policies};
-use crate::report;
 
 /// Flags of `rampart apply`.
 #[derive(Debug, Args, Default)]
@@ -76,63 +77,41 @@ pub struct Counts {
     pub skip: usize,
 }
 
-/// The status a rule result is reported with: an unscored policy's failure is a warning, and
-/// so is an Audit failure under `--audit-warn`.
-pub fn reported_status(
-    status: RuleStatus,
-    scored: bool,
-    audit_warn: bool,
-    action: FailureAction,
-) -> RuleStatus {
-    match status {
-        RuleStatus::Fail if !scored || (audit_warn && action == FailureAction::Audit) => {
-            RuleStatus::Warn
-        }
-        other => other,
-    }
-}
-
-/// One evaluated (resource, policy) pair.
-pub struct Evaluated<'a> {
-    /// The resource.
-    pub resource: &'a Value,
-    /// The response.
-    pub response: PolicyResponse,
-}
-
-/// Evaluates every policy on every resource, with the operation and namespace labels the
-/// values (and the Namespace objects among the resources) give.
-pub fn evaluate<'a>(
-    set: &PolicySet,
-    resources: &'a [Value],
-    values: &Values,
-    user: Option<&crate::matching::UserInfo>,
-    external: Option<&(dyn ExternalData + Sync)>,
-) -> Result<Vec<Evaluated<'a>>, String> {
-    let mut namespaces: Vec<(String, Map<String, Value>)> = values.namespace_labels.clone();
+/// Namespace labels from the values and the Namespace objects among the resources.
+pub fn namespace_labels(values: &Values, resources: &[Value]) -> Vec<(String, Map<String, Value>)> {
+    let mut namespaces = values.namespace_labels.clone();
     namespaces.extend(resources::namespace_labels(resources));
-    let mut out = Vec::new();
+    namespaces
+}
+
+/// Evaluates every policy on every resource, as offline requests with the operation and
+/// variables the values give; `data` answers what a cluster would.
+pub fn evaluate(
+    engine: &Engine,
+    resources: Vec<Value>,
+    values: &Values,
+    info: Option<&RequestInfo>,
+    data: &dyn ExternalData,
+) -> Result<Vec<Evaluation>, String> {
+    let mut out = Vec::with_capacity(resources.len());
     for resource in resources {
-        let ns = if kind_of(resource) == "Namespace" {
-            name_of(resource)
-        } else {
-            namespace_of(resource)
-        };
-        let labels = namespaces.iter().find(|(n, _)| n == ns).map(|(_, l)| l);
-        let operation = values.operation(name_of(resource))?;
-        let variables = values.resource_variables(name_of(resource));
-        let request = Request {
-            resource,
-            operation,
-            namespace_labels: labels,
-            user,
-            variables: &variables,
-            rule_values: Some(values),
-            external,
-        };
-        for response in set.program.evaluate(&request) {
-            out.push(Evaluated { resource, response });
+        let name = name_of(&resource).to_string();
+        let operation = values.operation(&name)?;
+        let variables = values.resource_variables(&name);
+        let mut admission = AdmissionRequest::for_resource(resource, operation);
+        if let Some(info) = info {
+            admission.user_info = info.user.clone();
         }
+        let mut request = Request::new(&admission);
+        if let Some(info) = info {
+            request = request.with_roles(&info.roles, &info.cluster_roles);
+        }
+        let request = request
+            .with_origin(Origin::Offline)
+            .with_variables(&variables)
+            .with_rule_values(values)
+            .with_data(data);
+        out.push(engine.evaluate(&request));
     }
     Ok(out)
 }
@@ -154,26 +133,24 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.err("Error: pass the values either using set flag or values_file flag\n");
         return EXIT_USAGE;
     }
-    let mut sources = SourceMap::new();
-    let values = match values::load(args.values_file.as_deref(), &args.set, &mut sources) {
+    let mut loader = Loader::new();
+    let values = match values::load(args.values_file.as_deref(), &args.set, loader.sources_mut()) {
         Ok(v) => v,
         Err(e) => {
             out.err(&format!("Error: failed to decode yaml ({e})\n"));
             return EXIT_USAGE;
         }
     };
-    let set = match load_policies(&mut sources, &args.policies) {
-        Ok(set) => set,
-        Err(e) => {
-            out.err(&format!("Error: failed to load policies ({e})\n"));
-            return EXIT_USAGE;
-        }
-    };
-    if !set.diagnostics.is_empty() {
-        out.err(&render_all(&set.diagnostics, &sources, out.color));
+    if let Err(e) = loader.add_paths(&args.policies) {
+        out.err(&format!("Error: failed to load policies ({e})\n"));
+        return EXIT_USAGE;
     }
+    if !loader.diagnostics().is_empty() {
+        out.err(&loader.render_diagnostics(out.color));
+    }
+    let engine = loader.engine();
     let user = match &args.userinfo {
-        Some(path) => match resources::load_user_info(path, &mut sources) {
+        Some(path) => match resources::load_user_info(path, loader.sources_mut()) {
             Ok(u) => Some(u),
             Err(e) => {
                 out.err(&format!("Error: failed to load request info ({e})\n"));
@@ -182,34 +159,40 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         },
         None => None,
     };
-    let Some(resources) = resources::load(&args.resources, &mut sources, out) else {
+    let Some(resources) = resources::load(&args.resources, loader.sources_mut(), out) else {
         return EXIT_USAGE;
     };
-    let results = match evaluate(&set, &resources, &values, user.as_ref(), None) {
+    let resource_count = resources.len();
+    let cluster = OfflineCluster::with_namespaces(namespace_labels(&values, &resources));
+    let results = match evaluate(&engine, resources, &values, user.as_ref(), &cluster) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: {e}\n"));
             return EXIT_USAGE;
         }
     };
-    let mut counts = count(&set, &results, args.audit_warn);
-    counts.error += set.invalid.len();
+    let mut counts = count(&results, args.audit_warn);
+    counts.error += loader.invalid().len();
 
     if !args.policy_report {
         out.out(&format!(
             "\nApplying {} policy rule(s) to {} resource(s)...\n",
-            set.rule_count(),
-            resources.len()
+            engine.rule_count(),
+            resource_count
         ));
     }
-    print_invalid(&set, out);
+    print_invalid(&loader, out);
     if args.policy_report {
-        let reports = report::build(&set, &results, args.audit_warn);
+        let options = ReportOptions {
+            audit_warn: args.audit_warn,
+            clock: &SystemClock,
+        };
+        let reports = report::policy_reports(&results, &options);
         out.out(&report::render(&reports, &args.output_format));
     } else if args.table {
-        print_table(&set, &results, args, out);
+        print_table(&results, args, out);
     } else {
-        print_failures(&set, &results, args.audit_warn, out);
+        print_failures(&results, args.audit_warn, out);
         out.out(&format!(
             "\npass: {}, fail: {}, warn: {}, error: {}, skip: {} \n",
             counts.pass, counts.fail, counts.warn, counts.error, counts.skip
@@ -233,19 +216,11 @@ fn exit_code(counts: &Counts, args: &ApplyArgs) -> i32 {
 }
 
 /// Counts rule results as Kyverno does (every response of a rule that ran).
-pub fn count(set: &PolicySet, results: &[Evaluated], audit_warn: bool) -> Counts {
+pub fn count(results: &[Evaluation], audit_warn: bool) -> Counts {
     let mut c = Counts::default();
-    for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else {
-            continue;
-        };
-        for rule in &e.response.rules {
-            match reported_status(
-                rule.status,
-                policy.scored,
-                audit_warn,
-                e.response.failure_action,
-            ) {
+    for response in results.iter().flat_map(|e| &e.policies) {
+        for rule in &response.rules {
+            match reported_status(response, rule, audit_warn) {
                 RuleStatus::Pass => c.pass += 1,
                 RuleStatus::Fail => c.fail += 1,
                 RuleStatus::Warn => c.warn += 1,
@@ -257,34 +232,33 @@ pub fn count(set: &PolicySet, results: &[Evaluated], audit_warn: bool) -> Counts
     c
 }
 
-fn print_invalid(set: &PolicySet, out: &mut Output) {
-    if set.invalid.is_empty() {
+fn print_invalid(loader: &Loader, out: &mut Output) {
+    if loader.invalid().is_empty() {
         return;
     }
     let divider = "-".repeat(70);
     out.out(&format!("{divider}\nInvalid Policies:\n"));
-    for (i, p) in set.invalid.iter().enumerate() {
+    for (i, p) in loader.invalid().iter().enumerate() {
         out.out(&format!("{}. {}: {}\n", i + 1, p.name, p.reason));
     }
     out.out(&format!("{divider}\n"));
 }
 
-fn resource_path(resource: &Value) -> String {
-    format!(
-        "{}/{}/{}",
-        namespace_of(resource),
-        kind_of(resource),
-        name_of(resource)
-    )
+/// `namespace/Kind/name`, as Kyverno's CLI names a resource.
+fn resource_path(resource: &ResourceRef) -> String {
+    format!("{}/{}/{}", resource.namespace, resource.kind, resource.name)
 }
 
-fn print_failures(set: &PolicySet, results: &[Evaluated], audit_warn: bool, out: &mut Output) {
-    for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else {
-            continue;
-        };
-        let failed: Vec<_> = e
-            .response
+/// The responses of every (resource, policy) pair.
+fn responses(results: &[Evaluation]) -> impl Iterator<Item = (&ResourceRef, &PolicyResponse)> {
+    results
+        .iter()
+        .flat_map(|e| e.policies.iter().map(move |p| (&e.resource, p)))
+}
+
+fn print_failures(results: &[Evaluation], audit_warn: bool, out: &mut Output) {
+    for (resource, response) in responses(results) {
+        let failed: Vec<_> = response
             .rules
             .iter()
             .filter(|r| r.status == RuleStatus::Fail)
@@ -292,18 +266,18 @@ fn print_failures(set: &PolicySet, results: &[Evaluated], audit_warn: bool, out:
         if failed.is_empty() {
             continue;
         }
-        let how = if audit_warn && e.response.failure_action == FailureAction::Audit {
+        let how = if audit_warn && response.failure_action == FailureAction::Audit {
             "failed as audit warning:"
         } else {
             "failed:"
         };
         out.out(&format!(
             "policy {} -> resource {} {how}\n",
-            policy.name,
-            resource_path(e.resource)
+            response.policy.name,
+            resource_path(resource)
         ));
         for (i, rule) in failed.iter().enumerate() {
-            match &rule.pod_security {
+            match rule.pod_security() {
                 // One violation per line, as Kyverno's CLI prints podSecurity failures.
                 Some(finding) => {
                     out.out(&format!(
@@ -325,24 +299,16 @@ fn print_failures(set: &PolicySet, results: &[Evaluated], audit_warn: bool, out:
     }
 }
 
-fn print_table(set: &PolicySet, results: &[Evaluated], args: &ApplyArgs, out: &mut Output) {
+fn print_table(results: &[Evaluation], args: &ApplyArgs, out: &mut Output) {
     let mut rows = Vec::new();
-    for e in results {
-        let Some(policy) = set.program.policies.get(e.response.policy) else {
-            continue;
-        };
-        for rule in &e.response.rules {
-            let status = reported_status(
-                rule.status,
-                policy.scored,
-                args.audit_warn,
-                rule.failure_action,
-            );
+    for (resource, response) in responses(results) {
+        for rule in &response.rules {
+            let status = reported_status(response, rule, args.audit_warn);
             let mut row = vec![
                 (rows.len() + 1).to_string(),
-                policy.key(),
+                response.policy.key(),
                 rule.name.clone(),
-                resource_path(e.resource),
+                resource_path(resource),
                 paint_status(status, out.color),
                 String::new(),
             ];
@@ -360,8 +326,8 @@ fn print_table(set: &PolicySet, results: &[Evaluated], args: &ApplyArgs, out: &m
 }
 
 /// The message of a rule result, with a podSecurity failure's field errors.
-fn detailed_message(rule: &crate::engine::RuleResponse) -> String {
-    let Some(finding) = &rule.pod_security else {
+fn detailed_message(rule: &RuleResponse) -> String {
+    let Some(finding) = rule.pod_security() else {
         return rule.message.clone();
     };
     let fields: Vec<&str> = finding

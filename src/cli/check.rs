@@ -3,9 +3,9 @@
 
 use clap::Args;
 
+use rampart::Loader;
+
 use super::{EXIT_OK, EXIT_USAGE, Output};
-use crate::diag::{SourceMap, render_all};
-use crate::load::load_policies;
 
 /// Flags of `rampart check`.
 #[derive(Debug, Args)]
@@ -21,20 +21,17 @@ pub struct CheckArgs {
 /// Runs `check`.
 pub fn run(args: &CheckArgs, out: &mut Output) -> i32 {
     out.color &= !args.remove_color;
-    let mut sources = SourceMap::new();
-    let set = match load_policies(&mut sources, &args.paths) {
-        Ok(set) => set,
-        Err(e) => {
-            out.err(&format!("error: {e}\n"));
-            return EXIT_USAGE;
-        }
-    };
-    out.err(&render_all(&set.diagnostics, &sources, out.color));
-    if set.has_errors() {
-        let errors = set.diagnostics.iter().filter(|d| d.is_error()).count();
+    let mut loader = Loader::new();
+    if let Err(e) = loader.add_paths(&args.paths) {
+        out.err(&format!("error: {e}\n"));
+        return EXIT_USAGE;
+    }
+    out.err(&loader.render_diagnostics(out.color));
+    if loader.has_errors() {
+        let errors = loader.diagnostics().iter().filter(|d| d.is_error()).count();
         out.err(&format!(
             "{errors} error(s) in {} policy file(s)\n",
-            sources.len()
+            loader.sources().len()
         ));
         EXIT_USAGE
     } else {

@@ -3,10 +3,11 @@
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
+use rampart::SourceMap;
+use rampart::expr::{self, functions};
+use rampart::source::{self, Input};
+
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output};
-use crate::diag::SourceMap;
-use crate::expr::{self, functions};
-use crate::source::{self, Input};
 
 /// Flags of `rampart jp`.
 #[derive(Debug, Args)]

@@ -1,23 +1,24 @@
-//! The `rampart` command line: `apply`, `test` and `check`. Each command writes to a
-//! [`Output`] and returns an exit code, so the binary and the tests share one code path.
+//! The `rampart` command line: `apply`, `test`, `check`, `psa` and `jp`. It lives in the binary
+//! and uses only the library's public API. Each command writes to an [`Output`] and returns an
+//! exit code.
 
-pub mod apply;
+mod apply;
 mod check;
+mod cluster;
 mod jp;
-pub mod mocks;
 mod psa;
-pub mod resources;
-pub mod table;
+mod resources;
+mod table;
 mod test_cmd;
-pub mod values;
+mod values;
 
 use clap::{Parser, Subcommand};
 
-pub use apply::ApplyArgs;
-pub use check::CheckArgs;
-pub use jp::JpArgs;
-pub use psa::PsaArgs;
-pub use test_cmd::TestArgs;
+use apply::ApplyArgs;
+use check::CheckArgs;
+use jp::JpArgs;
+use psa::PsaArgs;
+use test_cmd::TestArgs;
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;

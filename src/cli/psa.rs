@@ -2,13 +2,13 @@
 //! Admission plugin does, from namespace labels and an optional `PodSecurityConfiguration`.
 
 use clap::Args;
+use rampart::podsecurity::admission::{self, Admission, Config};
+use rampart::source::{self, Input};
+use rampart::{AdmissionRequest, Operation, SourceMap};
 use serde_json::{Map, Value};
 
 use super::resources::{self, kind_of, name_of, namespace_of};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output};
-use crate::diag::SourceMap;
-use crate::podsecurity::admission::{self, Admission, Config, Operation, Request};
-use crate::source::{self, Input};
 
 /// Flags of `rampart psa`.
 #[derive(Debug, Args, Default)]
@@ -81,31 +81,27 @@ pub fn run(args: &PsaArgs, out: &mut Output) -> i32 {
         enforce_controllers: args.enforce_controllers,
     };
     let (mut allowed, mut denied, mut warned) = (0, 0, 0);
-    for resource in &resources {
-        let kind = kind_of(resource);
+    for resource in resources {
+        let kind = kind_of(&resource).to_string();
         let Some(plural) =
-            admission::resource_for_kind(kind).or((kind == "Namespace").then_some("namespaces"))
+            admission::resource_for_kind(&kind).or((kind == "Namespace").then_some("namespaces"))
         else {
             continue;
         };
         let namespace = if kind == "Namespace" {
-            name_of(resource)
+            name_of(&resource)
         } else {
-            namespace_of(resource)
-        };
-        let ns_labels = labels.iter().find(|(n, _)| n == namespace).map(|(_, l)| l);
-        let request = Request {
-            operation: Operation::Create,
-            resource: plural,
-            subresource: "",
-            namespace,
-            name: name_of(resource),
-            username: &args.username,
-            object: resource,
-            old_object: None,
-        };
+            namespace_of(&resource)
+        }
+        .to_string();
+        let name = name_of(&resource).to_string();
+        let ns_labels = labels.iter().find(|(n, _)| *n == namespace).map(|(_, l)| l);
+        let mut request = AdmissionRequest::for_resource(resource, Operation::Create);
+        request.resource.resource = plural.to_string();
+        request.namespace = namespace.clone();
+        request.user_info.username = args.username.clone();
         let decision = admission.validate(ns_labels, &request);
-        let path = format!("{namespace}/{kind}/{}", name_of(resource));
+        let path = format!("{namespace}/{kind}/{name}");
         for warning in &decision.warnings {
             out.out(&format!("{path}: Warning: {warning}\n"));
             warned += 1;
@@ -116,7 +112,7 @@ pub fn run(args: &PsaArgs, out: &mut Output) -> i32 {
             denied += 1;
             out.out(&format!(
                 "{path}: Error from server (Forbidden): {}\n",
-                decision.message
+                decision.message()
             ));
         }
     }

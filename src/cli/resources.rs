@@ -2,13 +2,22 @@
 //! namespaced kinds to `default` as Kyverno's CLI does, namespace labels from Namespace
 //! objects, and the user info file.
 
+use rampart::source::{self, Input};
+use rampart::{SourceMap, UserInfo, diag};
 use serde_json::{Map, Value};
 
 use super::Output;
-use crate::diag::SourceMap;
-use crate::load;
-use crate::matching::UserInfo;
-use crate::source::{self, Input};
+
+/// A `cli.kyverno.io/v1alpha1 UserInfo` file: who makes the requests, and their roles.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestInfo {
+    /// `userInfo`.
+    pub user: UserInfo,
+    /// `roles` (`namespace:name`).
+    pub roles: Vec<String>,
+    /// `clusterRoles`.
+    pub cluster_roles: Vec<String>,
+}
 
 /// Built-in kinds that are cluster-scoped (everything else is treated as namespaced).
 const CLUSTER_SCOPED: &[&str] = &[
@@ -92,25 +101,10 @@ pub fn kind_of(resource: &Value) -> &str {
     resource.get("kind").and_then(Value::as_str).unwrap_or("")
 }
 
-/// `apiVersion` of a value.
-pub fn api_version_of(resource: &Value) -> &str {
-    resource
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-}
-
 /// Loads resources, reporting unreadable documents as diagnostics on standard error.
 /// Returns `None` (after reporting) when a file cannot be read at all.
 pub fn load(paths: &[String], sources: &mut SourceMap, out: &mut Output) -> Option<Vec<Value>> {
-    let inputs: Vec<Input> = match source::expand(paths) {
-        Ok(i) => i,
-        Err(e) => {
-            out.err(&format!("Error: failed to load resources ({e})\n"));
-            return None;
-        }
-    };
-    let (mut resources, diagnostics) = match load::load_resources(sources, &inputs) {
+    let (mut resources, diagnostics) = match rampart::read_resources(sources, paths) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: failed to load resources ({e})\n"));
@@ -118,7 +112,7 @@ pub fn load(paths: &[String], sources: &mut SourceMap, out: &mut Output) -> Opti
         }
     };
     if !diagnostics.is_empty() {
-        out.err(&crate::diag::render_all(&diagnostics, sources, out.color));
+        out.err(&diag::render_all(&diagnostics, sources, out.color));
         return None;
     }
     resources.iter_mut().for_each(default_namespace);
@@ -142,7 +136,7 @@ pub fn namespace_labels(resources: &[Value]) -> Vec<(String, Map<String, Value>)
 }
 
 /// Reads a `cli.kyverno.io/v1alpha1 UserInfo` file (`userInfo`, `roles`, `clusterRoles`).
-pub fn load_user_info(path: &str, sources: &mut SourceMap) -> Result<UserInfo, String> {
+pub fn load_user_info(path: &str, sources: &mut SourceMap) -> Result<RequestInfo, String> {
     let input = Input::File(path.into());
     let text = source::read(&input).map_err(|e| e.to_string())?;
     let file = sources.add(path, text);
@@ -158,14 +152,13 @@ pub fn load_user_info(path: &str, sources: &mut SourceMap) -> Result<UserInfo, S
             })
             .unwrap_or_default()
     };
-    let user = doc.get("userInfo");
-    Ok(UserInfo {
-        username: user
-            .and_then(|u| u.get("username"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        groups: strings(user.and_then(|u| u.get("groups"))),
+    let user = match doc.get("userInfo") {
+        Some(u) => serde_json::from_value(u.clone())
+            .map_err(|e| format!("{path}: invalid userInfo: {e}"))?,
+        None => UserInfo::default(),
+    };
+    Ok(RequestInfo {
+        user,
         roles: strings(doc.get("roles")),
         cluster_roles: strings(doc.get("clusterRoles")),
     })

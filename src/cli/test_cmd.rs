@@ -4,18 +4,19 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use rampart::report::reported_status;
+use rampart::source::{self, Input};
+use rampart::{
+    Engine, Evaluation, InvalidPolicy, Loader, ResourceRef, RuleResponse, RuleStatus, SourceMap,
+    diag, wildcard,
+};
 use serde_json::Value;
 
-use super::apply::{Evaluated, evaluate, paint_status, reported_status};
-use super::mocks::Mocks;
-use super::resources::{self, api_version_of, kind_of, name_of, namespace_of};
+use super::apply::{evaluate, namespace_labels, paint_status};
+use super::cluster::OfflineCluster;
+use super::resources::{self, name_of, namespace_of};
 use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
-use crate::diag::{SourceMap, render_all};
-use crate::engine::{ExternalData, RuleResponse, RuleStatus};
-use crate::load::{PolicySet, load_policies};
-use crate::source::{self, Input};
-use crate::wildcard;
 
 /// Flags of `rampart test`.
 #[derive(Debug, Args, Default)]
@@ -195,7 +196,7 @@ fn run_one(
     let doc = match source::value_documents(file, &sources) {
         Ok(docs) => docs.into_iter().next().unwrap_or(Value::Null),
         Err(d) => {
-            out.err(&render_all(&[*d], &sources, out.color));
+            out.err(&diag::render_all(&[*d], &sources, out.color));
             return None;
         }
     };
@@ -223,28 +224,29 @@ fn run_one(
         }
     }
     let policy_paths = relative(base, list("policies"));
-    let set = match load_policies(&mut sources, &policy_paths) {
-        Ok(s) => s,
-        Err(e) => {
-            out.err(&format!("Error: failed to load policies ({e})\n"));
-            return None;
-        }
-    };
-    if !set.diagnostics.is_empty() {
-        out.err(&render_all(&set.diagnostics, &sources, out.color));
+    let mut loader = Loader::with_sources(sources);
+    if let Err(e) = loader.add_paths(&policy_paths) {
+        out.err(&format!("Error: failed to load policies ({e})\n"));
+        return None;
     }
+    if !loader.diagnostics().is_empty() {
+        out.err(&loader.render_diagnostics(out.color));
+    }
+    let engine = loader.engine();
+    let sources = loader.sources_mut();
     let resource_paths = relative(base, list("resources"));
-    let resources = resources::load(&resource_paths, &mut sources, out)?;
+    let resources = resources::load(&resource_paths, sources, out)?;
+    let policy_count = engine.policies().count();
     if !quiet {
         out.out(&format!(
             "  Applying {} {} to {} {} ...\n  Checking results ...\n",
-            set.program.policies.len(),
-            plural(set.program.policies.len(), "policy", "policies"),
+            policy_count,
+            plural(policy_count, "policy", "policies"),
             resources.len(),
             plural(resources.len(), "resource", "resources"),
         ));
     }
-    let values = match test_values(&doc, base, &mut sources) {
+    let values = match test_values(&doc, base, sources) {
         Ok(v) => v,
         Err(e) => {
             out.err(&format!(
@@ -255,30 +257,32 @@ fn run_one(
         }
     };
     let user = match doc.get("userinfo").and_then(Value::as_str) {
-        Some(p) => {
-            match resources::load_user_info(&base.join(p).display().to_string(), &mut sources) {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    out.err(&format!(
-                        "Error: {}: failed to load user info ({e})\n",
-                        path.display()
-                    ));
-                    return None;
-                }
+        Some(p) => match resources::load_user_info(&base.join(p).display().to_string(), sources) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                out.err(&format!(
+                    "Error: {}: failed to load user info ({e})\n",
+                    path.display()
+                ));
+                return None;
             }
-        }
+        },
         None => None,
     };
-    let mocks = match Mocks::from_test(&doc) {
-        Ok(m) => m,
+    let cluster = match OfflineCluster::with_namespaces(namespace_labels(&values, &resources))
+        .add_test_mocks(&doc)
+    {
+        Ok(c) => c,
         Err(e) => {
             out.err(&format!("Error: {}: {e}\n", path.display()));
             return None;
         }
     };
-    let external: Option<&(dyn ExternalData + Sync)> =
-        if mocks.is_empty() { None } else { Some(&mocks) };
-    let results = match evaluate(&set, &resources, &values, user.as_ref(), external) {
+    let names: Vec<(String, String)> = resources
+        .iter()
+        .map(|r| (namespace_of(r).to_string(), name_of(r).to_string()))
+        .collect();
+    let results = match evaluate(&engine, resources, &values, user.as_ref(), &cluster) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: {}: {e}\n", path.display()));
@@ -289,8 +293,9 @@ fn run_one(
     for expected in list("results") {
         rows.extend(check_result(
             expected,
-            &set,
-            &resources,
+            &engine,
+            loader.invalid(),
+            &names,
             &results,
             args.strict,
             selector,
@@ -357,21 +362,18 @@ fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
     out.out("\n");
 }
 
-fn resource_label(resource: &Value) -> String {
+fn resource_label(resource: &ResourceRef) -> String {
     format!(
         "{}/{}/{}/{}",
-        api_version_of(resource),
-        kind_of(resource),
-        namespace_of(resource),
-        name_of(resource)
+        resource.api_version, resource.kind, resource.namespace, resource.name
     )
 }
 
-/// Whether a test's resource reference (`name` or `namespace/name`) names this resource.
-fn names_resource(reference: &str, resource: &Value) -> bool {
+/// Whether a test's resource reference (`name` or `namespace/name`) names a resource.
+fn names_resource(reference: &str, namespace: &str, name: &str) -> bool {
     match reference.split_once('/') {
-        Some((ns, name)) => ns == namespace_of(resource) && name == name_of(resource),
-        None => reference == name_of(resource),
+        Some((ns, n)) => ns == namespace && n == name,
+        None => reference == name,
     }
 }
 
@@ -395,9 +397,10 @@ fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleRes
 
 fn check_result(
     expected: &Value,
-    set: &PolicySet,
-    resources: &[Value],
-    results: &[Evaluated],
+    engine: &Engine,
+    invalid: &[InvalidPolicy],
+    resources: &[(String, String)],
+    results: &[Evaluation],
     strict: bool,
     selector: &Selector,
 ) -> Vec<Row> {
@@ -420,15 +423,12 @@ fn check_result(
             .filter_map(Value::as_str)
             .map(str::to_string)
             .collect(),
-        None => resources.iter().map(|r| name_of(r).to_string()).collect(),
+        None => resources.iter().map(|(_, name)| name.clone()).collect(),
     };
     let want_status = RuleStatus::parse(&want);
-    let policy_index = set
-        .program
-        .policies
-        .iter()
-        .position(|p| p.key() == policy_name || p.name == policy_name);
-    let invalid = set.invalid.iter().any(|p| p.name == policy_name);
+    let is_policy = |key: &str, name: &str| key == policy_name || name == policy_name;
+    let known = engine.policies().any(|p| is_policy(&p.key(), &p.name));
+    let invalid = invalid.iter().any(|p| p.name == policy_name);
     let mut rows = Vec::new();
     for reference in refs
         .iter()
@@ -442,11 +442,9 @@ fn check_result(
             reason: String::new(),
             message: String::new(),
         };
-        let matching: Vec<&Evaluated> = results
+        let matching: Vec<&Evaluation> = results
             .iter()
-            .filter(|e| {
-                Some(e.response.policy) == policy_index && names_resource(reference, e.resource)
-            })
+            .filter(|e| names_resource(reference, &e.resource.namespace, &e.resource.name))
             .collect();
         if invalid {
             rows.push(Row {
@@ -456,7 +454,7 @@ fn check_result(
             });
             continue;
         }
-        if matching.is_empty() {
+        if matching.is_empty() || !known {
             rows.push(Row {
                 reason: "Not found".into(),
                 ..base
@@ -464,12 +462,13 @@ fn check_result(
             continue;
         }
         for e in matching {
-            let label = resource_label(e.resource);
-            let Some(policy) = set.program.policies.get(e.response.policy) else {
-                continue;
-            };
-            let answers = answers_for(&rule, &e.response.rules);
-            if answers.is_empty() {
+            let label = resource_label(&e.resource);
+            let response = e
+                .policies
+                .iter()
+                .find(|p| is_policy(&p.policy.key(), &p.policy.name));
+            let answers = response.map_or_else(Vec::new, |p| answers_for(&rule, &p.rules));
+            let Some(response) = response.filter(|_| !answers.is_empty()) else {
                 let passed = !strict || want_status == Some(RuleStatus::Skip);
                 rows.push(Row {
                     resource: label.clone(),
@@ -479,11 +478,10 @@ fn check_result(
                     ..base.clone()
                 });
                 continue;
-            }
+            };
             for answer in answers {
-                let got =
-                    reported_status(answer.status, policy.scored, false, answer.failure_action);
-                let (passed, reason) = match &answer.unsupported {
+                let got = reported_status(response, answer, false);
+                let (passed, reason) = match answer.unsupported() {
                     Some(feature) => (false, format!("Unsupported: {feature}")),
                     None if Some(got) == want_status => (true, "Ok".to_string()),
                     None => (false, format!("Want {want}, got {}", got.as_str())),
@@ -519,7 +517,7 @@ fn render_rows(rows: &[Row], format: &str) -> String {
         .collect();
     match format {
         "json" => serde_json::to_string_pretty(&values).unwrap_or_default() + "\n",
-        "yaml" => crate::yaml::to_yaml_string(&Value::Array(values)),
+        "yaml" => rampart::yaml::to_yaml_string(&Value::Array(values)),
         _ => junit(rows),
     }
 }

@@ -4,9 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::diag::SourceMap;
-use crate::engine::{Operation, RuleValues};
-use crate::source::{self, Input};
+use rampart::source::{self, Input};
+use rampart::{Operation, RuleValues, SourceMap};
 
 /// Values for one run.
 #[derive(Debug, Clone, Default)]

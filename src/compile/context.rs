@@ -34,25 +34,27 @@ pub enum ContextEntry {
         /// `default`.
         default: Option<Dynamic>,
     },
-    /// An entry whose data comes from outside: values files, or test mocks for `apiCall` and
-    /// `globalReference`.
+    /// An entry whose data comes from outside: the caller's [`crate::ExternalData`], or values
+    /// given under the entry's name.
     External {
         /// Entry name.
         name: String,
         /// `configMap`, `apiCall`, `globalReference` or `imageRegistry`.
         source: &'static str,
-        /// What a mock answers, for `apiCall` and `globalReference`.
+        /// What is asked for (`None` for `imageRegistry`, which needs a registry).
         lookup: Option<ExternalLookup>,
     },
 }
 
-/// The request an `apiCall` or `globalReference` entry makes, compiled.
+/// What a `configMap`, `apiCall` or `globalReference` entry asks for, compiled.
 #[derive(Debug, Clone)]
 pub struct ExternalLookup {
-    /// What is asked for: the API call's `urlPath`, its `service.url`, or the global entry's name.
+    /// What is asked for.
     pub target: ExternalTarget,
     /// `method` (`GET` when not written).
     pub method: String,
+    /// `data`: the `POST` body's keys and values.
+    pub data: Vec<(String, Dynamic)>,
     /// `jmesPath` applied to the answer.
     pub query: Option<Query>,
     /// `default` when the call fails.
@@ -64,8 +66,22 @@ pub struct ExternalLookup {
 pub enum ExternalTarget {
     /// `apiCall.urlPath` (Kubernetes API path).
     UrlPath(Dynamic),
-    /// `apiCall.service.url`.
-    Url(Dynamic),
+    /// `apiCall.service`.
+    Service {
+        /// `url`.
+        url: Dynamic,
+        /// `caBundle`.
+        ca_bundle: Option<Dynamic>,
+        /// `headers`: names and values.
+        headers: Vec<(String, Dynamic)>,
+    },
+    /// `configMap`: namespace and name.
+    ConfigMap {
+        /// `namespace` (empty when not written).
+        namespace: Dynamic,
+        /// `name`.
+        name: Dynamic,
+    },
     /// `globalReference.name`.
     Global(String),
 }
@@ -79,20 +95,8 @@ impl ContextEntry {
     }
 }
 
-const SOURCES: &[(&str, &[&str])] = &[
-    ("configMap", &["name", "namespace"]),
-    (
-        "apiCall",
-        &[
-            "urlPath", "method", "data", "service", "jmesPath", "default",
-        ],
-    ),
-    ("globalReference", &["name", "jmesPath"]),
-    (
-        "imageRegistry",
-        &["reference", "jmesPath", "imageRegistryCredentials"],
-    ),
-];
+/// The sources whose data comes from outside the request.
+const SOURCES: &[&str] = &["configMap", "apiCall", "globalReference", "imageRegistry"];
 
 fn dynamic(r: &mut Reader, node: &Node) -> Option<Dynamic> {
     match Dynamic::compile(&node.to_json()) {
@@ -133,31 +137,136 @@ fn query(r: &mut Reader, node: &Node) -> Option<Query> {
     }
 }
 
-/// The lookup of an `apiCall` or `globalReference` entry (other sources have none).
-fn external_lookup(r: &mut Reader, source: &str, node: &Node) -> Option<ExternalLookup> {
-    let text =
-        |r: &mut Reader, n: Option<&Node>| n.and_then(|n| r.string(n, "context source field"));
-    let dynamic_of = |r: &mut Reader, n: &Node| dynamic(r, n);
-    let target = match source {
-        "apiCall" => match (
-            node.get("urlPath"),
-            node.get("service").and_then(|s| s.get("url")),
-        ) {
-            (Some(p), _) => ExternalTarget::UrlPath(dynamic_of(r, p)?),
-            (None, Some(u)) => ExternalTarget::Url(dynamic_of(r, u)?),
-            (None, None) => return None,
-        },
-        "globalReference" => ExternalTarget::Global(text(r, node.get("name"))?.value),
-        _ => return None,
-    };
-    Some(ExternalLookup {
-        target,
-        method: text(r, node.get("method"))
-            .map(|m| m.value)
-            .unwrap_or_else(|| "GET".into()),
-        query: node.get("jmesPath").and_then(|n| query(r, n)),
-        default: node.get("default").and_then(|n| dynamic(r, n)),
+/// `[{key, value}]` lists (`apiCall.data`, `service.headers`): keys and compiled values.
+fn key_values(r: &mut Reader, node: &Node, what: &'static str) -> Option<Vec<(String, Dynamic)>> {
+    let mut out = Vec::new();
+    for item in r.list(node, what)? {
+        let mut obj = r.object(item, what)?;
+        let key = obj.required(r, "key").and_then(|k| r.string(k, "key"));
+        let value = obj.required(r, "value").and_then(|v| dynamic(r, v));
+        obj.finish(r);
+        out.push((key?.value, value?));
+    }
+    Some(out)
+}
+
+/// The target of a `service` block.
+fn service(r: &mut Reader, node: &Node) -> Option<ExternalTarget> {
+    let mut obj = r.object(node, "apiCall service")?;
+    let url = obj.required(r, "url").and_then(|u| dynamic(r, u));
+    let ca_bundle = obj.field("caBundle").map(|c| dynamic(r, c));
+    let headers = obj
+        .field("headers")
+        .map(|h| key_values(r, h, "service header"));
+    obj.finish(r);
+    Some(ExternalTarget::Service {
+        url: url?,
+        ca_bundle: ca_bundle.map_or(Some(None), |c| c.map(Some))?,
+        headers: headers.map_or(Some(Vec::new()), |h| h)?,
     })
+}
+
+/// Reads the fields of a `configMap`, `apiCall`, `globalReference` or `imageRegistry` entry;
+/// `Ok(None)` for `imageRegistry`, which needs a registry, `Err(())` for invalid fields
+/// (reported).
+fn external_lookup(
+    r: &mut Reader,
+    source: &str,
+    node: &Node,
+) -> Result<Option<ExternalLookup>, ()> {
+    let mut obj = r.object(node, "context source").ok_or(())?;
+    let lookup = match source {
+        "configMap" => {
+            let name = obj.required(r, "name").and_then(|n| dynamic(r, n));
+            let namespace = match obj.field("namespace") {
+                Some(n) => dynamic(r, n),
+                None => Some(Dynamic::Static(serde_json::Value::String(String::new()))),
+            };
+            match (name, namespace) {
+                (Some(name), Some(namespace)) => Some(Some(ExternalLookup {
+                    target: ExternalTarget::ConfigMap { namespace, name },
+                    method: "GET".into(),
+                    data: Vec::new(),
+                    query: None,
+                    default: None,
+                })),
+                _ => None,
+            }
+        }
+        "apiCall" => {
+            let target = match (obj.field("urlPath"), obj.field("service")) {
+                (Some(p), None) => dynamic(r, p).map(ExternalTarget::UrlPath),
+                (None, Some(s)) => service(r, s),
+                (Some(p), Some(_)) => {
+                    r.error(
+                        p.span,
+                        "an apiCall has either `urlPath` or `service`, not both",
+                        "here",
+                    );
+                    None
+                }
+                (None, None) => {
+                    r.error(
+                        obj.head_span(),
+                        "an apiCall needs `urlPath` or `service`",
+                        "here",
+                    );
+                    None
+                }
+            };
+            let method = match obj.field("method") {
+                Some(m) => r
+                    .one_of(m, "apiCall method", &["GET", "POST"])
+                    .map(|m| m.value),
+                None => Some("GET".into()),
+            };
+            let data = obj.field("data").map(|d| key_values(r, d, "apiCall data"));
+            let query = obj.field("jmesPath").map(|q| query(r, q));
+            let default = obj.field("default").map(|d| dynamic(r, d));
+            match (target, method, data, query, default) {
+                (Some(target), Some(method), data, query, default)
+                    if data.as_ref().is_none_or(Option::is_some)
+                        && query.as_ref().is_none_or(Option::is_some)
+                        && default.as_ref().is_none_or(Option::is_some) =>
+                {
+                    Some(Some(ExternalLookup {
+                        target,
+                        method,
+                        data: data.flatten().unwrap_or_default(),
+                        query: query.flatten(),
+                        default: default.flatten(),
+                    }))
+                }
+                _ => None,
+            }
+        }
+        "globalReference" => {
+            let name = obj
+                .required(r, "name")
+                .and_then(|n| r.string(n, "globalReference name"));
+            let query = obj.field("jmesPath").map(|q| query(r, q));
+            match (name, query) {
+                (Some(name), query) if query.as_ref().is_none_or(Option::is_some) => {
+                    Some(Some(ExternalLookup {
+                        target: ExternalTarget::Global(name.value),
+                        method: "GET".into(),
+                        data: Vec::new(),
+                        query: query.flatten(),
+                        default: None,
+                    }))
+                }
+                _ => None,
+            }
+        }
+        _ => {
+            for f in ["reference", "jmesPath", "imageRegistryCredentials"] {
+                obj.field(f);
+            }
+            Some(None)
+        }
+    };
+    obj.finish(r);
+    lookup.ok_or(())
 }
 
 /// Compiles `context[]`. Problems are reported to `diagnostics`; `None` when any entry is invalid.
@@ -200,26 +309,25 @@ pub fn compile(
                 }
             }
         }
-        for (source, fields) in SOURCES {
+        for source in SOURCES {
             if let Some(n) = obj.field(source) {
-                let mut lookup = None;
-                if let Some(mut inner) = r.object(n, "context source") {
-                    for f in *fields {
-                        inner.field(f);
-                    }
-                    lookup = external_lookup(&mut r, source, n);
-                    inner.finish(&mut r);
+                match external_lookup(&mut r, source, n) {
+                    Ok(lookup) => found.push(ContextEntry::External {
+                        name: name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
+                        source,
+                        lookup,
+                    }),
+                    Err(()) => ok = false,
                 }
-                found.push(ContextEntry::External {
-                    name: name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
-                    source,
-                    lookup,
-                });
             }
         }
         let head = obj.head_span();
         obj.finish(&mut r);
-        match (found.len(), name) {
+        let written = std::iter::once("variable")
+            .chain(SOURCES.iter().copied())
+            .filter(|s| item.get(s).is_some())
+            .count();
+        match (written, name) {
             (1, Some(_)) => entries.extend(found),
             (0, Some(n)) => {
                 r.error(head, format!("context entry `{}` has no source", n.value), "nothing to load")

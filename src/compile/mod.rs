@@ -15,41 +15,49 @@ pub use podsecurity::PodSecurityProgram;
 pub use rule::{CompiledRule, RuleProgram};
 pub use validator::{Foreach, Slot, Validator, ValidatorCheck};
 
+use std::sync::Arc;
+
 use crate::diag::Diagnostic;
-use crate::ir::{self, ActionOverride, FailureAction, RuleOrigin};
+use crate::ir::{self, ActionOverride, FailureAction, FailurePolicy, RuleKind, RuleOrigin};
 use crate::matching::Facts;
 use crate::syntax::ast::PolicyKind;
 use crate::wildcard::contains_wildcard;
 
-/// A compiled policy.
-#[derive(Debug, Clone)]
-pub struct CompiledPolicy {
+/// What a policy is, beside its rules: what reports, admission decisions and a webhook's
+/// configuration read. Shared by every response of the policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyInfo {
     /// `metadata.name`.
     pub name: String,
     /// The namespace of a namespaced `Policy`.
     pub namespace: Option<String>,
     /// `ClusterPolicy` or `Policy`.
     pub kind: PolicyKind,
-    /// Whether background processing is on.
+    /// `background` (default true): the policy also applies to existing resources.
     pub background: bool,
+    /// `admission` (default true): the policy applies to admission requests.
+    pub admission: bool,
+    /// What a rule error does to an admission request.
+    pub failure_policy: FailurePolicy,
+    /// The webhook timeout the policy asks for (Kyverno's default is 10 seconds).
+    pub webhook_timeout_seconds: Option<u32>,
+    /// `emitWarning`: Audit failures become admission warnings.
+    pub emit_warning: bool,
+    /// `webhookConfiguration.matchConditions`: CEL conditions for the webhook registration.
+    pub match_conditions: Option<serde_json::Value>,
     /// `spec.validationFailureAction`.
     pub failure_action: FailureAction,
-    /// `spec.validationFailureActionOverrides`.
-    pub failure_action_overrides: Vec<ActionOverride>,
-    /// `applyRules: One`.
-    pub apply_one: bool,
     /// `policies.kyverno.io/category`.
     pub category: Option<String>,
     /// `policies.kyverno.io/severity`.
     pub severity: Option<String>,
     /// `policies.kyverno.io/scored` is not `"false"`.
     pub scored: bool,
-    /// The rules, autogen rules included.
-    pub rules: Vec<CompiledRule>,
-    kinds: KindFilter,
+    /// The rules (autogen rules included): name and kind.
+    pub rules: Vec<(String, RuleKind)>,
 }
 
-impl CompiledPolicy {
+impl PolicyInfo {
     /// The name results are reported under: `<namespace>/<name>` for a namespaced Policy.
     pub fn key(&self) -> String {
         match &self.namespace {
@@ -57,7 +65,23 @@ impl CompiledPolicy {
             None => self.name.clone(),
         }
     }
+}
 
+/// A compiled policy.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    /// What the policy is.
+    pub info: Arc<PolicyInfo>,
+    /// `spec.validationFailureActionOverrides`.
+    pub failure_action_overrides: Vec<ActionOverride>,
+    /// `applyRules: One`.
+    pub apply_one: bool,
+    /// The rules, autogen rules included.
+    pub rules: Vec<CompiledRule>,
+    kinds: KindFilter,
+}
+
+impl CompiledPolicy {
     /// A cheap first test: can any rule of this policy match a resource of this kind?
     pub fn may_match_kind(&self, kind: &str) -> bool {
         self.kinds.any || self.kinds.kinds.iter().any(|k| k == kind)
@@ -70,7 +94,8 @@ impl CompiledPolicy {
 
     /// Whether this policy applies to a request (a namespaced `Policy` only to its namespace).
     pub fn in_scope(&self, facts: &Facts) -> bool {
-        self.namespace
+        self.info
+            .namespace
             .as_deref()
             .is_none_or(|ns| ns == facts.namespace)
     }
@@ -125,17 +150,30 @@ pub fn compile_policy(policy: &ir::Policy, diagnostics: &mut Vec<Diagnostic>) ->
         rules.push(compiled);
     }
     let annotation = |k: &str| policy.annotation(k).map(str::to_string);
-    CompiledPolicy {
+    let info = PolicyInfo {
         name: policy.name.clone(),
         namespace: policy.namespace.clone(),
         kind: policy.kind,
         background: policy.background,
+        admission: policy.admission,
+        failure_policy: policy.failure_policy,
+        webhook_timeout_seconds: policy.webhook_timeout_seconds,
+        emit_warning: policy.emit_warning,
+        match_conditions: policy.match_conditions.clone(),
         failure_action: policy.failure_action,
-        failure_action_overrides: policy.failure_action_overrides.clone(),
-        apply_one: policy.apply_one,
         category: annotation("policies.kyverno.io/category"),
         severity: annotation("policies.kyverno.io/severity"),
         scored: policy.annotation("policies.kyverno.io/scored") != Some("false"),
+        rules: policy
+            .rules
+            .iter()
+            .map(|r| (r.name.clone(), r.body.kind()))
+            .collect(),
+    };
+    CompiledPolicy {
+        info: Arc::new(info),
+        failure_action_overrides: policy.failure_action_overrides.clone(),
+        apply_one: policy.apply_one,
         kinds: KindFilter::of(&rules),
         rules,
     }

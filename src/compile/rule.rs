@@ -1,7 +1,7 @@
 //! Compiling one rule: its matchers, message and body.
 
 use crate::diag::Diagnostic;
-use crate::ir::{self, Body, FailureAction, RuleOrigin};
+use crate::ir::{self, Body, FailureAction, RuleKind};
 use crate::matching::CompiledMatch;
 use crate::syntax::reader::Reader;
 use crate::template::Dynamic;
@@ -26,8 +26,6 @@ pub struct CompiledRule {
     pub name: String,
     /// `validation rule '<name>' passed.`, built once.
     pub pass_message: String,
-    /// Written or generated.
-    pub origin: RuleOrigin,
     /// `match`.
     pub matcher: CompiledMatch,
     /// `exclude`.
@@ -43,8 +41,10 @@ pub struct CompiledRule {
     pub failure_action_overrides: Vec<ir::ActionOverride>,
     /// `validate.allowExistingViolations` (default true).
     pub allow_existing_violations: bool,
-    /// Whether this is a validate rule (results count as validation).
-    pub is_validate: bool,
+    /// Validate, mutate, ...
+    pub kind: RuleKind,
+    /// `reportProperties`.
+    pub report_properties: Vec<ReportProperty>,
     /// Whether evaluating the rule reads variables (so the engine builds the context).
     pub needs_context: bool,
     /// Whether the rule mentions `images` (so the engine parses the resource's images).
@@ -61,7 +61,6 @@ pub(super) fn compile_rule(
     let mut compiled = CompiledRule {
         name: rule.name.clone(),
         pass_message: format!("validation rule '{}' passed.", rule.name),
-        origin: rule.origin,
         matcher: CompiledMatch::new(&rule.match_),
         exclude: rule.exclude.as_ref().map(CompiledMatch::new),
         message: None,
@@ -69,14 +68,14 @@ pub(super) fn compile_rule(
         failure_action: None,
         failure_action_overrides: Vec::new(),
         allow_existing_violations: true,
-        is_validate: false,
+        kind: rule.body.kind(),
+        report_properties: Vec::new(),
         needs_context: false,
         needs_images: mentions_images(rule),
         program: RuleProgram::Unsupported(String::new()),
     };
     compiled.program = match &rule.body {
         Body::Validate(v) => {
-            compiled.is_validate = true;
             compiled.failure_action = v.failure_action;
             compiled.failure_action_overrides = v.failure_action_overrides.clone();
             compiled.allow_existing_violations = v.allow_existing_violations;
@@ -114,9 +113,51 @@ pub(super) fn compile_rule(
         Body::Generate(_) => RuleProgram::Unsupported("generate rules".into()),
         Body::VerifyImages(_) => RuleProgram::Unsupported("verifyImages rules".into()),
     };
+    compiled.report_properties = report_properties(policy, rule, diagnostics);
     compiled.needs_context = compiled.message.as_ref().is_some_and(|m| !m.is_static())
+        || compiled
+            .report_properties
+            .iter()
+            .any(|p| !p.value.is_static())
         || matches!(&compiled.program, RuleProgram::Validate(v) if v.needs_context());
     compiled
+}
+
+/// One `reportProperties` entry.
+#[derive(Debug, Clone)]
+pub struct ReportProperty {
+    /// The key.
+    pub key: String,
+    /// The value as written (what reports show when the rule stops before substitution).
+    pub written: String,
+    /// The value, its variables compiled.
+    pub value: Dynamic,
+}
+
+/// `reportProperties`, their variables compiled.
+fn report_properties(
+    policy: &ir::Policy,
+    rule: &ir::Rule,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<ReportProperty> {
+    let mut out = Vec::with_capacity(rule.report_properties.len());
+    for (key, value, span) in &rule.report_properties {
+        match Dynamic::compile(&serde_json::Value::String(value.clone())) {
+            Ok(d) => out.push(ReportProperty {
+                key: key.clone(),
+                written: value.clone(),
+                value: d,
+            }),
+            Err(e) => {
+                Reader::new(policy.file, diagnostics).error(
+                    span.at_offset(value, e.offset),
+                    format!("invalid variable in reportProperties.{key}: {e}"),
+                    "here",
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Whether any string of the rule's body, context or preconditions mentions `images`.

@@ -10,11 +10,15 @@
 //! The legacy form, a bare list, behaves as `all` except that its true messages are joined
 //! with `";"` (no space), as Kyverno's `evaluateOldConditions` does.
 
+#[cfg(test)]
 use serde_json::Value;
 
+#[cfg(test)]
 use super::{ParsedOperator, evaluate};
 
-/// One condition with its key and value already substituted.
+/// One condition with its key and value already substituted (the shape of Kyverno's
+/// `evaluate_test.go` cases).
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     /// The substituted `key`.
@@ -28,6 +32,7 @@ pub struct Condition {
 }
 
 /// A conditions block.
+#[cfg(test)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conditions {
     /// `any:`, if present (`Some(vec![])` for `any: []`, which makes the block false).
@@ -58,6 +63,7 @@ impl BlockOutcome<'_> {
 }
 
 /// Evaluates a block of substituted conditions.
+#[cfg(test)]
 pub fn evaluate_block(c: &Conditions) -> BlockOutcome<'_> {
     fn eval(c: &Condition) -> Result<(bool, Option<&str>), std::convert::Infallible> {
         Ok((

@@ -18,9 +18,9 @@ mod range;
 #[cfg(test)]
 mod tests;
 
-pub use block::{
-    BlockOutcome, Condition, Conditions, evaluate_any_all, evaluate_block, evaluate_list,
-};
+#[cfg(test)]
+pub use block::{BlockOutcome, Condition, Conditions, evaluate_block};
+pub use block::{evaluate_any_all, evaluate_list};
 
 use serde_json::Value;
 
@@ -102,6 +102,7 @@ impl Operator {
     /// The recommended replacements for a deprecated operator (Kyverno's
     /// `GetDeprecatedOperatorAlternative`, extended to the `Duration*` operators, which Kyverno
     /// only flags in a log line); empty for current operators.
+    #[cfg(test)]
     pub fn alternatives(self) -> &'static [&'static str] {
         match self {
             Operator::In => &["AllIn", "AnyIn"],
@@ -138,6 +139,7 @@ impl Operator {
     }
 
     /// True for `In`, `NotIn` and the `Duration*` operators.
+    #[cfg(test)]
     pub fn is_deprecated(self) -> bool {
         !self.alternatives().is_empty()
     }

@@ -1,29 +1,38 @@
 //! The JSON document `{{ }}` variables are evaluated against: `request.*`,
 //! `serviceAccountName`, `serviceAccountNamespace`, `images.*`, values supplied by the caller,
 //! and (per rule) context entries and foreach elements.
+//!
+//! What `request` holds depends on where the request comes from, as in Kyverno: an admission
+//! request is the whole `AdmissionRequest` (plus `roles` and `clusterRoles`); an offline one
+//! (the CLI) holds only `operation`, `object`, `oldObject`, `namespace` and, when the user is
+//! known, `userInfo`, `roles` and `clusterRoles`. A key that is absent is an `Unknown key` error
+//! for an expression, a key that is present and `null` is not.
 
 use std::cell::Cell;
 
 use serde_json::{Map, Value, json};
 
-use super::{Operation, Request};
+use super::input::Input;
+use super::request::Origin;
+use crate::admission::{GroupVersionKind, GroupVersionResource, Operation, UserInfo};
+use crate::clock::Clock;
 use crate::expr::{Alias, Env, EvalError, Expr};
 use crate::image::ImageRef;
 use crate::lookup;
-use crate::matching::UserInfo;
 use crate::template::Evaluate;
 
 /// The variables of one request. Rules add and remove their own entries around their
 /// evaluation ([`Context::insert`] / [`Context::restore`]).
 ///
 /// `request.object` and `request.oldObject` are not copied into the document: it holds
-/// stand-ins that expressions resolve to the request's resource ([`Alias`]), unless the
+/// stand-ins that expressions resolve to the request's objects ([`Alias`]), unless the
 /// caller's values write into them.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Context<'r> {
     doc: Value,
     object: Option<&'r Value>,
     old_object: Option<&'r Value>,
+    clock: &'r dyn Clock,
 }
 
 impl<'r> Evaluate for Context<'r> {
@@ -41,6 +50,7 @@ impl<'r> Evaluate for Context<'r> {
                 &self.doc,
                 &Env {
                     aliases,
+                    clock: self.clock,
                     ..Env::default()
                 },
             )
@@ -62,125 +72,124 @@ thread_local! {
     static SPARE: Cell<Option<Value>> = const { Cell::new(None) };
 }
 
-/// Top-level keys of the document, in order.
-const TOP: [&str; 3] = ["request", "serviceAccountName", "serviceAccountNamespace"];
-/// Keys of `request`, in order; the last three only when the request has a user.
-const REQUEST: [&str; 9] = [
-    "operation",
-    "object",
-    "oldObject",
-    "namespace",
-    "name",
-    "kind",
-    "userInfo",
-    "roles",
-    "clusterRoles",
-];
-/// Keys of `request.kind`, in order.
-const GVK: [&str; 3] = ["group", "version", "kind"];
-
-/// The values one request gives the document.
-struct Fields<'a> {
-    operation: &'a str,
-    /// `request.object` and `request.oldObject` when they are copied (else stand-ins).
-    object: Option<&'a Value>,
-    old_object: Option<&'a Value>,
-    namespace: &'a str,
-    name: &'a str,
-    gvk: [&'a str; 3],
-    user: Option<&'a UserInfo>,
-    service_account: [&'a str; 2],
+/// The value of one key of the document, borrowed from the request.
+enum Field<'a> {
+    Str(&'a str),
+    Bool(bool),
+    /// `null`, or a value copied in.
+    Json(Option<&'a Value>),
+    Gvk(&'a GroupVersionKind),
+    Gvr(&'a GroupVersionResource),
+    User(&'a UserInfo),
+    Strings(&'a [String]),
 }
 
-impl Fields<'_> {
-    /// Writes the values into a document of the right shape, reusing its string buffers;
-    /// `false` (the document partly written) when its shape is not the expected one.
-    fn fill(&self, doc: &mut Value) -> bool {
-        let Some(mut top) = values_of(doc, &TOP) else {
-            return false;
-        };
-        let (Some(request), Some(sa_name), Some(sa_namespace)) =
-            (top.next(), top.next(), top.next())
-        else {
-            return false;
-        };
-        set_str(sa_name, self.service_account[0]);
-        set_str(sa_namespace, self.service_account[1]);
-        let Some(mut request) = values_of(request, request_keys(self.user.is_some())) else {
-            return false;
-        };
-        let mut next = || request.next();
-        let (
-            Some(operation),
-            Some(object),
-            Some(old_object),
-            Some(namespace),
-            Some(name),
-            Some(gvk),
-        ) = (next(), next(), next(), next(), next(), next())
-        else {
-            return false;
-        };
-        set_str(operation, self.operation);
-        *object = self.object.cloned().unwrap_or_default();
-        *old_object = self.old_object.cloned().unwrap_or_default();
-        set_str(namespace, self.namespace);
-        set_str(name, self.name);
-        let Some(gvk) = values_of(gvk, &GVK) else {
-            return false;
-        };
-        for (slot, text) in gvk.zip(self.gvk) {
-            set_str(slot, text);
+impl Field<'_> {
+    /// Writes the value into a slot, reusing a string's buffer.
+    fn write(&self, slot: &mut Value) {
+        match self {
+            Field::Str(text) => match slot {
+                Value::String(s) => {
+                    s.clear();
+                    s.push_str(text);
+                }
+                other => *other = Value::String(text.to_string()),
+            },
+            Field::Bool(b) => *slot = Value::Bool(*b),
+            Field::Json(v) => *slot = v.cloned().unwrap_or_default(),
+            Field::Gvk(g) => {
+                *slot = json!({"group": g.group, "version": g.version, "kind": g.kind})
+            }
+            Field::Gvr(g) => {
+                *slot = json!({"group": g.group, "version": g.version, "resource": g.resource})
+            }
+            Field::User(u) => *slot = serde_json::to_value(u).unwrap_or_default(),
+            Field::Strings(list) => *slot = json!(list),
         }
-        if let Some(user) = self.user {
-            let (Some(info), Some(roles), Some(cluster_roles)) = (next(), next(), next()) else {
-                return false;
-            };
-            *info = json!({"username": user.username, "groups": user.groups});
-            *roles = json!(user.roles);
-            *cluster_roles = json!(user.cluster_roles);
+    }
+}
+
+/// The keys and values of the document: the top level and `request`.
+struct Shape<'a> {
+    request: Vec<(&'static str, Field<'a>)>,
+    /// `serviceAccountName` and `serviceAccountNamespace`, when the user is known.
+    service_account: Option<[&'a str; 2]>,
+}
+
+const SA_NAME: &str = "serviceAccountName";
+const SA_NAMESPACE: &str = "serviceAccountNamespace";
+
+impl Shape<'_> {
+    fn top_keys(&self) -> &'static [&'static str] {
+        match self.service_account {
+            Some(_) => &["request", SA_NAME, SA_NAMESPACE],
+            None => &["request"],
+        }
+    }
+
+    /// Writes the values into a document of the same shape; `false` (the document partly
+    /// written) when its shape differs.
+    fn fill(&self, doc: &mut Value) -> bool {
+        let Some(top) = doc.as_object_mut() else {
+            return false;
+        };
+        let keys = self.top_keys();
+        if top.len() != keys.len() || !top.keys().zip(keys).all(|(k, n)| k == n) {
+            return false;
+        }
+        let mut values = top.values_mut();
+        let Some(request) = values.next().and_then(Value::as_object_mut) else {
+            return false;
+        };
+        let same = request.len() == self.request.len()
+            && request.keys().zip(&self.request).all(|(k, (n, _))| k == n);
+        if !same {
+            return false;
+        }
+        for (slot, (_, field)) in request.values_mut().zip(&self.request) {
+            field.write(slot);
+        }
+        if let Some(names) = self.service_account {
+            for (slot, name) in values.zip(names) {
+                Field::Str(name).write(slot);
+            }
         }
         true
     }
-}
 
-/// The values of a map whose keys are exactly `names`, in that order.
-fn values_of<'v>(value: &'v mut Value, names: &[&str]) -> Option<serde_json::map::ValuesMut<'v>> {
-    let map = value.as_object_mut()?;
-    let same = map.len() == names.len() && map.keys().zip(names).all(|(k, n)| k == n);
-    same.then(|| map.values_mut())
-}
-
-/// Sets a string value, reusing its buffer.
-fn set_str(slot: &mut Value, text: &str) {
-    match slot {
-        Value::String(s) => {
-            s.clear();
-            s.push_str(text);
+    /// A new document of this shape.
+    fn build(&self) -> Value {
+        let mut request = Map::new();
+        for (key, field) in &self.request {
+            let mut v = Value::Null;
+            field.write(&mut v);
+            request.insert((*key).to_string(), v);
         }
-        other => *other = Value::String(text.to_string()),
+        let mut top = Map::new();
+        top.insert("request".into(), Value::Object(request));
+        if let Some([name, namespace]) = self.service_account {
+            top.insert(SA_NAME.into(), json!(name));
+            top.insert(SA_NAMESPACE.into(), json!(namespace));
+        }
+        Value::Object(top)
     }
 }
 
-/// The keys of `request`, with or without those of the user.
-fn request_keys(user: bool) -> &'static [&'static str] {
-    REQUEST.get(..if user { 9 } else { 6 }).unwrap_or_default()
-}
-
-/// A document with every key of the request's shape and `null` values.
-fn skeleton(user: bool) -> Value {
-    fn object(names: &[&str]) -> Map<String, Value> {
-        names.iter().map(|n| (n.to_string(), Value::Null)).collect()
+/// `serviceAccountName` and `serviceAccountNamespace` of a user name, as Kyverno's
+/// `AddServiceAccount` computes them: it drops as many leading characters as
+/// `system:serviceaccount:` has (without checking them), then splits on `:`.
+fn service_account(username: &str) -> [&str; 2] {
+    const PREFIX_LEN: usize = "system:serviceaccount:".len();
+    let rest = if username.len() > PREFIX_LEN {
+        username.get(PREFIX_LEN..).unwrap_or("")
+    } else {
+        ""
+    };
+    let mut parts = rest.split(':');
+    match (parts.next(), parts.next()) {
+        (Some(namespace), Some(name)) => [name, namespace],
+        _ => ["", ""],
     }
-    let mut request = object(request_keys(user));
-    if let Some(kind) = request.get_mut("kind") {
-        *kind = Value::Object(object(&GVK));
-    }
-    let mut doc = object(&TOP);
-    if let Some(slot) = doc.get_mut("request") {
-        *slot = Value::Object(request);
-    }
-    Value::Object(doc)
 }
 
 impl Drop for Context<'_> {
@@ -188,10 +197,8 @@ impl Drop for Context<'_> {
     /// added at the top level (`images`).
     fn drop(&mut self) {
         let mut doc = std::mem::take(&mut self.doc);
-        if let Value::Object(map) = &mut doc
-            && map.len() > TOP.len()
-        {
-            map.retain(|k, _| TOP.contains(&k.as_str()));
+        if let Value::Object(map) = &mut doc {
+            map.retain(|k, _| k == "request" || k == SA_NAME || k == SA_NAMESPACE);
         }
         // During thread teardown there is nowhere to leave it: it is simply dropped.
         let _ = SPARE.try_with(|spare| spare.set(Some(doc)));
@@ -200,67 +207,92 @@ impl Drop for Context<'_> {
 
 impl<'r> Context<'r> {
     /// Builds the document for a request.
-    pub fn new(request: &Request<'r>) -> Self {
-        let resource = request.resource;
-        let metadata = lookup::get(resource, "metadata");
-        let meta = |k: &str| {
-            metadata
-                .and_then(|m| lookup::get(m, k))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        };
-        let top_str = |k: &str| {
-            lookup::get(resource, k)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        };
-        let api_version = top_str("apiVersion");
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let kind = top_str("kind");
-        // Values that write into the resource need a real copy; otherwise stand-ins.
+    pub fn new(input: &Input<'r>) -> Self {
+        let request = input.request;
+        let admission = request.admission;
+        // Values that write into the objects need real copies; otherwise stand-ins.
         let copy = request
             .variables
             .iter()
             .any(|(k, _)| k.starts_with("request.object") || k.starts_with("request.oldObject"));
-        let (new, old) = match request.operation {
-            Operation::Delete => (None, Some(resource)),
-            Operation::Update => (Some(resource), Some(resource)),
-            _ => (Some(resource), None),
-        };
-        let mut service_account = ["", ""];
-        if let Some(user) = request.user
-            && let Some(rest) = user.username.strip_prefix("system:serviceaccount:")
-            && let Some((ns, name)) = rest.split_once(':')
-        {
-            service_account = [name, ns];
+        let (object, old_object) = (input.object, input.old_object);
+        let object_field = Field::Json(object.filter(|_| copy));
+        let old_field = Field::Json(old_object.filter(|_| copy));
+        let user_known = request.knows_user();
+        let mut fields: Vec<(&'static str, Field<'r>)> = Vec::with_capacity(17);
+        match request.origin {
+            Origin::Admission => {
+                fields.push(("uid", Field::Str(&admission.uid)));
+                fields.push(("kind", Field::Gvk(&admission.kind)));
+                fields.push(("resource", Field::Gvr(&admission.resource)));
+                if !admission.sub_resource.is_empty() {
+                    fields.push(("subResource", Field::Str(&admission.sub_resource)));
+                }
+                if let Some(k) = &admission.request_kind {
+                    fields.push(("requestKind", Field::Gvk(k)));
+                }
+                if let Some(r) = &admission.request_resource {
+                    fields.push(("requestResource", Field::Gvr(r)));
+                }
+                if !admission.request_sub_resource.is_empty() {
+                    fields.push((
+                        "requestSubResource",
+                        Field::Str(&admission.request_sub_resource),
+                    ));
+                }
+                if !admission.name.is_empty() {
+                    fields.push(("name", Field::Str(&admission.name)));
+                }
+                if !admission.namespace.is_empty() {
+                    fields.push(("namespace", Field::Str(&admission.namespace)));
+                }
+                fields.push(("operation", Field::Str(input.operation.as_str())));
+                fields.push(("userInfo", Field::User(&admission.user_info)));
+                fields.push(("object", object_field));
+                fields.push(("oldObject", old_field));
+                if let Some(dry_run) = admission.dry_run {
+                    fields.push(("dryRun", Field::Bool(dry_run)));
+                }
+                fields.push(("options", Field::Json(admission.options.as_ref())));
+            }
+            Origin::Offline => {
+                fields.push(("operation", Field::Str(input.operation.as_str())));
+                if input.operation != Operation::Delete {
+                    fields.push(("object", object_field));
+                }
+                fields.push(("oldObject", old_field));
+                fields.push(("namespace", Field::Str(input.namespace())));
+                if user_known {
+                    fields.push(("userInfo", Field::User(&admission.user_info)));
+                }
+            }
         }
-        let fields = Fields {
-            operation: request.operation.as_str(),
-            object: new.filter(|_| copy),
-            old_object: old.filter(|_| copy),
-            namespace: if kind == "Namespace" {
-                ""
-            } else {
-                meta("namespace")
-            },
-            name: meta("name"),
-            gvk: [group, version, kind],
-            user: request.user,
-            service_account,
+        if user_known || request.origin == Origin::Admission {
+            if !request.roles.is_empty() {
+                fields.push(("roles", Field::Strings(request.roles)));
+            }
+            if !request.cluster_roles.is_empty() {
+                fields.push(("clusterRoles", Field::Strings(request.cluster_roles)));
+            }
+        }
+        let shape = Shape {
+            request: fields,
+            service_account: (user_known || request.origin == Origin::Admission)
+                .then(|| service_account(&admission.user_info.username)),
         };
         let mut doc = SPARE
             .try_with(Cell::take)
             .ok()
             .flatten()
             .unwrap_or_default();
-        if !fields.fill(&mut doc) {
-            doc = skeleton(request.user.is_some());
-            fields.fill(&mut doc);
+        if !shape.fill(&mut doc) {
+            doc = shape.build();
         }
         let mut ctx = Context {
             doc,
-            object: new.filter(|_| !copy),
-            old_object: old.filter(|_| !copy),
+            object: object.filter(|_| !copy),
+            old_object: old_object.filter(|_| !copy),
+            clock: request.clock,
         };
         for (key, value) in request.variables {
             ctx.set_path(key, value.clone());
@@ -373,128 +405,4 @@ fn images(resource: &Value) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::matching::UserInfo;
-
-    #[test]
-    fn request_variables() {
-        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
-                         "spec": {"containers": [{"name": "c", "image": "ghcr.io/org/app:1.0"}]}});
-        let user = UserInfo {
-            username: "system:serviceaccount:kube-system:robot".into(),
-            ..UserInfo::default()
-        };
-        let mut request = Request::create(&pod);
-        request.user = Some(&user);
-        let mut ctx = Context::new(&request);
-        ctx.add_images(&pod);
-        let query = |e: &str| {
-            crate::expr::parse(e)
-                .map_err(|e| e.to_string())
-                .and_then(|e| ctx.evaluate(&e).map_err(|e| e.to_string()))
-        };
-        // The resource is not copied: the context refers to it.
-        assert_eq!(query("request.object.metadata.name"), Ok(json!("p")));
-        assert_eq!(
-            query("request.object.spec.containers[0].name"),
-            Ok(json!("c"))
-        );
-        assert_eq!(query("request.oldObject"), Ok(json!(null)));
-        assert_eq!(ctx.doc().pointer("/request/object"), Some(&json!(null)));
-        let doc = ctx.doc();
-        assert_eq!(doc.pointer("/request/operation"), Some(&json!("CREATE")));
-        assert_eq!(doc.pointer("/request/namespace"), Some(&json!("ns")));
-        assert_eq!(doc.pointer("/serviceAccountName"), Some(&json!("robot")));
-        assert_eq!(
-            doc.pointer("/serviceAccountNamespace"),
-            Some(&json!("kube-system"))
-        );
-        assert_eq!(
-            doc.pointer("/images/containers/c/registry"),
-            Some(&json!("ghcr.io"))
-        );
-        assert_eq!(doc.pointer("/images/containers/c/tag"), Some(&json!("1.0")));
-        assert_eq!(
-            doc.pointer("/images/containers/c/jsonPointer"),
-            Some(&json!("/spec/containers/0/image"))
-        );
-    }
-
-    #[test]
-    fn reused_document_matches_a_fresh_one() {
-        let pod = json!({"apiVersion": "apps/v1", "kind": "Deployment",
-                         "metadata": {"name": "d", "namespace": "ns"}});
-        let other = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}});
-        let user = UserInfo {
-            username: "system:serviceaccount:team:bot".into(),
-            roles: vec!["r".into()],
-            ..UserInfo::default()
-        };
-        let vars = vec![
-            ("request.operation".to_string(), json!("SET")),
-            ("request.oldObject.metadata.uid".to_string(), json!("u")),
-        ];
-        let expected = |request: &Request| {
-            SPARE.with(Cell::take);
-            Context::new(request).doc().clone()
-        };
-        // Each request, after contexts of every other shape (and with added variables) were
-        // dropped on this thread, sees the same document as after a fresh start.
-        let mut with_user = Request::create(&pod);
-        with_user.user = Some(&user);
-        let mut with_vars = Request::create(&other);
-        with_vars.variables = &vars;
-        with_vars.operation = Operation::Update;
-        let requests = [Request::create(&pod), with_user, with_vars];
-        for request in &requests {
-            let want = expected(request);
-            for before in &requests {
-                let mut ctx = Context::new(before);
-                ctx.add_images(before.resource);
-                ctx.insert("element", json!(1));
-                drop(ctx);
-                assert_eq!(Context::new(request).doc(), &want);
-            }
-        }
-        let doc = expected(&requests[1]);
-        assert_eq!(doc.pointer("/request/kind/group"), Some(&json!("apps")));
-        assert_eq!(doc.pointer("/request/roles"), Some(&json!(["r"])));
-        assert_eq!(doc.pointer("/serviceAccountName"), Some(&json!("bot")));
-        let doc = expected(&requests[2]);
-        assert_eq!(doc.pointer("/request/namespace"), Some(&json!("")));
-        assert_eq!(doc.pointer("/request/operation"), Some(&json!("SET")));
-        assert_eq!(doc.pointer("/request/userInfo"), None);
-        assert_eq!(
-            doc.pointer("/request/oldObject/metadata/uid"),
-            Some(&json!("u"))
-        );
-        assert_eq!(
-            doc.pointer("/request/object/metadata/name"),
-            Some(&json!("n"))
-        );
-        assert_eq!(doc.pointer("/serviceAccountName"), Some(&json!("")));
-    }
-
-    #[test]
-    fn values_and_entries() {
-        let pod = json!({"kind": "Pod"});
-        let vars = vec![
-            ("request.object.metadata.name".to_string(), json!("set")),
-            ("size".to_string(), json!("3Gi")),
-        ];
-        let mut request = Request::create(&pod);
-        request.variables = &vars;
-        let mut ctx = Context::new(&request);
-        // Values that write into the resource get a real copy.
-        assert_eq!(
-            ctx.doc().pointer("/request/object/metadata/name"),
-            Some(&json!("set"))
-        );
-        assert_eq!(ctx.doc().pointer("/size"), Some(&json!("3Gi")));
-        let previous = ctx.insert("element", json!(1));
-        assert_eq!(ctx.doc().pointer("/element"), Some(&json!(1)));
-        ctx.restore("element", previous);
-        assert_eq!(ctx.doc().pointer("/element"), None);
-    }
-}
+mod tests;

@@ -1,219 +1,238 @@
-//! Evaluates a [`Program`] against one resource or admission request: match and exclude, then
-//! the rule body. Never prints, never does I/O; `Send + Sync` and shared by all callers.
+//! Evaluates compiled policies against admission requests: match and exclude, context,
+//! preconditions, then the rule body. Never prints, never does I/O. An [`Engine`] is
+//! `Clone + Send + Sync`: one engine serves every request, on any thread.
 
 mod conditions;
 mod context;
+mod decision;
+mod external;
+mod input;
 mod podsecurity;
+mod request;
 mod response;
 mod scope;
 mod validate;
 
-pub use context::Context;
+pub use external::{ApiCall, ApiTarget, ExternalData, ExternalError, NoExternalData};
+pub use request::{Origin, Request, RuleValues};
 pub use response::{
-    PodSecurityFinding, PolicyResponse, RuleKind, RuleResponse, RuleStatus, Violation,
+    Evaluation, PodSecurityFinding, PolicyResponse, ResourceRef, RuleOutput, RuleResponse,
+    RuleStatus, Validation, Violation,
 };
-pub use scope::Scope;
+
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::compile::{CompiledPolicy, CompiledRule, Program, RuleProgram};
+use crate::compile::{CompiledPolicy, CompiledRule, PolicyInfo, Program, RuleProgram};
 use crate::ir::{ActionOverride, FailureAction};
-use crate::matching::{Facts, Selector, UserInfo};
+use crate::matching::{Facts, Selector};
 use crate::wildcard;
+use input::Input;
+use scope::Scope;
 
-/// An admission operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Operation {
-    /// CREATE (the default for CLI runs and background scans).
-    #[default]
-    Create,
-    /// UPDATE.
-    Update,
-    /// DELETE.
-    Delete,
-    /// CONNECT.
-    Connect,
+/// Compiled policies, ready to evaluate requests. Cheap to clone (the policies are shared);
+/// evaluation takes `&self`, so one engine serves many threads.
+///
+/// ```
+/// use rampart::{AdmissionRequest, Loader, Operation, Request, RuleStatus};
+/// let mut loader = Loader::new();
+/// loader.add_text("policy.yaml", r#"
+/// apiVersion: kyverno.io/v1
+/// kind: ClusterPolicy
+/// metadata: {name: require-team}
+/// spec:
+///   validationFailureAction: Enforce
+///   rules:
+///   - name: team
+///     match: {any: [{resources: {kinds: [Pod]}}]}
+///     validate:
+///       message: a team label is required
+///       pattern: {metadata: {labels: {team: "?*"}}}
+/// "#);
+/// let engine = loader.engine();
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+///     "metadata": {"name": "p", "namespace": "default"}});
+/// let admission = AdmissionRequest::for_resource(pod, Operation::Create);
+/// let evaluation = engine.evaluate(&Request::new(&admission));
+/// let (_, rule) = evaluation.rules().next().unwrap();
+/// assert_eq!(rule.status, RuleStatus::Fail);
+/// assert!(!evaluation.decision().allowed);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    program: Arc<Program>,
+    /// Whether any policy reads namespace labels (so they are asked for only when needed).
+    needs_namespace_labels: bool,
 }
 
-impl Operation {
-    /// The upper-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Create => "CREATE",
-            Operation::Update => "UPDATE",
-            Operation::Delete => "DELETE",
-            Operation::Connect => "CONNECT",
+/// `Engine` is shared across threads: checked when the crate compiles.
+const _: fn() = || {
+    fn shareable<T: Clone + Send + Sync>() {}
+    shareable::<Engine>();
+    shareable::<Evaluation>();
+};
+
+impl Engine {
+    /// An engine for compiled policies.
+    pub(crate) fn new(program: Program) -> Self {
+        let needs_namespace_labels = program.policies.iter().any(uses_namespace_labels);
+        Engine {
+            program: Arc::new(program),
+            needs_namespace_labels,
         }
     }
 
-    /// Parses an upper-case name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "CREATE" => Operation::Create,
-            "UPDATE" => Operation::Update,
-            "DELETE" => Operation::Delete,
-            "CONNECT" => Operation::Connect,
-            _ => return None,
-        })
-    }
-}
-
-/// One request to evaluate.
-#[derive(Debug, Clone, Copy)]
-pub struct Request<'a> {
-    /// The resource (for DELETE, the object being deleted).
-    pub resource: &'a Value,
-    /// The operation.
-    pub operation: Operation,
-    /// Labels of the resource's namespace, if known.
-    pub namespace_labels: Option<&'a Map<String, Value>>,
-    /// The requesting user, if known.
-    pub user: Option<&'a UserInfo>,
-    /// Variables supplied by the caller (values files, `--set`), as dotted paths.
-    pub variables: &'a [(String, Value)],
-    /// Per-rule variables supplied by the caller, by policy and rule name.
-    pub rule_values: Option<&'a (dyn RuleValues + Sync)>,
-    /// Answers for `apiCall` and `globalReference` context entries (test mocks).
-    pub external: Option<&'a (dyn ExternalData + Sync)>,
-}
-
-/// Data from outside the request that context entries ask for, supplied by the caller (the
-/// CLI's test mocks; a webhook would ask the cluster).
-pub trait ExternalData: std::fmt::Debug {
-    /// The body of an API call (`url_path` for Kubernetes API paths, `url` for services), or
-    /// `None` when nothing answers it; `Err` for an answer with an error status.
-    fn api_call(
-        &self,
-        method: &str,
-        url_path: Option<&str>,
-        url: Option<&str>,
-    ) -> Option<Result<Value, String>>;
-    /// The data of a global context entry, or `None` when there is none.
-    fn global(&self, name: &str) -> Option<Value>;
-}
-
-/// Variables a caller supplies for one rule of one policy (the CLI's values files).
-pub trait RuleValues: std::fmt::Debug {
-    /// The values for a rule, as dotted paths.
-    fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)>;
-}
-
-impl<'a> Request<'a> {
-    /// A CREATE request for a resource, without namespace labels or user.
-    pub fn create(resource: &'a Value) -> Self {
-        Request {
-            resource,
-            operation: Operation::Create,
-            namespace_labels: None,
-            user: None,
-            variables: &[],
-            rule_values: None,
-            external: None,
-        }
+    /// The policies, in load order.
+    pub fn policies(&self) -> impl Iterator<Item = &PolicyInfo> {
+        self.program.policies.iter().map(|p| &*p.info)
     }
 
-    fn facts(&self) -> Facts<'a> {
-        let mut facts = Facts::of_resource(self.resource, self.operation.as_str());
-        facts.namespace_labels = self.namespace_labels;
-        facts.user = self.user;
-        facts
-    }
-}
-
-impl Program {
-    /// Evaluates every policy against a request. Policies with no applicable rule produce a
-    /// response with no rules.
-    pub fn evaluate(&self, request: &Request) -> Vec<PolicyResponse> {
-        let facts = request.facts();
-        // One context for the request, built on first use and shared by every policy.
-        let mut scope = Scope::new(request);
-        self.policies
+    /// Number of rules, autogen rules included (Kyverno's `Applying N policy rule(s)`).
+    pub fn rule_count(&self) -> usize {
+        self.program
+            .policies
             .iter()
-            .enumerate()
-            .map(|(i, p)| evaluate_policy(i, p, &mut scope, &facts))
-            .collect()
+            .map(CompiledPolicy::rule_count)
+            .sum()
     }
 
-    /// Evaluates one policy (by index) against a request.
-    pub fn evaluate_policy(&self, index: usize, request: &Request) -> Option<PolicyResponse> {
-        let policy = self.policies.get(index)?;
-        Some(evaluate_policy(
-            index,
-            policy,
-            &mut Scope::new(request),
-            &request.facts(),
-        ))
+    /// Evaluates every policy against a request. Only policies with at least one rule that
+    /// applied have a response. Admission requests skip policies with `admission: false`.
+    pub fn evaluate(&self, request: &Request) -> Evaluation {
+        let input = Input::of(request);
+        let labels = self.namespace_labels(&input);
+        let facts = input.facts(labels.as_ref());
+        // One context for the request, built on first use and shared by every policy.
+        let mut scope = Scope::new(&input);
+        let policies = self
+            .program
+            .policies
+            .iter()
+            .filter(|p| p.info.admission || request.origin != Origin::Admission)
+            .filter_map(|p| evaluate_policy(p, &mut scope, &facts, labels.as_ref()))
+            .collect();
+        Evaluation {
+            resource: ResourceRef::of(input.resource, facts_kind(&input), input.namespace()),
+            operation: input.operation,
+            policies,
+        }
     }
+
+    /// The labels of the request's namespace, when a policy needs them and the resource is
+    /// namespaced (Kyverno reads none for Namespaces and cluster-scoped resources).
+    fn namespace_labels(&self, input: &Input) -> Option<Map<String, Value>> {
+        let namespace = input.namespace();
+        if !self.needs_namespace_labels || namespace.is_empty() {
+            return None;
+        }
+        input.request.data.namespace_labels(namespace)
+    }
+}
+
+/// The kind a response names the resource by: admission's `request.kind`, or the object's.
+fn facts_kind<'a>(input: &Input<'a>) -> &'a str {
+    match input.request.origin {
+        Origin::Admission => &input.request.admission.kind.kind,
+        Origin::Offline => input
+            .resource
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+    }
+}
+
+/// Whether a policy's matching or failure actions read namespace labels.
+fn uses_namespace_labels(policy: &CompiledPolicy) -> bool {
+    let overrides = |o: &[ActionOverride]| o.iter().any(|o| o.namespace_selector.is_some());
+    overrides(&policy.failure_action_overrides)
+        || policy.rules.iter().any(|r| {
+            overrides(&r.failure_action_overrides)
+                || r.matcher
+                    .filters()
+                    .iter()
+                    .chain(r.exclude.iter().flat_map(|e| e.filters()))
+                    .any(|f| f.uses_namespace_labels())
+        })
 }
 
 fn evaluate_policy(
-    index: usize,
     policy: &CompiledPolicy,
     scope: &mut Scope,
     facts: &Facts,
-) -> PolicyResponse {
-    let spec_action =
-        override_action(&policy.failure_action_overrides, facts).unwrap_or(policy.failure_action);
+    labels: Option<&Map<String, Value>>,
+) -> Option<PolicyResponse> {
+    if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
+        return None;
+    }
+    let spec_action = override_action(&policy.failure_action_overrides, facts)
+        .unwrap_or(policy.info.failure_action);
+    let mut rules = Vec::new();
+    for rule in &policy.rules {
+        if !rule_matches(rule, facts) {
+            continue;
+        }
+        let Some(mut result) = evaluate_rule(&policy.info.name, rule, scope) else {
+            continue;
+        };
+        if result.status == RuleStatus::Fail && violation_existed(policy, rule, scope, labels) {
+            result.status = RuleStatus::Skip;
+            result.message =
+                "skipping the rule evaluation as pre-existing violations are allowed".into();
+            if let RuleOutput::Validation(v) = &mut result.output {
+                *v = Validation::default();
+            }
+        }
+        result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
+        result.admission_action = admission_action(policy, rule, facts);
+        let applied = matches!(
+            result.status,
+            RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error
+        );
+        rules.push(result);
+        if policy.apply_one && applied {
+            break;
+        }
+    }
+    if rules.is_empty() {
+        return None;
+    }
     let failure_action = policy
         .rules
         .iter()
         .find_map(|r| rule_action(r, facts))
         .unwrap_or(spec_action);
-    let mut response = PolicyResponse {
-        policy: index,
+    Some(PolicyResponse {
+        policy: Arc::clone(&policy.info),
         failure_action,
-        rules: Vec::new(),
-    };
-    if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
-        return response;
-    }
-    for rule in &policy.rules {
-        if !rule_matches(rule, facts) {
-            continue;
-        }
-        let Some(mut result) = evaluate_rule(&policy.name, rule, scope) else {
-            continue;
-        };
-        if result.status == RuleStatus::Fail && violation_existed(policy, rule, scope.request()) {
-            result = RuleResponse::validation(
-                &rule.name,
-                RuleStatus::Skip,
-                "skipping the rule evaluation as pre-existing violations are allowed".into(),
-            );
-        }
-        result.failure_action = rule_action(rule, facts).unwrap_or(spec_action);
-        let applied = matches!(
-            result.status,
-            RuleStatus::Pass | RuleStatus::Fail | RuleStatus::Error
-        );
-        response.rules.push(result);
-        if policy.apply_one && applied {
-            break;
-        }
-    }
-    response
+        rules,
+    })
 }
 
 /// Kyverno's `allowExistingViolations`: an UPDATE that an Enforce rule fails is let through
 /// (the rule skips) when the old object fails the rule too, evaluated as its CREATE. Kyverno
-/// reads the action from `validate.failureAction` or the policy, without the overrides. As in
-/// `kyverno apply`, the old object of an UPDATE is the resource itself.
-fn violation_existed(policy: &CompiledPolicy, rule: &CompiledRule, request: &Request) -> bool {
-    let action = rule.failure_action.unwrap_or(policy.failure_action);
-    if request.operation != Operation::Update
+/// reads the action from `validate.failureAction` or the policy, without the overrides.
+fn violation_existed(
+    policy: &CompiledPolicy,
+    rule: &CompiledRule,
+    scope: &Scope,
+    labels: Option<&Map<String, Value>>,
+) -> bool {
+    let input = scope.input();
+    let action = rule.failure_action.unwrap_or(policy.info.failure_action);
+    if input.operation != crate::admission::Operation::Update
         || action != FailureAction::Enforce
         || !rule.allow_existing_violations
     {
         return false;
     }
-    let old = Request {
-        operation: Operation::Create,
-        ..*request
+    let Some(old) = input.old_as_create() else {
+        return false;
     };
-    let facts = old.facts();
+    let facts = old.facts(labels);
     policy.in_scope(&facts)
         && rule_matches(rule, &facts)
-        && evaluate_rule(&policy.name, rule, &mut Scope::new(&old))
+        && evaluate_rule(&policy.info.name, rule, &mut Scope::new(&old))
             .is_some_and(|prior| prior.status == RuleStatus::Fail)
 }
 
@@ -227,30 +246,60 @@ fn rule_action(rule: &CompiledRule, facts: &Facts) -> Option<FailureAction> {
     override_action(&rule.failure_action_overrides, facts).or(rule.failure_action)
 }
 
+/// The first override that applies, as Kyverno's engine matches them: its `namespaces` (if
+/// any) and its `namespaceSelector` (if any) must both match.
 fn override_action(overrides: &[ActionOverride], facts: &Facts) -> Option<FailureAction> {
     overrides
         .iter()
-        .find(|o| override_applies(o, facts))
+        .find(|o| {
+            let ns_ok = o.namespaces.is_empty()
+                || o.namespaces
+                    .iter()
+                    .any(|n| wildcard::matches(n, facts.namespace));
+            let selector_ok = o
+                .namespace_selector
+                .as_ref()
+                .is_none_or(|s| Selector::new(s).matches(facts.namespace_labels));
+            ns_ok && selector_ok
+        })
         .map(|o| o.action)
 }
 
-fn override_applies(o: &ActionOverride, facts: &Facts) -> bool {
-    let ns_ok = o.namespaces.is_empty()
-        || o.namespaces
-            .iter()
-            .any(|n| wildcard::matches(n, facts.namespace));
-    let selector_ok = o
-        .namespace_selector
-        .as_ref()
-        .is_none_or(|s| Selector::new(s).matches(facts.namespace_labels));
-    ns_ok && selector_ok
+/// The failure action Kyverno's policy cache files a rule under for admission: the rule's
+/// overrides, else the policy's (the first that applies: one with neither `namespaces` nor a
+/// selector, or whose `namespaces` or selector matches; only the first kind for cluster-scoped
+/// resources), then the rule's action, then the policy's.
+fn admission_action(policy: &CompiledPolicy, rule: &CompiledRule, facts: &Facts) -> FailureAction {
+    let overrides = if rule.failure_action_overrides.is_empty() {
+        &policy.failure_action_overrides
+    } else {
+        &rule.failure_action_overrides
+    };
+    let applies = |o: &&ActionOverride| {
+        let global = o.namespaces.is_empty() && o.namespace_selector.is_none();
+        global
+            || (!facts.namespace.is_empty()
+                && (o
+                    .namespaces
+                    .iter()
+                    .any(|n| wildcard::matches(n, facts.namespace))
+                    || o.namespace_selector
+                        .as_ref()
+                        .is_some_and(|s| Selector::new(s).matches(facts.namespace_labels))))
+    };
+    overrides
+        .iter()
+        .find(applies)
+        .map(|o| o.action)
+        .or(rule.failure_action)
+        .unwrap_or(policy.info.failure_action)
 }
 
 /// Runs one matched rule with the caller's values for it.
 fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
-    match &rule.program {
+    let mut response = match &rule.program {
         RuleProgram::Validate(validator) => {
-            let values = match (rule.needs_context, scope.request().rule_values) {
+            let values = match (rule.needs_context, scope.input().request.rule_values) {
                 (true, Some(source)) => source.rule_values(policy, &rule.name),
                 _ => Vec::new(),
             };
@@ -261,19 +310,29 @@ fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option
             }
             let result = validate::run(rule, validator, scope, 0);
             scope.unload(undo);
-            result
+            result?
         }
-        RuleProgram::Unsupported(feature) => {
-            let message = format!(
-                "rule {} uses {feature}, which this version of rampart does not evaluate yet",
-                rule.name
-            );
-            let mut response = RuleResponse::validation(&rule.name, RuleStatus::Error, message);
-            response.unsupported = Some(feature.clone());
-            if !rule.is_validate {
-                response.kind = RuleKind::Mutation;
-            }
-            Some(response)
-        }
+        RuleProgram::Unsupported(feature) => RuleResponse {
+            output: RuleOutput::Unsupported {
+                kind: rule.kind,
+                feature: feature.clone(),
+            },
+            ..RuleResponse::validation(
+                &rule.name,
+                RuleStatus::Error,
+                format!(
+                    "rule {} uses {feature}, which this version of rampart does not evaluate yet",
+                    rule.name
+                ),
+            )
+        },
+    };
+    if response.properties.is_empty() && !rule.report_properties.is_empty() {
+        response.properties = rule
+            .report_properties
+            .iter()
+            .map(|p| (p.key.clone(), p.written.clone()))
+            .collect();
     }
+    Some(response)
 }

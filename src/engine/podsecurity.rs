@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::{Operation, PodSecurityFinding, Request, RuleResponse, RuleStatus, Violation};
+use super::input::Input;
+use super::{PodSecurityFinding, RuleOutput, RuleResponse, RuleStatus, Validation, Violation};
 use crate::compile::{CompiledRule, PodSecurityProgram};
 use crate::podsecurity::{self, admission, apply_exclusions, forbidden_detail};
 
@@ -33,17 +34,17 @@ fn in_resource(text: &str, kind: &str) -> String {
 pub fn evaluate(
     rule: &CompiledRule,
     program: &PodSecurityProgram,
-    request: &Request,
+    input: &Input,
 ) -> Option<RuleResponse> {
-    if request.operation == Operation::Delete {
+    if input.is_delete() {
         return None;
     }
-    let kind = request
+    let kind = input
         .resource
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let Some((metadata, spec)) = pod_parts(request.resource) else {
+    let Some((metadata, spec)) = pod_parts(input.resource) else {
         return Some(RuleResponse::validation(
             &rule.name,
             RuleStatus::Error,
@@ -77,23 +78,26 @@ pub fn evaluate(
         forbidden_detail(&results)
     );
     let mut response = RuleResponse::validation(&rule.name, RuleStatus::Fail, message);
-    response.pod_security = Some(Box::new(PodSecurityFinding {
-        level: program.level.to_string(),
-        version: program.version_text.clone(),
-        violations: results
-            .iter()
-            .filter(|r| !r.allowed)
-            .map(|r| Violation {
-                id: r.id.to_string(),
-                reason: r.reason.to_string(),
-                detail: r.detail.clone(),
-                field_errors: r
-                    .field_errors
-                    .iter()
-                    .map(|e| in_resource(&e.to_string(), kind))
-                    .collect(),
-            })
-            .collect(),
-    }));
+    response.output = RuleOutput::Validation(Validation {
+        failed_paths: Vec::new(),
+        pod_security: Some(Box::new(PodSecurityFinding {
+            level: program.level.to_string(),
+            version: program.version_text.clone(),
+            violations: results
+                .iter()
+                .filter(|r| !r.allowed)
+                .map(|r| Violation {
+                    id: r.id.to_string(),
+                    reason: r.reason.to_string(),
+                    detail: r.detail.clone(),
+                    field_errors: r
+                        .field_errors
+                        .iter()
+                        .map(|e| in_resource(&e.to_string(), kind))
+                        .collect(),
+                })
+                .collect(),
+        })),
+    });
     Some(response)
 }

@@ -1,6 +1,13 @@
-//! What the engine returns: per policy, per rule, a status and a message.
+//! What the engine returns: for one request, per policy, per rule, a status, a message and what
+//! the rule did ([`RuleOutput`]).
 
-use crate::ir::FailureAction;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::admission::Operation;
+use crate::compile::PolicyInfo;
+use crate::ir::{FailureAction, RuleKind};
 
 /// The outcome of one rule on one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,17 +60,29 @@ impl RuleStatus {
     }
 }
 
-/// The kind of rule a response is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleKind {
-    /// validate.
-    Validation,
-    /// mutate.
-    Mutation,
-    /// generate.
-    Generation,
-    /// verifyImages.
-    ImageVerify,
+/// What a rule did, by rule kind. Later rule kinds add variants.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RuleOutput {
+    /// A validate rule's findings.
+    Validation(Validation),
+    /// A rule of a kind, or using a feature, this version does not evaluate: it reports an error.
+    Unsupported {
+        /// The rule's kind.
+        kind: RuleKind,
+        /// What is not supported (`mutate rules`, `validate.cel`, ...).
+        feature: String,
+    },
+}
+
+/// What a validate rule found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Validation {
+    /// Where a pattern failed, as JSON paths in the resource (`/spec/containers/0/image/`): one
+    /// for `pattern`, one per failed alternative for `anyPattern`.
+    pub failed_paths: Vec<String>,
+    /// The violations of a failed `podSecurity` rule.
+    pub pod_security: Option<Box<PodSecurityFinding>>,
 }
 
 /// The response of one rule.
@@ -71,31 +90,66 @@ pub enum RuleKind {
 pub struct RuleResponse {
     /// Rule name (autogen names included).
     pub name: String,
-    /// Validation, mutation, ...
-    pub kind: RuleKind,
     /// Status.
     pub status: RuleStatus,
-    /// Message.
+    /// Message, in Kyverno's words.
     pub message: String,
-    /// Set when the rule uses a feature this version does not evaluate yet.
-    pub unsupported: Option<String>,
-    /// The failure action in force for this rule and resource.
+    /// The failure action in force for this rule and resource, resolved as Kyverno's engine
+    /// does: the rule's overrides, its `failureAction`, the policy's overrides, the policy's
+    /// action.
     pub failure_action: FailureAction,
-    /// The violations of a failed `podSecurity` rule.
-    pub pod_security: Option<Box<PodSecurityFinding>>,
+    /// The failure action Kyverno's admission controller files the rule under before the engine
+    /// runs (its policy cache resolves the rule's overrides, else the policy's, then the rule's
+    /// action, then the policy's). A failure denies admission only when this and
+    /// `failure_action` are both Enforce; an error only when this is Enforce (and the policy's
+    /// failure policy is Fail).
+    pub admission_action: FailureAction,
+    /// `reportProperties`, with variables substituted.
+    pub properties: Vec<(String, String)>,
+    /// What the rule did.
+    pub output: RuleOutput,
 }
 
 impl RuleResponse {
-    /// A validation response (failure action filled in by the engine).
+    /// A validation response (failure actions filled in by the engine).
     pub fn validation(name: &str, status: RuleStatus, message: String) -> Self {
         RuleResponse {
             name: name.to_string(),
-            kind: RuleKind::Validation,
             status,
             message,
-            unsupported: None,
             failure_action: FailureAction::Audit,
-            pod_security: None,
+            admission_action: FailureAction::Audit,
+            properties: Vec::new(),
+            output: RuleOutput::Validation(Validation::default()),
+        }
+    }
+
+    /// The kind of the rule.
+    pub fn kind(&self) -> RuleKind {
+        match &self.output {
+            RuleOutput::Validation(_) => RuleKind::Validation,
+            RuleOutput::Unsupported { kind, .. } => *kind,
+        }
+    }
+
+    /// The validation findings, for a validate rule.
+    pub fn validation_output(&self) -> Option<&Validation> {
+        match &self.output {
+            RuleOutput::Validation(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The podSecurity violations, for a failed podSecurity rule.
+    pub fn pod_security(&self) -> Option<&PodSecurityFinding> {
+        self.validation_output()?.pod_security.as_deref()
+    }
+
+    /// The unsupported feature, for a rule this version does not evaluate.
+    pub fn unsupported(&self) -> Option<&str> {
+        match &self.output {
+            RuleOutput::Unsupported { feature, .. } => Some(feature),
+            _ => None,
         }
     }
 }
@@ -136,14 +190,69 @@ impl Violation {
     }
 }
 
-/// The responses of one policy's rules for one resource.
+/// The responses of one policy's rules for one request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyResponse {
-    /// Index of the policy in the program.
-    pub policy: usize,
-    /// The policy's failure action for this resource, as Kyverno's
-    /// `GetValidationFailureAction` computes it (first rule that sets one, then the spec).
+    /// The policy.
+    pub policy: Arc<PolicyInfo>,
+    /// The policy's failure action for this resource, as Kyverno's `GetValidationFailureAction`
+    /// computes it (the first rule that sets one, then the policy's overrides and action).
     pub failure_action: FailureAction,
     /// One response per rule that applied, in rule order.
     pub rules: Vec<RuleResponse>,
+}
+
+/// The resource an evaluation is about: the object, or the old object of a DELETE.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceRef {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.namespace` (empty for cluster-scoped resources).
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.uid`, if set.
+    pub uid: String,
+}
+
+impl ResourceRef {
+    /// `Kind/namespace/name`, as Kyverno names a resource in messages.
+    pub fn path(&self) -> String {
+        format!("{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+
+    pub(crate) fn of(object: &Value, kind: &str, namespace: &str) -> Self {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+        let metadata = object.get("metadata");
+        ResourceRef {
+            api_version: text(object.get("apiVersion")),
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: text(metadata.and_then(|m| m.get("name"))),
+            uid: text(metadata.and_then(|m| m.get("uid"))),
+        }
+    }
+}
+
+/// Everything the engine found for one request: the responses of every policy that had a rule
+/// apply, in policy order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// The resource.
+    pub resource: ResourceRef,
+    /// The operation.
+    pub operation: Operation,
+    /// The policies' responses.
+    pub policies: Vec<PolicyResponse>,
+}
+
+impl Evaluation {
+    /// Every rule response with its policy.
+    pub fn rules(&self) -> impl Iterator<Item = (&PolicyInfo, &RuleResponse)> {
+        self.policies
+            .iter()
+            .flat_map(|p| p.rules.iter().map(move |r| (&*p.policy, r)))
+    }
 }

@@ -6,14 +6,15 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::context::Context;
-use super::{ExternalData, Operation, Request};
+use super::external::{ApiCall, ApiTarget, ExternalData, ExternalError};
+use super::input::Input;
 use crate::compile::{ContextEntry, ExternalLookup, ExternalTarget, Query};
-use crate::expr::{self, Expr};
+use crate::expr::{self, Env, Expr};
 use crate::template::{Dynamic, Evaluate, SubstitutionError};
 
 /// The request and its lazily built context.
 pub struct Scope<'r> {
-    request: &'r Request<'r>,
+    input: &'r Input<'r>,
     ctx: Option<Context<'r>>,
     element: Option<Value>,
 }
@@ -39,9 +40,9 @@ pub struct Undo(Vec<(String, Option<Value>)>);
 
 impl<'r> Scope<'r> {
     /// A scope for a request; no context is built until a rule needs one.
-    pub fn new(request: &'r Request<'r>) -> Self {
+    pub fn new(input: &'r Input<'r>) -> Self {
         Scope {
-            request,
+            input,
             ctx: None,
             element: None,
         }
@@ -88,25 +89,34 @@ impl<'r> Scope<'r> {
         self.element = saved.element;
     }
 
-    /// The request.
-    pub fn request(&self) -> &'r Request<'r> {
-        self.request
+    /// How expressions over data other than the context (a value, an API answer) evaluate:
+    /// Kyverno's dialect, on the request's clock.
+    fn env(&self) -> Env<'r> {
+        Env {
+            clock: self.input.request.clock,
+            ..Env::default()
+        }
+    }
+
+    /// The request as the rules see it.
+    pub fn input(&self) -> &'r Input<'r> {
+        self.input
     }
 
     /// Whether this is a DELETE request (variables read `request.oldObject`).
     pub fn is_delete(&self) -> bool {
-        self.request.operation == Operation::Delete
+        self.input.is_delete()
     }
 
     /// The context, built on first use.
     pub fn context(&mut self) -> &mut Context<'r> {
-        let request = self.request;
-        self.ctx.get_or_insert_with(|| Context::new(request))
+        let input = self.input;
+        self.ctx.get_or_insert_with(|| Context::new(input))
     }
 
     /// Makes `images.*` available (only rules that mention `images` pay for parsing them).
     pub fn add_images(&mut self) {
-        let resource = self.request.resource;
+        let resource = self.input.object.unwrap_or(self.input.resource);
         self.context().add_images(resource);
     }
 
@@ -143,18 +153,18 @@ impl<'r> Scope<'r> {
                     source,
                     lookup,
                 } => {
+                    // Values given under the entry's name stand in for the data (offline runs).
                     if self.context().doc().pointer(&pointer(name)).is_some() {
                         continue;
                     }
-                    if let (Some(lookup), Some(external)) = (lookup, self.request.external)
-                        && let Some(value) = self.external(name, lookup, external)?
-                    {
-                        self.set(name, value, undo);
-                        continue;
+                    let data = self.input.request.data;
+                    match lookup {
+                        Some(lookup) => match self.external(name, lookup, data)? {
+                            Some(value) => value,
+                            None => return Err(missing(name, source)),
+                        },
+                        None => return Err(missing(name, source)),
                     }
-                    return Err(LoadFailure::Missing(format!(
-                        "context entry `{name}` ({source}) needs data from a cluster, which was not supplied: give it a value in a values file (`policies[].rules[].values`) or the test's mocks"
-                    )));
                 }
             };
             self.set(entry.name(), value, undo);
@@ -186,32 +196,89 @@ impl<'r> Scope<'r> {
         }
     }
 
-    /// Asks the caller's external data for an `apiCall` / `globalReference` entry: `Ok(None)`
-    /// when nothing answers it.
+    /// Asks the caller's external data for a `configMap`, `apiCall` or `globalReference`
+    /// entry: `Ok(None)` when nothing can answer it.
     fn external(
         &mut self,
         name: &str,
         lookup: &ExternalLookup,
-        external: &(dyn ExternalData + Sync),
+        data: &dyn ExternalData,
     ) -> Result<Option<Value>, LoadFailure> {
         let fail =
             |m: String| LoadFailure::Error(format!("failed to load context entry {name}: {m}"));
-        let mut address = |d: &Dynamic| -> Result<String, LoadFailure> {
-            match self.render(d, "/apiCall") {
+        let text = |scope: &mut Self, d: &Dynamic| -> Result<String, LoadFailure> {
+            match scope.render(d, "/context") {
                 Ok(Value::String(s)) => Ok(s),
                 Ok(other) => Ok(other.to_string()),
                 Err(e) => Err(fail(e.to_string())),
             }
         };
         let answer = match &lookup.target {
-            ExternalTarget::UrlPath(p) => {
-                external.api_call(&lookup.method, Some(&address(p)?), None)
+            ExternalTarget::ConfigMap { namespace, name } => {
+                let (namespace, name) = (text(self, namespace)?, text(self, name)?);
+                data.config_map(&namespace, &name).map(|cm| {
+                    let mut out = serde_json::Map::new();
+                    for key in ["data", "metadata"] {
+                        out.insert(key.into(), cm.get(key).cloned().unwrap_or_default());
+                    }
+                    Value::Object(out)
+                })
             }
-            ExternalTarget::Url(u) => external.api_call(&lookup.method, None, Some(&address(u)?)),
-            ExternalTarget::Global(g) => external.global(g).map(Ok),
+            ExternalTarget::Global(g) => data.global_context(g),
+            ExternalTarget::UrlPath(_) | ExternalTarget::Service { .. } => {
+                let body = if lookup.data.is_empty() {
+                    None
+                } else {
+                    let mut map = serde_json::Map::new();
+                    for (key, value) in &lookup.data {
+                        let v = self
+                            .render(value, "/data")
+                            .map_err(|e| fail(e.to_string()))?;
+                        map.insert(key.clone(), v);
+                    }
+                    Some(Value::Object(map))
+                };
+                match &lookup.target {
+                    ExternalTarget::UrlPath(p) => {
+                        let path = text(self, p)?;
+                        data.api_call(&ApiCall {
+                            method: &lookup.method,
+                            target: ApiTarget::UrlPath(&path),
+                            data: body.as_ref(),
+                        })
+                    }
+                    ExternalTarget::Service {
+                        url,
+                        ca_bundle,
+                        headers,
+                    } => {
+                        let url = text(self, url)?;
+                        let ca_bundle = match ca_bundle {
+                            Some(c) => Some(text(self, c)?),
+                            None => None,
+                        };
+                        let mut rendered = Vec::with_capacity(headers.len());
+                        for (k, v) in headers {
+                            rendered.push((k.clone(), text(self, v)?));
+                        }
+                        data.api_call(&ApiCall {
+                            method: &lookup.method,
+                            target: ApiTarget::Service {
+                                url: &url,
+                                ca_bundle: ca_bundle.as_deref(),
+                                headers: &rendered,
+                            },
+                            data: body.as_ref(),
+                        })
+                    }
+                    _ => Err(ExternalError::NotSupplied),
+                }
+            }
         };
-        let Some(answer) = answer else {
-            return Ok(None);
+        let answer = match answer {
+            Err(ExternalError::NotSupplied) => return Ok(None),
+            Err(e) => Err(e.to_string()),
+            Ok(v) => Ok(v),
         };
         let default = match &lookup.default {
             Some(d) => Some(
@@ -224,7 +291,8 @@ impl<'r> Scope<'r> {
             None => Ok(body),
             Some(q) => {
                 let expr = self.query_expr(name, q)?;
-                expr.evaluate(&body).map_err(|e| e.to_string())
+                let env = self.env();
+                expr.evaluate_in(&body, &env).map_err(|e| e.to_string())
             }
         });
         match (queried, default) {
@@ -287,7 +355,7 @@ impl<'r> Scope<'r> {
                     ))
                 })?;
                 match &query {
-                    Some(q) => match q.evaluate(&v) {
+                    Some(q) => match q.evaluate_in(&v, &self.env()) {
                         Ok(result) => output = Some(result),
                         Err(e) if output.is_none() => {
                             return Err(fail(format!(
@@ -320,6 +388,13 @@ impl<'r> Scope<'r> {
             ))),
         }
     }
+}
+
+/// Why an entry whose data nobody supplied cannot load: the rule is skipped.
+fn missing(name: &str, source: &str) -> LoadFailure {
+    LoadFailure::Missing(format!(
+        "context entry `{name}` ({source}) needs data from a cluster, which was not supplied: give it a value in a values file (`policies[].rules[].values`) or the test's mocks"
+    ))
 }
 
 /// A JSON pointer for a dotted name.

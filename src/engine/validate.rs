@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::conditions::{self, BlockResult};
-use super::scope::{LoadFailure, Undo};
-use super::{Operation, RuleResponse, RuleStatus, Scope};
+use super::scope::{LoadFailure, Scope, Undo};
+use super::{RuleOutput, RuleResponse, RuleStatus};
 use crate::compile::{CompiledRule, Foreach, Slot, Validator, ValidatorCheck};
 use crate::pattern::{Outcome, Pattern};
 use crate::template::{Dynamic, Evaluate, Template};
@@ -59,7 +59,21 @@ fn run_loaded(
             Ok(_) => {}
         }
     }
-    match &v.check {
+    // Kyverno substitutes `reportProperties` once the preconditions hold.
+    let properties = match nesting {
+        0 => match report_properties(rule, scope) {
+            Ok(p) => p,
+            Err(e) => {
+                return Some(error(
+                    rule,
+                    "failed to substitute variables in reportProperties",
+                    e,
+                ));
+            }
+        },
+        _ => Vec::new(),
+    };
+    let response = match &v.check {
         ValidatorCheck::Deny(block) => Some(deny(rule, block.as_ref(), scope)),
         ValidatorCheck::Pattern(slot) => has_target(scope).then(|| pattern(rule, slot, scope)),
         ValidatorCheck::AnyPattern(slots) => {
@@ -67,15 +81,38 @@ fn run_loaded(
         }
         ValidatorCheck::Foreach(list) => foreach(rule, list, scope, nesting),
         ValidatorCheck::PodSecurity(program) => {
-            super::podsecurity::evaluate(rule, program, scope.request())
+            super::podsecurity::evaluate(rule, program, scope.input())
         }
+    };
+    response.map(|r| RuleResponse { properties, ..r })
+}
+
+/// The rule's `reportProperties`, substituted.
+fn report_properties(
+    rule: &CompiledRule,
+    scope: &mut Scope,
+) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::with_capacity(rule.report_properties.len());
+    for p in &rule.report_properties {
+        let value = match scope
+            .resolve(&p.value, "/reportProperties")
+            .map_err(|e| e.to_string())?
+        {
+            std::borrow::Cow::Borrowed(Value::String(s)) => s.clone(),
+            other => match other.into_owned() {
+                Value::String(s) => s,
+                v => v.to_string(),
+            },
+        };
+        out.push((p.key.clone(), value));
     }
+    Ok(out)
 }
 
 /// Whether there is something for patterns to validate: the foreach element when
 /// element-scoped, else the resource, except on DELETE requests (no response).
 fn has_target(scope: &Scope) -> bool {
-    scope.element().is_some() || scope.request().operation != Operation::Delete
+    scope.element().is_some() || !scope.is_delete()
 }
 
 fn join(parts: &[&str]) -> String {
@@ -183,7 +220,7 @@ fn run_slot(slot: &Slot, scope: &mut Scope) -> Result<Outcome, String> {
     };
     let target = match scope.element() {
         Some(element) => element,
-        None => scope.request().resource,
+        None => scope.input().resource,
     };
     Ok(pattern.validate(target))
 }
@@ -211,13 +248,16 @@ fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse 
         Err(e) => return error(rule, "variable substitution failed", e),
     };
     // Kyverno's pattern error text is shown only when the message cannot be substituted.
+    let mut failed_paths = Vec::new();
     let (status, detail, error_text) = match outcome {
         Outcome::Pass => {
             return response(rule, RuleStatus::Pass, rule.pass_message.clone());
         }
         Outcome::Skip { message } => return response(rule, RuleStatus::Skip, message),
         Outcome::Fail { path, message } => {
-            (RuleStatus::Fail, format!("failed at path {path}"), message)
+            let detail = format!("failed at path {path}");
+            failed_paths.push(path);
+            (RuleStatus::Fail, detail, message)
         }
         Outcome::Error { message } => (
             RuleStatus::Error,
@@ -235,12 +275,21 @@ fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse 
             "validation error: variables substitution error in rule {name} execution error: {error_text}"
         ),
     };
-    response(rule, status, text)
+    with_paths(response(rule, status, text), failed_paths)
+}
+
+/// A response with the paths where patterns failed.
+fn with_paths(mut r: RuleResponse, paths: Vec<String>) -> RuleResponse {
+    if let RuleOutput::Validation(v) = &mut r.output {
+        v.failed_paths = paths;
+    }
+    r
 }
 
 fn any_pattern(rule: &CompiledRule, slots: &[Slot], scope: &mut Scope) -> RuleResponse {
     let name = &rule.name;
     let mut failed = Vec::new();
+    let mut failed_paths = Vec::new();
     let mut skipped = Vec::new();
     for (i, slot) in slots.iter().enumerate() {
         match run_slot(slot, scope) {
@@ -255,7 +304,8 @@ fn any_pattern(rule: &CompiledRule, slots: &[Slot], scope: &mut Scope) -> RuleRe
                 skipped.push(format!("rule {name}[{i}] skipped: {message}"))
             }
             Ok(Outcome::Fail { path, .. }) => {
-                failed.push(format!("rule {name}[{i}] failed at path {path}"))
+                failed.push(format!("rule {name}[{i}] failed at path {path}"));
+                failed_paths.push(path);
             }
             Ok(Outcome::Error { message }) => {
                 failed.push(format!("rule {name}[{i}] failed: {message}"))
@@ -275,7 +325,7 @@ fn any_pattern(rule: &CompiledRule, slots: &[Slot], scope: &mut Scope) -> RuleRe
             "validation error: variables substitution error in rule {name} execution error: {errors}"
         ),
     };
-    response(rule, RuleStatus::Fail, text)
+    with_paths(response(rule, RuleStatus::Fail, text), failed_paths)
 }
 
 /// `foreach`: each entry's list is evaluated (an entry whose list fails is skipped); the first
@@ -338,14 +388,8 @@ fn elements_loop(
             Some(r) if r.status == RuleStatus::Pass => applied += 1,
             Some(r) if r.status == RuleStatus::Error && index < last => continue,
             Some(r) => {
-                return (
-                    Some(response(
-                        rule,
-                        r.status,
-                        format!("validation failure: {}", r.message),
-                    )),
-                    applied,
-                );
+                let message = format!("validation failure: {}", r.message);
+                return (Some(RuleResponse { message, ..r }), applied);
             }
         }
     }

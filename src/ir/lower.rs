@@ -20,7 +20,6 @@ pub fn lower(r: &mut Reader, doc: &PolicyDoc) -> Policy {
     };
     Policy {
         file: doc.file,
-        span: doc.span,
         kind: doc.kind,
         name: doc.name.value.clone(),
         namespace,
@@ -28,10 +27,27 @@ pub fn lower(r: &mut Reader, doc: &PolicyDoc) -> Policy {
         background: spec.background.unwrap_or(true),
         admission: spec.admission.unwrap_or(true),
         apply_one: spec.apply_rules.as_ref().is_some_and(|a| a.value == "One"),
-        failure_policy_ignore: spec
-            .failure_policy
+        failure_policy: match spec
+            .webhook_configuration
             .as_ref()
-            .is_some_and(|f| f.value == "Ignore"),
+            .and_then(|w| w.failure_policy.as_ref())
+            .or(spec.failure_policy.as_ref())
+        {
+            Some(f) if f.value == "Ignore" => FailurePolicy::Ignore,
+            _ => FailurePolicy::Fail,
+        },
+        webhook_timeout_seconds: spec
+            .webhook_configuration
+            .as_ref()
+            .and_then(|w| w.timeout_seconds.as_ref())
+            .or(spec.webhook_timeout_seconds.as_ref())
+            .and_then(|t| u32::try_from(t.value).ok()),
+        emit_warning: spec.emit_warning.unwrap_or(false),
+        match_conditions: spec
+            .webhook_configuration
+            .as_ref()
+            .and_then(|w| w.match_conditions.as_ref())
+            .map(|n| n.to_json()),
         failure_action: spec
             .validation_failure_action
             .as_ref()
@@ -81,7 +97,11 @@ fn lower_rule(r: &mut Reader, rule: &ast::Rule) -> Option<Rule> {
         exclude: rule.exclude.as_ref().map(lower_match),
         context: rule.context.clone(),
         preconditions: rule.preconditions.clone(),
-        report_properties: pairs(&rule.report_properties),
+        report_properties: rule
+            .report_properties
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone(), v.span))
+            .collect(),
         body,
     })
 }

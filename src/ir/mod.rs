@@ -38,6 +38,51 @@ impl FailureAction {
     }
 }
 
+/// What a rule error does to an admission request (`failurePolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailurePolicy {
+    /// The request is denied (the default).
+    #[default]
+    Fail,
+    /// The request is admitted.
+    Ignore,
+}
+
+impl FailurePolicy {
+    /// `Fail` or `Ignore`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailurePolicy::Fail => "Fail",
+            FailurePolicy::Ignore => "Ignore",
+        }
+    }
+}
+
+/// The kind of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleKind {
+    /// `validate`.
+    Validation,
+    /// `mutate`.
+    Mutation,
+    /// `generate`.
+    Generation,
+    /// `verifyImages`.
+    ImageVerification,
+}
+
+impl RuleKind {
+    /// Kyverno's name of the rule type (`Validation`, `Mutation`, `Generation`, `ImageVerify`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Validation => "Validation",
+            RuleKind::Mutation => "Mutation",
+            RuleKind::Generation => "Generation",
+            RuleKind::ImageVerification => "ImageVerify",
+        }
+    }
+}
+
 /// A per-namespace failure action override.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionOverride {
@@ -54,8 +99,6 @@ pub struct ActionOverride {
 pub struct Policy {
     /// Where it was read from.
     pub file: FileId,
-    /// The document.
-    pub span: Span,
     /// `ClusterPolicy` or `Policy`.
     pub kind: PolicyKind,
     /// `metadata.name`.
@@ -70,8 +113,14 @@ pub struct Policy {
     pub admission: bool,
     /// `applyRules: One`.
     pub apply_one: bool,
-    /// `failurePolicy: Ignore` (default is Fail).
-    pub failure_policy_ignore: bool,
+    /// `webhookConfiguration.failurePolicy`, else the deprecated `failurePolicy` (default Fail).
+    pub failure_policy: FailurePolicy,
+    /// `webhookConfiguration.timeoutSeconds`, else the deprecated `webhookTimeoutSeconds`.
+    pub webhook_timeout_seconds: Option<u32>,
+    /// `emitWarning`: Audit results become admission warnings.
+    pub emit_warning: bool,
+    /// `webhookConfiguration.matchConditions` (CEL), as written.
+    pub match_conditions: Option<serde_json::Value>,
     /// The policy-wide failure action (`spec.validationFailureAction`).
     pub failure_action: FailureAction,
     /// `spec.validationFailureActionOverrides`.
@@ -118,8 +167,8 @@ pub struct Rule {
     pub context: Option<Node>,
     /// `preconditions`, as written.
     pub preconditions: Option<Node>,
-    /// `reportProperties`.
-    pub report_properties: Vec<(String, String)>,
+    /// `reportProperties`: key, value and where the value is written.
+    pub report_properties: Vec<(String, String, Span)>,
     /// What the rule does.
     pub body: Body,
 }
@@ -203,6 +252,18 @@ pub struct LabelSelector {
     pub match_labels: Vec<(String, String)>,
     /// `matchExpressions`: key, operator, values.
     pub match_expressions: Vec<(String, String, Vec<String>)>,
+}
+
+impl Body {
+    /// The kind of rule.
+    pub fn kind(&self) -> RuleKind {
+        match self {
+            Body::Validate(_) => RuleKind::Validation,
+            Body::Mutate(_) => RuleKind::Mutation,
+            Body::Generate(_) => RuleKind::Generation,
+            Body::VerifyImages(_) => RuleKind::ImageVerification,
+        }
+    }
 }
 
 /// A rule's action.

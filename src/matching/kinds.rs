@@ -90,9 +90,11 @@ impl KindSelector {
         }
     }
 
-    /// Whether a request of this group/version/kind/subresource matches. A selector without a
-    /// subresource matches the resource and its subresources; a `Pod` selector also matches the
-    /// `ephemeralcontainers` subresource.
+    /// Whether a request of this group/version/kind/subresource matches, as Kyverno's
+    /// `CheckKind` decides: a selector without a subresource matches only requests for the
+    /// resource itself (`*/*` matches every subresource), and a selector whose group, version
+    /// and kind match core `v1` `Pod` also matches the `ephemeralcontainers` subresource,
+    /// whatever subresource it names.
     pub fn matches(&self, gvk: &Gvk) -> bool {
         if !(self.group.matches(gvk.group)
             && self.version.matches(gvk.version)
@@ -100,16 +102,15 @@ impl KindSelector {
         {
             return false;
         }
-        match &self.subresource {
-            None => true,
-            Some(sub) => {
-                sub.matches(gvk.subresource)
-                    || (gvk.group.is_empty()
-                        && gvk.version == "v1"
-                        && gvk.kind == "Pod"
-                        && gvk.subresource == "ephemeralcontainers")
-            }
-        }
+        let sub_matches = match &self.subresource {
+            None => gvk.subresource.is_empty(),
+            Some(sub) => sub.matches(gvk.subresource),
+        };
+        sub_matches
+            || (gvk.group.is_empty()
+                && gvk.version == "v1"
+                && gvk.kind == "Pod"
+                && gvk.subresource == "ephemeralcontainers")
     }
 }
 
@@ -156,9 +157,13 @@ mod tests {
             ("Deployment.scale", &scale, true),
             ("Pod/exec", &exec, true),
             ("Pod/exec", &pod, false),
-            ("Pod", &exec, true),
+            ("Pod", &exec, false),
             ("*/*", &exec, true),
             ("*", &deploy, true),
+            ("*", &exec, false),
+            ("Deployment", &scale, false),
+            ("Pod", &gvk("", "v1", "Pod", "ephemeralcontainers"), true),
+            ("*", &gvk("", "v1", "Pod", "ephemeralcontainers"), true),
             ("De*", &deploy, true),
             ("v1/Pod/exec", &exec, true),
             (

@@ -11,20 +11,20 @@ pub use selector::Selector;
 use serde_json::{Map, Value};
 
 use crate::ir::{Combine, Filter, Match};
-use crate::lookup;
 use crate::wildcard::Wildcard;
 
-/// The requesting user, as admission (or a `--userinfo` file) describes them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UserInfo {
+/// The requesting user as matching sees them: admission's `userInfo` and the roles bound to
+/// the user.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct User<'a> {
     /// `userInfo.username`.
-    pub username: String,
+    pub username: &'a str,
     /// `userInfo.groups`.
-    pub groups: Vec<String>,
+    pub groups: &'a [String],
     /// Roles bound to the user (`namespace:name`).
-    pub roles: Vec<String>,
+    pub roles: &'a [String],
     /// Cluster roles bound to the user.
-    pub cluster_roles: Vec<String>,
+    pub cluster_roles: &'a [String],
 }
 
 /// What matching looks at in one request.
@@ -44,32 +44,8 @@ pub struct Facts<'a> {
     pub namespace_labels: Option<&'a Map<String, Value>>,
     /// The admission operation (`CREATE`, ...).
     pub operation: &'a str,
-    /// The user, if the request carries one.
-    pub user: Option<&'a UserInfo>,
-}
-
-impl<'a> Facts<'a> {
-    /// Reads name, namespace, labels and annotations from a resource.
-    pub fn of_resource(resource: &'a Value, operation: &'a str) -> Self {
-        // Resource maps are small: a scan beats hashing the key (`crate::lookup`).
-        let str_at =
-            |v: &'a Value, k: &str| lookup::get(v, k).and_then(Value::as_str).unwrap_or("");
-        let metadata = lookup::get(resource, "metadata").unwrap_or(&Value::Null);
-        let mut name = str_at(metadata, "name");
-        if name.is_empty() {
-            name = str_at(metadata, "generateName");
-        }
-        Facts {
-            gvk: Gvk::from_api_version(str_at(resource, "apiVersion"), str_at(resource, "kind")),
-            name,
-            namespace: str_at(metadata, "namespace"),
-            labels: lookup::get(metadata, "labels").and_then(Value::as_object),
-            annotations: lookup::get(metadata, "annotations").and_then(Value::as_object),
-            namespace_labels: None,
-            operation,
-            user: None,
-        }
-    }
+    /// The user, if the request says who it is.
+    pub user: Option<User<'a>>,
 }
 
 /// A compiled resource filter.
@@ -130,6 +106,11 @@ impl CompiledFilter {
         &self.kinds
     }
 
+    /// Whether the filter reads the labels of the resource's namespace.
+    pub fn uses_namespace_labels(&self) -> bool {
+        self.namespace_selector.is_some()
+    }
+
     fn resource_matches(&self, facts: &Facts) -> bool {
         if !self.kinds.is_empty() && !self.kinds.iter().any(|k| k.matches(&facts.gvk)) {
             return false;
@@ -164,9 +145,10 @@ impl CompiledFilter {
         {
             return false;
         }
+        // Kyverno: "namespace selector is not applicable for namespace resource", so a filter
+        // with one never matches a Namespace.
         if let Some(selector) = &self.namespace_selector
-            && facts.gvk.kind != "Namespace"
-            && !selector.matches(facts.namespace_labels)
+            && (facts.gvk.kind == "Namespace" || !selector.matches(facts.namespace_labels))
         {
             return false;
         }
@@ -176,9 +158,8 @@ impl CompiledFilter {
         true
     }
 
-    fn user_matches(&self, user: Option<&UserInfo>) -> bool {
-        let empty = UserInfo::default();
-        let user = user.unwrap_or(&empty);
+    fn user_matches(&self, user: Option<User>) -> bool {
+        let user = user.unwrap_or_default();
         if !self.roles.is_empty() && !self.roles.iter().any(|r| user.roles.contains(r)) {
             return false;
         }
@@ -196,7 +177,7 @@ impl CompiledFilter {
                 .iter()
                 .any(|(kind, pattern)| match kind.as_str() {
                     "Group" => user.groups.iter().any(|g| pattern.matches(g)),
-                    _ => pattern.matches(&user.username),
+                    _ => pattern.matches(user.username),
                 });
             if !found {
                 return false;

@@ -24,9 +24,9 @@ mod gofmt;
 mod scalar;
 mod tree;
 
-pub use anchor::{Anchor, AnchorKind, parse as parse_anchor};
+pub use anchor::parse as parse_anchor;
 pub use compile::CompileError;
-pub use scalar::{Leaf, StringPattern};
+pub use scalar::StringPattern;
 
 use serde_json::Value;
 

@@ -2,6 +2,7 @@
 //! upstream test is named on each table) and from the semantics notes (§2 of
 //! `reference/kyverno-semantics.md`) otherwise.
 
+use super::scalar::Leaf;
 use super::*;
 use serde_json::{Value, json};
 

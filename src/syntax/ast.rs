@@ -30,10 +30,6 @@ impl PolicyKind {
 pub struct PolicyDoc {
     /// The file it was read from.
     pub file: FileId,
-    /// The whole document.
-    pub span: Span,
-    /// `apiVersion`.
-    pub api_version: Spanned<String>,
     /// `kind`.
     pub kind: PolicyKind,
     /// `metadata.name`.
@@ -42,8 +38,6 @@ pub struct PolicyDoc {
     pub namespace: Option<Spanned<String>>,
     /// `metadata.annotations`.
     pub annotations: Vec<(Spanned<String>, Spanned<String>)>,
-    /// `metadata.labels`.
-    pub labels: Vec<(Spanned<String>, Spanned<String>)>,
     /// `spec`.
     pub spec: Spec,
 }
@@ -67,8 +61,24 @@ pub struct Spec {
     pub apply_rules: Option<Spanned<String>>,
     /// `emitWarning`.
     pub emit_warning: Option<bool>,
-    /// `webhookConfiguration`, `webhookTimeoutSeconds` and other admission-only knobs, kept as written.
-    pub webhook: Vec<(Spanned<String>, Node)>,
+    /// `webhookTimeoutSeconds` (deprecated), 1 to 30.
+    pub webhook_timeout_seconds: Option<Spanned<i64>>,
+    /// `webhookConfiguration`.
+    pub webhook_configuration: Option<WebhookConfiguration>,
+    /// Knobs that act only inside a cluster (`schemaValidation`, `mutateExistingOnPolicyUpdate`,
+    /// `generateExisting`, `useServerSideApply`), kept as written.
+    pub cluster_only: Vec<(Spanned<String>, Node)>,
+}
+
+/// `spec.webhookConfiguration`.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookConfiguration {
+    /// `failurePolicy`: `Fail` or `Ignore`.
+    pub failure_policy: Option<Spanned<String>>,
+    /// `timeoutSeconds`, 1 to 30.
+    pub timeout_seconds: Option<Spanned<i64>>,
+    /// `matchConditions` (CEL), as written.
+    pub match_conditions: Option<Node>,
 }
 
 /// One entry of `validationFailureActionOverrides` / `validate.failureActionOverrides`.
@@ -97,14 +107,8 @@ pub struct Rule {
     pub context: Option<Node>,
     /// `preconditions`, as written.
     pub preconditions: Option<Node>,
-    /// `celPreconditions`, as written.
-    pub cel_preconditions: Option<Node>,
     /// `reportProperties`.
     pub report_properties: Vec<(Spanned<String>, Spanned<String>)>,
-    /// `skipBackgroundRequests`.
-    pub skip_background_requests: Option<bool>,
-    /// `imageExtractors`, as written.
-    pub image_extractors: Option<Node>,
     /// The rule's action.
     pub body: RuleBody,
 }
@@ -122,23 +126,9 @@ pub enum RuleBody {
     VerifyImages(Node),
 }
 
-impl RuleBody {
-    /// The field name of the action.
-    pub fn name(&self) -> &'static str {
-        match self {
-            RuleBody::Validate(_) => "validate",
-            RuleBody::Mutate(_) => "mutate",
-            RuleBody::Generate(_) => "generate",
-            RuleBody::VerifyImages(_) => "verifyImages",
-        }
-    }
-}
-
 /// `validate`.
 #[derive(Debug, Clone)]
 pub struct Validate {
-    /// The `validate` block.
-    pub span: Span,
     /// `message`.
     pub message: Option<Spanned<String>>,
     /// `failureAction`.
@@ -188,8 +178,6 @@ impl ValidateCheck {
 /// `match` or `exclude`.
 #[derive(Debug, Clone, Default)]
 pub struct MatchResources {
-    /// The block.
-    pub span: Span,
     /// `any` (OR over filters).
     pub any: Option<Vec<ResourceFilter>>,
     /// `all` (AND over filters).
@@ -237,8 +225,6 @@ pub struct ResourceDescription {
 /// A Kubernetes label selector.
 #[derive(Debug, Clone, Default)]
 pub struct Selector {
-    /// The selector.
-    pub span: Span,
     /// `matchLabels` (Kyverno allows wildcards).
     pub match_labels: Vec<(Spanned<String>, Spanned<String>)>,
     /// `matchExpressions`.

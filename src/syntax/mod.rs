@@ -5,6 +5,4 @@ pub mod ast;
 mod parse;
 pub mod reader;
 
-pub use parse::{
-    POLICY_API_VERSIONS, RULE_FAILURE_ACTIONS, SPEC_FAILURE_ACTIONS, is_policy, parse_policy,
-};
+pub use parse::{is_policy, parse_policy};

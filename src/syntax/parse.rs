@@ -28,9 +28,7 @@ const METADATA_FIELDS: &[&str] = &[
     "finalizers",
     "managedFields",
 ];
-const WEBHOOK_FIELDS: &[&str] = &[
-    "webhookConfiguration",
-    "webhookTimeoutSeconds",
+const CLUSTER_ONLY_FIELDS: &[&str] = &[
     "schemaValidation",
     "mutateExistingOnPolicyUpdate",
     "generateExisting",
@@ -65,8 +63,9 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
     let spec = obj.required(r, "spec").map(|s| parse_spec(r, s));
     obj.field("status");
     obj.finish(r);
-    let (name, namespace, annotations, labels) = meta?;
+    let (name, namespace, annotations) = meta?;
     let spec = spec?;
+    api_version?;
     if kind == Some(PolicyKind::ClusterPolicy)
         && let Some(ns) = &namespace
     {
@@ -78,26 +77,19 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
     }
     Some(PolicyDoc {
         file: r.file(),
-        span: doc.span,
-        api_version: api_version?,
         kind: kind?,
         name,
         namespace,
         annotations,
-        labels,
         spec,
     })
 }
 
 type StringPairs = Vec<(Spanned<String>, Spanned<String>)>;
 
-/// `metadata` as read: name, namespace, annotations, labels.
-type Metadata = (
-    Spanned<String>,
-    Option<Spanned<String>>,
-    StringPairs,
-    StringPairs,
-);
+/// `metadata` as read: name, namespace, annotations (labels are checked, not kept: they mean
+/// nothing to the engine).
+type Metadata = (Spanned<String>, Option<Spanned<String>>, StringPairs);
 
 fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
     let mut obj = r.object(node, "metadata")?;
@@ -111,10 +103,9 @@ fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
         .field("annotations")
         .map(|n| r.string_map(n, "metadata.annotations"))
         .unwrap_or_default();
-    let labels = obj
-        .field("labels")
-        .map(|n| r.string_map(n, "metadata.labels"))
-        .unwrap_or_default();
+    if let Some(n) = obj.field("labels") {
+        r.string_map(n, "metadata.labels");
+    }
     for field in METADATA_FIELDS {
         obj.field(field);
     }
@@ -128,7 +119,7 @@ fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
             "too long",
         );
     }
-    Some((name?, namespace, annotations, labels))
+    Some((name?, namespace, annotations))
 }
 
 fn parse_spec(r: &mut Reader, node: &Node) -> Spec {
@@ -163,9 +154,44 @@ fn parse_spec(r: &mut Reader, node: &Node) -> Spec {
             .map(|b| b.value),
         ..Spec::default()
     };
-    for field in WEBHOOK_FIELDS {
+    spec.webhook_timeout_seconds = obj
+        .field("webhookTimeoutSeconds")
+        .and_then(|n| timeout_seconds(r, n, "webhookTimeoutSeconds"));
+    spec.webhook_configuration = obj
+        .field("webhookConfiguration")
+        .and_then(|n| parse_webhook_configuration(r, n));
+    if let Some(configured) = &spec.webhook_configuration {
+        let both = [
+            (
+                spec.failure_policy.as_ref().map(|f| f.span),
+                configured.failure_policy.is_some(),
+                "failurePolicy",
+            ),
+            (
+                spec.webhook_timeout_seconds.as_ref().map(|t| t.span),
+                configured.timeout_seconds.is_some(),
+                "timeoutSeconds",
+            ),
+        ];
+        for (deprecated, configured, field) in both {
+            if let (Some(span), true) = (deprecated, configured) {
+                r.error(
+                    span,
+                    format!(
+                        "both this deprecated field and `webhookConfiguration.{field}` are set"
+                    ),
+                    "deprecated",
+                )
+                .notes
+                .push(format!(
+                    "remove the deprecated field and use spec.webhookConfiguration.{field} instead"
+                ));
+            }
+        }
+    }
+    for field in CLUSTER_ONLY_FIELDS {
         if let Some((key, value)) = obj.entry(field) {
-            spec.webhook
+            spec.cluster_only
                 .push((Spanned::new(key.text.clone(), key.span), value.clone()));
         }
     }
@@ -190,6 +216,35 @@ fn parse_spec(r: &mut Reader, node: &Node) -> Spec {
     }
     obj.finish(r);
     spec
+}
+
+/// A webhook timeout: an integer from 1 to 30.
+fn timeout_seconds(r: &mut Reader, node: &Node, what: &str) -> Option<Spanned<i64>> {
+    let t = r.integer(node, what)?;
+    if !(1..=30).contains(&t.value) {
+        r.error(
+            t.span,
+            "the timeout value must be between 1 and 30 seconds",
+            "out of range",
+        );
+        return None;
+    }
+    Some(t)
+}
+
+fn parse_webhook_configuration(r: &mut Reader, node: &Node) -> Option<WebhookConfiguration> {
+    let mut obj = r.object(node, "webhookConfiguration")?;
+    let config = WebhookConfiguration {
+        failure_policy: obj
+            .field("failurePolicy")
+            .and_then(|n| r.one_of(n, "failurePolicy", &["Fail", "Ignore"])),
+        timeout_seconds: obj
+            .field("timeoutSeconds")
+            .and_then(|n| timeout_seconds(r, n, "timeoutSeconds")),
+        match_conditions: obj.field("matchConditions").cloned(),
+    };
+    obj.finish(r);
+    Some(config)
 }
 
 fn check_duplicate_rule_names(r: &mut Reader, rules: &[Rule]) {
@@ -261,16 +316,18 @@ fn parse_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
         .and_then(|n| parse_match(r, n, "exclude"));
     let context = obj.field("context").cloned();
     let preconditions = obj.field("preconditions").cloned();
-    let cel_preconditions = obj.field("celPreconditions").cloned();
+    // `celPreconditions` go with `validate.cel` and `imageExtractors` with `verifyImages`, rule
+    // kinds this version reports as unsupported; `skipBackgroundRequests` concerns requests of
+    // Kyverno's own background controller, which never reach Rampart. They are checked, not kept.
+    obj.field("celPreconditions");
+    obj.field("imageExtractors");
+    if let Some(n) = obj.field("skipBackgroundRequests") {
+        r.boolean(n, "skipBackgroundRequests");
+    }
     let report_properties = obj
         .field("reportProperties")
         .map(|n| r.string_map(n, "reportProperties"))
         .unwrap_or_default();
-    let skip_background_requests = obj
-        .field("skipBackgroundRequests")
-        .and_then(|n| r.boolean(n, "skipBackgroundRequests"))
-        .map(|b| b.value);
-    let image_extractors = obj.field("imageExtractors").cloned();
 
     let mut bodies = Vec::new();
     if let Some((key, n)) = obj.entry("validate") {
@@ -314,10 +371,7 @@ fn parse_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
         exclude,
         context,
         preconditions,
-        cel_preconditions,
         report_properties,
-        skip_background_requests,
-        image_extractors,
         body,
     })
 }
@@ -383,7 +437,6 @@ fn parse_validate(r: &mut Reader, node: &Node) -> Option<Validate> {
         }
     };
     Some(Validate {
-        span: node.span,
         message,
         failure_action,
         failure_action_overrides,
@@ -424,7 +477,6 @@ fn parse_match(r: &mut Reader, node: &Node, what: &'static str) -> Option<MatchR
             .push("add `any:` or `all:` with at least one `resources:` filter".into());
     }
     Some(MatchResources {
-        span: node.span,
         any: any.map(|(_, f)| f),
         all: all.map(|(_, f)| f),
         direct: direct.filter(|_| has_direct),
@@ -611,7 +663,6 @@ fn parse_selector(r: &mut Reader, node: &Node, what: &'static str) -> Option<Sel
     }
     obj.finish(r);
     Some(Selector {
-        span: node.span,
         match_labels,
         match_expressions,
     })

@@ -5,9 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rampart::diag::SourceMap;
-use rampart::engine::{Operation, Request, RuleStatus};
-use rampart::load::PolicySet;
+use rampart::{AdmissionRequest, Loader, Operation, Origin, Request, RuleStatus};
 use serde_json::{Value, json};
 
 /// The data corpora kept in the repository (`tests/data`, see its README).
@@ -66,22 +64,19 @@ spec:
       validate:
 {validate}"
     );
-    let mut sources = SourceMap::new();
-    let file = sources.add("policy.yaml", policy);
-    let mut set = PolicySet::default();
-    set.add_file(file, &sources);
+    let mut loader = Loader::new();
+    loader.add_text("policy.yaml", policy);
     let pod = json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": "bad", "namespace": "default"},
         "spec": {"containers": [{"name": "a", "image": "nginx"}]}
     });
-    let mut request = Request::create(&pod);
-    request.operation = operation;
-    let responses = set.program.evaluate(&request);
-    let rule = responses
-        .iter()
-        .flat_map(|p| &p.rules)
-        .find(|r| r.name == "check")
+    let admission = AdmissionRequest::for_resource(pod, operation);
+    let request = Request::new(&admission).with_origin(Origin::Offline);
+    let evaluation = loader.engine().evaluate(&request);
+    let (_, rule) = evaluation
+        .rules()
+        .find(|(_, r)| r.name == "check")
         .expect("rule `check` ran");
     (rule.status, rule.message.clone())
 }

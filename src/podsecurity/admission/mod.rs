@@ -17,64 +17,14 @@ pub use policy::{
 use serde_json::{Map, Value};
 
 use super::{CheckResult, evaluate, forbidden_detail, is_allowed};
+use crate::admission::{AdmissionRequest, Decision, Operation};
 
-/// The admission operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    /// CREATE.
-    Create,
-    /// UPDATE.
-    Update,
-    /// DELETE or CONNECT: never checked.
-    Other,
-}
+/// `null`, for requests without an object.
+static NULL: Value = Value::Null;
 
-/// One admission request, reduced to what PSA reads.
-#[derive(Debug, Clone, Copy)]
-pub struct Request<'a> {
-    /// The operation.
-    pub operation: Operation,
-    /// The plural resource, such as `pods` or `deployments` (see [`resource_for_kind`]).
-    pub resource: &'a str,
-    /// The subresource, or `""`.
-    pub subresource: &'a str,
-    /// The request namespace.
-    pub namespace: &'a str,
-    /// The object name (may be empty for generated names).
-    pub name: &'a str,
-    /// The requesting user's name.
-    pub username: &'a str,
-    /// The new object.
-    pub object: &'a Value,
-    /// The old object (UPDATE).
-    pub old_object: Option<&'a Value>,
-}
-
-/// The decision for a request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Decision {
-    /// Whether the request is admitted.
-    pub allowed: bool,
-    /// The denial message (`pods "x" is forbidden: violates PodSecurity ...`), empty if allowed.
-    pub message: String,
-    /// Warnings (`would violate PodSecurity ...`).
-    pub warnings: Vec<String>,
-    /// Audit annotations with bare keys (`enforce-policy`, `audit-violations`, `exempt`, `error`).
-    pub audit_annotations: Vec<(&'static str, String)>,
-}
-
-impl Decision {
-    fn allow() -> Decision {
-        Decision {
-            allowed: true,
-            ..Decision::default()
-        }
-    }
-
-    fn annotate(mut self, key: &'static str, value: impl Into<String>) -> Decision {
-        self.audit_annotations.push((key, value.into()));
-        self
-    }
+/// The object of a request (`null` when there is none).
+fn object(request: &AdmissionRequest) -> &Value {
+    request.object.as_ref().unwrap_or(&NULL)
 }
 
 /// The plural resource for a kind with a pod spec (`Pod` → `pods`, `CronJob` → `cronjobs`).
@@ -196,30 +146,29 @@ impl Admission {
     pub fn validate(
         &self,
         namespace_labels: Option<&Map<String, Value>>,
-        request: &Request,
+        request: &AdmissionRequest,
     ) -> Decision {
-        if request.operation == Operation::Other {
+        if !matches!(request.operation, Operation::Create | Operation::Update) {
             return Decision::allow();
         }
-        if request.resource == "namespaces" {
+        let resource = request.resource.resource.as_str();
+        if resource == "namespaces" {
             return self.validate_namespace(request, &[]);
         }
-        let is_pod = request.resource == "pods";
-        if is_pod && IGNORED_POD_SUBRESOURCES.contains(&request.subresource) {
+        let is_pod = resource == "pods";
+        let subresource = request.sub_resource.as_str();
+        if is_pod && IGNORED_POD_SUBRESOURCES.contains(&subresource) {
             return Decision::allow();
         }
-        if !is_pod && !request.subresource.is_empty() {
+        if !is_pod && !subresource.is_empty() {
             return Decision::allow();
         }
         let exemptions = &self.config.exemptions;
-        if !request.namespace.is_empty()
-            && exemptions.namespaces.iter().any(|n| n == request.namespace)
-        {
+        if !request.namespace.is_empty() && exemptions.namespaces.contains(&request.namespace) {
             return Decision::allow().annotate("exempt", "namespace");
         }
-        if !request.username.is_empty()
-            && exemptions.usernames.iter().any(|u| u == request.username)
-        {
+        let username = request.user_info.username.as_str();
+        if !username.is_empty() && exemptions.usernames.iter().any(|u| u == username) {
             return Decision::allow().annotate("exempt", "user");
         }
         let (policy, errors) = policy_to_evaluate(namespace_labels, &self.config.defaults);
@@ -231,8 +180,8 @@ impl Admission {
                 );
             }
             if request.operation == Operation::Update {
-                if let Some(old) = request.old_object {
-                    if !is_significant_pod_update(request.object, old) {
+                if let Some(old) = &request.old_object {
+                    if !is_significant_pod_update(object(request), old) {
                         return Decision::allow();
                     }
                 }
@@ -244,7 +193,7 @@ impl Admission {
         {
             return Decision::allow();
         }
-        let Some((metadata, spec)) = pod_template(request.resource, request.object) else {
+        let Some((metadata, spec)) = pod_template(resource, object(request)) else {
             return Decision::allow();
         };
         let enforce = is_pod || self.enforce_controllers;
@@ -259,7 +208,7 @@ impl Admission {
         metadata: &Value,
         spec: &Value,
         enforce: bool,
-        request: &Request,
+        request: &AdmissionRequest,
     ) -> Decision {
         let runtime_class = spec.get("runtimeClassName").and_then(Value::as_str);
         if let Some(rc) = runtime_class {
@@ -296,16 +245,18 @@ impl Admission {
             decision = decision.annotate("enforce-policy", policy.enforce.to_string());
             let results = results_for(policy.enforce);
             if !is_allowed(&results) {
-                decision.allowed = false;
-                decision.message = forbidden_message(
-                    request.resource,
-                    request.name,
+                let message = forbidden_message(
+                    &request.resource.resource,
+                    &request.name,
                     &format!(
                         "violates PodSecurity \"{}\": {}",
                         policy.enforce,
                         forbidden_detail(&results)
                     ),
                 );
+                let annotations = std::mem::take(&mut decision.audit_annotations);
+                decision = Decision::deny_with(message, "Forbidden", 403);
+                decision.audit_annotations = annotations;
             }
         }
         let audit = results_for(policy.audit);

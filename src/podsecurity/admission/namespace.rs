@@ -7,9 +7,10 @@ use serde_json::{Map, Value};
 
 use super::policy::{LevelVersion, Policy, aggregate_errors, policy_to_evaluate};
 use super::{
-    AUDIT_LEVEL_LABEL, AUDIT_VERSION_LABEL, Admission, Decision, ENFORCE_LEVEL_LABEL,
-    ENFORCE_VERSION_LABEL, Operation, Request, WARN_LEVEL_LABEL, WARN_VERSION_LABEL,
+    AUDIT_LEVEL_LABEL, AUDIT_VERSION_LABEL, Admission, ENFORCE_LEVEL_LABEL, ENFORCE_VERSION_LABEL,
+    WARN_LEVEL_LABEL, WARN_VERSION_LABEL,
 };
+use crate::admission::{AdmissionRequest, Decision, Operation};
 use crate::podsecurity::level::Level;
 use crate::podsecurity::{evaluate, forbidden_reason, is_allowed};
 
@@ -81,28 +82,34 @@ fn controller_uid(pod: &Value) -> Option<&str> {
 impl Admission {
     /// Decides a Namespace request. On an UPDATE that tightens `enforce`, `existing_pods` (the
     /// namespace's pods) are evaluated against the new level and summarised in warnings.
-    pub fn validate_namespace(&self, request: &Request, existing_pods: &[Value]) -> Decision {
-        if !request.subresource.is_empty() {
+    pub fn validate_namespace(
+        &self,
+        request: &AdmissionRequest,
+        existing_pods: &[Value],
+    ) -> Decision {
+        if !request.sub_resource.is_empty() {
             return Decision::allow();
         }
-        let name = request
-            .object
+        let object = request.object.as_ref().unwrap_or(&Value::Null);
+        let name = object
             .get("metadata")
             .and_then(|m| m.get("name"))
             .and_then(Value::as_str)
-            .unwrap_or(request.name);
-        let labels = labels_of(request.object);
+            .unwrap_or(&request.name);
+        let labels = labels_of(object);
         let defaults = &self.config.defaults;
         let (policy, errors) = policy_to_evaluate(labels, defaults);
         let exempt =
             !name.is_empty() && self.config.exemptions.namespaces.iter().any(|n| n == name);
-        let invalid = |errors: &[super::InvalidValue]| Decision {
-            allowed: false,
-            message: format!(
-                "Namespace {name:?} is invalid: {}",
-                aggregate_errors(errors)
-            ),
-            ..Decision::default()
+        let invalid = |errors: &[super::InvalidValue]| {
+            Decision::deny_with(
+                format!(
+                    "Namespace {name:?} is invalid: {}",
+                    aggregate_errors(errors)
+                ),
+                "Invalid",
+                422,
+            )
         };
         let exempt_decision = || {
             let mut d = Decision::allow();
@@ -123,7 +130,7 @@ impl Admission {
             }
             Operation::Update => {
                 let (old_policy, old_errors) =
-                    policy_to_evaluate(request.old_object.and_then(labels_of), defaults);
+                    policy_to_evaluate(request.old_object.as_ref().and_then(labels_of), defaults);
                 if !errors.is_empty() && (old_errors.is_empty() || old_errors != errors) {
                     return invalid(&errors);
                 }
@@ -141,7 +148,7 @@ impl Admission {
                 d.warnings = self.evaluate_pods_in_namespace(name, new, existing_pods);
                 d
             }
-            Operation::Other => Decision::allow(),
+            Operation::Delete | Operation::Connect => Decision::allow(),
         }
     }
 
@@ -242,17 +249,14 @@ mod tests {
         json!({"metadata": {"name": "team", "labels": labels}})
     }
 
-    fn req<'a>(op: Operation, object: &'a Value, old: Option<&'a Value>) -> Request<'a> {
-        Request {
-            operation: op,
-            resource: "namespaces",
-            subresource: "",
-            namespace: "team",
-            name: "team",
-            username: "alice",
-            object,
-            old_object: old,
-        }
+    fn req(op: Operation, object: &Value, old: Option<&Value>) -> AdmissionRequest {
+        let mut r = AdmissionRequest::for_resource(object.clone(), op);
+        r.resource.resource = "namespaces".into();
+        r.namespace = "team".into();
+        r.name = "team".into();
+        r.user_info.username = "alice".into();
+        r.old_object = old.cloned();
+        r
     }
 
     #[test]
@@ -262,7 +266,7 @@ mod tests {
             Admission::default().validate_namespace(&req(Operation::Create, &object, None), &[]);
         assert!(!d.allowed);
         assert_eq!(
-            d.message,
+            d.message(),
             r#"Namespace "team" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted"#
         );
     }

@@ -1,25 +1,35 @@
 //! Admission tests (upstream admission/admission_test.go behaviours; messages per
 //! pod-security.md §4 and §5).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use super::*;
+use crate::admission::{AdmissionRequest, GroupVersionResource};
 
 fn labels(v: Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
 }
 
-fn request<'a>(resource: &'a str, name: &'a str, object: &'a Value) -> Request<'a> {
-    Request {
-        operation: Operation::Create,
-        resource,
-        subresource: "",
-        namespace: "ns",
-        name,
-        username: "alice",
-        object,
-        old_object: None,
-    }
+fn request(resource: &str, name: &str, object: &Value) -> AdmissionRequest {
+    let mut r = AdmissionRequest::for_resource(object.clone(), Operation::Create);
+    r.resource = GroupVersionResource {
+        resource: resource.into(),
+        ..GroupVersionResource::default()
+    };
+    r.namespace = "ns".into();
+    r.name = name.into();
+    r.user_info.username = "alice".into();
+    r
+}
+
+/// Audit annotations from (key, value) pairs.
+fn annotations(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn root_pod() -> Value {
@@ -32,18 +42,18 @@ fn pod_denied_with_upstream_message() {
     let pod = root_pod();
     let d = Admission::default().validate(Some(&ns), &request("pods", "p", &pod));
     assert!(!d.allowed);
-    assert!(d.message.starts_with(r#"pods "p" is forbidden: violates PodSecurity "restricted:v1.25": allowPrivilegeEscalation != false"#), "{}", d.message);
-    assert!(d.message.ends_with(r#"runAsUser=0 (container "nginx" must not set runAsUser=0), seccompProfile (pod or container "nginx" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#), "{}", d.message);
+    assert!(d.message().starts_with(r#"pods "p" is forbidden: violates PodSecurity "restricted:v1.25": allowPrivilegeEscalation != false"#), "{}", d.message());
+    assert!(d.message().ends_with(r#"runAsUser=0 (container "nginx" must not set runAsUser=0), seccompProfile (pod or container "nginx" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")"#), "{}", d.message());
     assert_eq!(
         d.audit_annotations,
-        [("enforce-policy", "restricted:v1.25".to_string())]
+        annotations(&[("enforce-policy", "restricted:v1.25")])
     );
     // Denied requests get no warnings.
     assert!(d.warnings.is_empty());
     let anonymous = Admission::default().validate(Some(&ns), &request("pods", "", &pod));
     assert!(
         anonymous
-            .message
+            .message()
             .starts_with("pods is forbidden: violates PodSecurity")
     );
 }
@@ -64,18 +74,19 @@ fn controller_warned_not_denied() {
     };
     let d = strict.validate(Some(&ns), &request("deployments", "nginx", &deployment));
     assert!(
-        d.message.starts_with(
+        d.message().starts_with(
             r#"deployments.apps "nginx" is forbidden: violates PodSecurity "restricted:v1.25""#
         ),
         "{}",
-        d.message
+        d.message()
     );
     let cronjob = json!({"spec": {"jobTemplate": {"spec": {"template": root_pod()}}}});
     let d = strict.validate(Some(&ns), &request("cronjobs", "c", &cronjob));
     assert!(
-        d.message.starts_with(r#"cronjobs.batch "c" is forbidden"#),
+        d.message()
+            .starts_with(r#"cronjobs.batch "c" is forbidden"#),
         "{}",
-        d.message
+        d.message()
     );
 }
 
@@ -120,30 +131,30 @@ fn exemptions_and_privileged() {
     assert!(d.allowed);
     assert_eq!(
         d.audit_annotations,
-        [("exempt", "runtimeClass".to_string())]
+        annotations(&[("exempt", "runtimeClass")])
     );
     let mut r = request("pods", "p", &pod);
-    r.namespace = "kube-system";
+    r.namespace = "kube-system".into();
     assert_eq!(
         admission.validate(Some(&ns), &r).audit_annotations,
-        [("exempt", "namespace".to_string())]
+        annotations(&[("exempt", "namespace")])
     );
-    r.namespace = "ns";
-    r.username = "admin";
+    r.namespace = "ns".into();
+    r.user_info.username = "admin".into();
     assert_eq!(
         admission.validate(Some(&ns), &r).audit_annotations,
-        [("exempt", "user".to_string())]
+        annotations(&[("exempt", "user")])
     );
     let plain = json!({"spec": {"hostPID": true, "containers": [{"name": "a"}]}});
     let d = Admission::default().validate(None, &request("pods", "p", &plain));
     assert!(d.allowed);
     assert_eq!(
         d.audit_annotations,
-        [("enforce-policy", "privileged:latest".to_string())]
+        annotations(&[("enforce-policy", "privileged:latest")])
     );
     // Ignored subresources are never checked.
     let mut exec = request("pods", "p", &plain);
-    exec.subresource = "exec";
+    exec.sub_resource = "exec".into();
     assert!(
         Admission::default()
             .validate(Some(&ns), &exec)
@@ -159,19 +170,25 @@ fn bad_labels_fail_closed_and_annotate() {
     let d = Admission::default().validate(Some(&ns), &request("pods", "p", &pod));
     assert!(!d.allowed);
     assert!(
-        d.message.contains(
+        d.message().contains(
             r#"violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)"#
         ),
         "{}",
-        d.message
+        d.message()
     );
     assert_eq!(
         d.audit_annotations,
-        [
-            ("error", r#"Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted"#.to_string()),
-            ("enforce-policy", "restricted:latest".to_string()),
-            ("audit-violations", r#"would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)"#.to_string()),
-        ]
+        annotations(&[
+            (
+                "error",
+                r#"Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted"#
+            ),
+            ("enforce-policy", "restricted:latest"),
+            (
+                "audit-violations",
+                r#"would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)"#
+            ),
+        ])
     );
 }
 
@@ -182,10 +199,10 @@ fn insignificant_updates_pass() {
     let relabelled = json!({"metadata": {"labels": {"x": "y"}}, "spec": {"hostNetwork": true, "containers": [{"name": "a", "image": "x"}]}});
     let mut r = request("pods", "p", &relabelled);
     r.operation = Operation::Update;
-    r.old_object = Some(&old);
+    r.old_object = Some(old);
     assert!(Admission::default().validate(Some(&ns), &r).allowed);
     let new_image =
         json!({"spec": {"hostNetwork": true, "containers": [{"name": "a", "image": "y"}]}});
-    r.object = &new_image;
+    r.object = Some(new_image);
     assert!(!Admission::default().validate(Some(&ns), &r).allowed);
 }

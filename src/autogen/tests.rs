@@ -1,9 +1,9 @@
 //! Autogen as Kyverno computes it (`pkg/autogen/v1`): which rules are generated, their names,
 //! kinds and wrapped patterns, and when autogen is off.
 
-use rampart::diag::SourceMap;
-use rampart::ir::{Body, Check, RuleOrigin};
-use rampart::load::PolicySet;
+use super::*;
+use crate::ir::{Body, Check, RuleOrigin};
+use crate::load::Loader;
 
 fn policy(annotations: &str, resources: &str) -> String {
     format!(
@@ -15,12 +15,15 @@ const POD: &str = "          kinds: [Pod]\n";
 
 /// (rule name, origin, kinds of the first filter) for every rule after autogen.
 fn rules(text: &str) -> Vec<(String, RuleOrigin, Vec<String>)> {
-    let mut sources = SourceMap::new();
-    let file = sources.add("p.yaml", text);
-    let mut set = PolicySet::default();
-    set.add_file(file, &sources);
-    assert!(set.diagnostics.is_empty(), "{:?}", set.diagnostics);
-    set.policies
+    let mut loader = Loader::new();
+    loader.add_text("p.yaml", text);
+    assert!(
+        loader.diagnostics().is_empty(),
+        "{:?}",
+        loader.diagnostics()
+    );
+    loader
+        .ir()
         .first()
         .map(|p| {
             p.rules
@@ -100,11 +103,9 @@ fn disabled_by_names_selectors_and_mixed_kinds() {
 
 #[test]
 fn patterns_are_wrapped_and_variables_rewritten() {
-    let mut sources = SourceMap::new();
-    let file = sources.add("p.yaml", policy("", POD));
-    let mut set = PolicySet::default();
-    set.add_file(file, &sources);
-    let policy = set.policies.first().expect("one policy");
+    let mut loader = Loader::new();
+    loader.add_text("p.yaml", policy("", POD));
+    let policy = loader.ir().first().expect("one policy");
     let pattern_and_message = |i: usize| match &policy.rules[i].body {
         Body::Validate(v) => match &v.check {
             Check::Pattern(p) => (p.to_json(), v.message.clone().unwrap_or_default()),
@@ -139,4 +140,25 @@ fn long_names_are_cut_to_63_bytes() {
     let got = rules(&text);
     assert_eq!(got[1].0, format!("autogen-{}", &long[..55]));
     assert_eq!(got[2].0.len(), 63);
+}
+
+#[test]
+fn names_are_cut_to_63_bytes() {
+    let long = "x".repeat(70);
+    assert_eq!(autogen_name("autogen", &long).len(), 63);
+    assert_eq!(autogen_name("autogen", "check"), "autogen-check");
+    assert_eq!(
+        autogen_name("autogen-cronjob", "check"),
+        "autogen-cronjob-check"
+    );
+}
+
+#[test]
+fn selector_kinds() {
+    assert_eq!(selector_kind("Pod"), "Pod");
+    assert_eq!(selector_kind("v1/Pod"), "Pod");
+    assert_eq!(selector_kind("apps/v1/Deployment"), "Deployment");
+    assert_eq!(selector_kind("Pod/exec"), "Pod");
+    assert_eq!(selector_kind("Pod.status"), "Pod");
+    assert_eq!(selector_kind("v1/Pod/exec"), "Pod");
 }

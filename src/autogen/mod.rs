@@ -356,7 +356,7 @@ fn rewrite_variables(mut rule: Rule, rewrites: &[(&str, &str)]) -> Rule {
     {
         rewrite_node(node, &fix);
     }
-    for (k, v) in &mut rule.report_properties {
+    for (k, v, _) in &mut rule.report_properties {
         fix(k);
         fix(v);
     }
@@ -395,27 +395,4 @@ fn rewrite_node(node: &mut Node, fix: &impl Fn(&mut String)) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_cut_to_63_bytes() {
-        let long = "x".repeat(70);
-        assert_eq!(autogen_name("autogen", &long).len(), 63);
-        assert_eq!(autogen_name("autogen", "check"), "autogen-check");
-        assert_eq!(
-            autogen_name("autogen-cronjob", "check"),
-            "autogen-cronjob-check"
-        );
-    }
-
-    #[test]
-    fn selector_kinds() {
-        assert_eq!(selector_kind("Pod"), "Pod");
-        assert_eq!(selector_kind("v1/Pod"), "Pod");
-        assert_eq!(selector_kind("apps/v1/Deployment"), "Deployment");
-        assert_eq!(selector_kind("Pod/exec"), "Pod");
-        assert_eq!(selector_kind("Pod.status"), "Pod");
-        assert_eq!(selector_kind("v1/Pod/exec"), "Pod");
-    }
-}
+mod tests;
