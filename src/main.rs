@@ -1,9 +1,16 @@
-//! The `rampart` binary.
+//! The `rampart` binary: the command line over the library's public API.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod cli;
 
 use std::io::{IsTerminal, Write};
 
 use clap::Parser;
-mod cli;
 
 use cli::{Cli, Output, run};
 

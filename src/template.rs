@@ -181,20 +181,37 @@ impl Template {
             Pass::Typed(v) => return Ok(v),
             Pass::Text { rescan } => rescan,
         };
-        // Substituted text may hold variables (or reveal ones the regex skipped): scan again.
+        // Substituted text may hold variables (or reveal ones the regex skipped): scan again,
+        // until nothing changes (Kyverno stops there too). A value that keeps growing would
+        // never stop: past a bound it is an error.
+        let mut passes = 1;
         while rescan {
             let variables = scan(&value).map_err(|e| SubstitutionError(e.to_string()))?;
             if variables.is_empty() {
                 break;
             }
+            if passes >= MAX_PASSES || value.len() > MAX_SUBSTITUTED_LEN {
+                return Err(SubstitutionError(format!(
+                    "variable substitution at path {path} does not end: the value still holds variables after {passes} passes"
+                )));
+            }
+            let before = value.clone();
             rescan = match substitute_pass(&mut value, &variables, ctx, path, delete)? {
                 Pass::Typed(v) => return Ok(v),
-                Pass::Text { rescan } => rescan,
+                Pass::Text { rescan } => rescan && value != before,
             };
+            passes += 1;
         }
         Ok(Value::String(unescape(value)))
     }
 }
+
+/// The most substitution passes over one string: values that hold variables are substituted
+/// again, and a chain of them this long is not a policy, it is a loop.
+const MAX_PASSES: usize = 100;
+
+/// The longest text substitution may build (1 MiB).
+const MAX_SUBSTITUTED_LEN: usize = 1 << 20;
 
 /// The result of one substitution pass.
 enum Pass {
