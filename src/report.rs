@@ -145,14 +145,14 @@ fn result(
 fn resource_ref(evaluation: &Evaluation) -> Value {
     let r = &evaluation.resource;
     let mut out = Map::new();
-    out.insert("apiVersion".into(), json!(r.api_version));
-    out.insert("kind".into(), json!(r.kind));
-    out.insert("name".into(), json!(r.name));
-    if !r.namespace.is_empty() {
-        out.insert("namespace".into(), json!(r.namespace));
+    out.insert("apiVersion".into(), json!(r.api_version()));
+    out.insert("kind".into(), json!(r.kind()));
+    out.insert("name".into(), json!(r.name()));
+    if !r.namespace().is_empty() {
+        out.insert("namespace".into(), json!(r.namespace()));
     }
-    if !r.uid.is_empty() {
-        out.insert("uid".into(), json!(r.uid));
+    if !r.uid().is_empty() {
+        out.insert("uid".into(), json!(r.uid()));
     }
     Value::Object(out)
 }

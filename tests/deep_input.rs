@@ -51,6 +51,18 @@ fn document() -> Value {
     json!({"a": {"a": [[{"a": true}]]}, "b": "x"})
 }
 
+/// Parses an expression and evaluates it on a small stack: `Err` with the parse or evaluation
+/// error's text.
+fn parse_and_evaluate(text: String) -> Result<(), String> {
+    on_small_stack(move || match rampart::expr::parse(&text) {
+        Ok(e) => e
+            .evaluate(&document())
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.message),
+    })
+}
+
 /// A policy whose deny condition and message hold `expression`.
 fn policy_with(expression: &str) -> String {
     let quoted = serde_json::to_string(&format!("{{{{ {expression} }}}}")).unwrap_or_default();
@@ -84,11 +96,7 @@ proptest! {
         link in prop::sample::select(LINKS),
         n in prop_oneof![1..600usize, 600..100_001usize],
     ) {
-        let text = format!("a{}", link.repeat(n));
-        let outcome = on_small_stack(move || match rampart::expr::parse(&text) {
-            Ok(e) => e.evaluate(&document()).map(|_| ()).map_err(|e| e.to_string()),
-            Err(e) => Err(e.message),
-        });
+        let outcome = parse_and_evaluate(format!("a{}", link.repeat(n)));
         if let Err(message) = outcome {
             prop_assert!(!message.is_empty());
         }
@@ -100,11 +108,7 @@ proptest! {
         (open, close) in prop::sample::select(NESTINGS),
         n in prop_oneof![1..200usize, 200..100_001usize],
     ) {
-        let text = format!("{}a{}", open.repeat(n), close.repeat(n));
-        let outcome = on_small_stack(move || match rampart::expr::parse(&text) {
-            Ok(e) => e.evaluate(&document()).map(|_| ()).map_err(|e| e.to_string()),
-            Err(e) => Err(e.message),
-        });
+        let outcome = parse_and_evaluate(format!("{}a{}", open.repeat(n), close.repeat(n)));
         if let Err(message) = outcome {
             prop_assert!(!message.is_empty());
         }

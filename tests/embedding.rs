@@ -1,7 +1,11 @@
 //! The library as an embedder uses it: admission requests in, Kyverno's answer out. Only the
 //! public API is used.
 
+mod common;
+
 use std::collections::BTreeMap;
+
+use common::check_policy as policy;
 
 use rampart::{
     AdmissionRequest, AdmissionReview, Decision, Engine, ExternalData, ExternalError, FixedClock,
@@ -19,26 +23,6 @@ fn engine(policies: &str) -> Engine {
         loader.render_diagnostics(false)
     );
     loader.engine()
-}
-
-/// A ClusterPolicy named `name` with `spec` fields (indented by two spaces) and one rule
-/// `check` matching Pods, whose `validate` block is `validate` (indented by eight spaces).
-fn policy(name: &str, spec: &str, validate: &str) -> String {
-    format!(
-        "apiVersion: kyverno.io/v1
-kind: ClusterPolicy
-metadata:
-  name: {name}
-spec:
-{spec}  rules:
-    - name: check
-      match:
-        any:
-          - resources:
-              kinds: [Pod]
-      validate:
-{validate}"
-    )
 }
 
 fn pod(name: &str, spec: Value) -> Value {

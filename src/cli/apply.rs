@@ -246,7 +246,12 @@ fn print_invalid(loader: &Loader, out: &mut Output) {
 
 /// `namespace/Kind/name`, as Kyverno's CLI names a resource.
 fn resource_path(resource: &ResourceRef) -> String {
-    format!("{}/{}/{}", resource.namespace, resource.kind, resource.name)
+    format!(
+        "{}/{}/{}",
+        resource.namespace(),
+        resource.kind(),
+        resource.name()
+    )
 }
 
 /// The responses of every (resource, policy) pair.

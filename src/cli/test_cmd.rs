@@ -365,7 +365,10 @@ fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
 fn resource_label(resource: &ResourceRef) -> String {
     format!(
         "{}/{}/{}/{}",
-        resource.api_version, resource.kind, resource.namespace, resource.name
+        resource.api_version(),
+        resource.kind(),
+        resource.namespace(),
+        resource.name()
     )
 }
 
@@ -444,7 +447,7 @@ fn check_result(
         };
         let matching: Vec<&Evaluation> = results
             .iter()
-            .filter(|e| names_resource(reference, &e.resource.namespace, &e.resource.name))
+            .filter(|e| names_resource(reference, e.resource.namespace(), e.resource.name()))
             .collect();
         if invalid {
             rows.push(Row {

@@ -30,6 +30,8 @@ use crate::template::Evaluate;
 #[derive(Debug)]
 pub struct Context<'r> {
     doc: Value,
+    /// How many top-level keys the request's own document has (more are rules' variables).
+    top_len: usize,
     object: Option<&'r Value>,
     old_object: Option<&'r Value>,
     clock: &'r dyn Clock,
@@ -73,6 +75,7 @@ thread_local! {
 }
 
 /// The value of one key of the document, borrowed from the request.
+#[derive(Clone, Copy)]
 enum Field<'a> {
     Str(&'a str),
     Bool(bool),
@@ -109,9 +112,38 @@ impl Field<'_> {
     }
 }
 
+/// The most keys `request` has (the fields of an `AdmissionRequest`, `roles`, `clusterRoles`).
+const MAX_FIELDS: usize = 17;
+
+/// The keys and values of `request`, in order, without allocating.
+struct Fields<'a> {
+    items: [(&'static str, Field<'a>); MAX_FIELDS],
+    len: usize,
+}
+
+impl<'a> Fields<'a> {
+    fn new() -> Self {
+        Fields {
+            items: [("", Field::Bool(false)); MAX_FIELDS],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, key: &'static str, field: Field<'a>) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = (key, field);
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'static str, Field<'a>)] {
+        self.items.get(..self.len).unwrap_or_default()
+    }
+}
+
 /// The keys and values of the document: the top level and `request`.
 struct Shape<'a> {
-    request: Vec<(&'static str, Field<'a>)>,
+    request: Fields<'a>,
     /// `serviceAccountName` and `serviceAccountNamespace`, when the user is known.
     service_account: Option<[&'a str; 2]>,
 }
@@ -141,12 +173,13 @@ impl Shape<'_> {
         let Some(request) = values.next().and_then(Value::as_object_mut) else {
             return false;
         };
-        let same = request.len() == self.request.len()
-            && request.keys().zip(&self.request).all(|(k, (n, _))| k == n);
+        let fields = self.request.as_slice();
+        let same =
+            request.len() == fields.len() && request.keys().zip(fields).all(|(k, (n, _))| k == n);
         if !same {
             return false;
         }
-        for (slot, (_, field)) in request.values_mut().zip(&self.request) {
+        for (slot, (_, field)) in request.values_mut().zip(fields) {
             field.write(slot);
         }
         if let Some(names) = self.service_account {
@@ -160,7 +193,7 @@ impl Shape<'_> {
     /// A new document of this shape.
     fn build(&self) -> Value {
         let mut request = Map::new();
-        for (key, field) in &self.request {
+        for (key, field) in self.request.as_slice() {
             let mut v = Value::Null;
             field.write(&mut v);
             request.insert((*key).to_string(), v);
@@ -197,7 +230,9 @@ impl Drop for Context<'_> {
     /// added at the top level (`images`).
     fn drop(&mut self) {
         let mut doc = std::mem::take(&mut self.doc);
-        if let Value::Object(map) = &mut doc {
+        if let Value::Object(map) = &mut doc
+            && map.len() > self.top_len
+        {
             map.retain(|k, _| k == "request" || k == SA_NAME || k == SA_NAMESPACE);
         }
         // During thread teardown there is nowhere to leave it: it is simply dropped.
@@ -219,60 +254,60 @@ impl<'r> Context<'r> {
         let object_field = Field::Json(object.filter(|_| copy));
         let old_field = Field::Json(old_object.filter(|_| copy));
         let user_known = request.knows_user();
-        let mut fields: Vec<(&'static str, Field<'r>)> = Vec::with_capacity(17);
+        let mut fields = Fields::new();
         match request.origin {
             Origin::Admission => {
-                fields.push(("uid", Field::Str(&admission.uid)));
-                fields.push(("kind", Field::Gvk(&admission.kind)));
-                fields.push(("resource", Field::Gvr(&admission.resource)));
+                fields.push("uid", Field::Str(&admission.uid));
+                fields.push("kind", Field::Gvk(&admission.kind));
+                fields.push("resource", Field::Gvr(&admission.resource));
                 if !admission.sub_resource.is_empty() {
-                    fields.push(("subResource", Field::Str(&admission.sub_resource)));
+                    fields.push("subResource", Field::Str(&admission.sub_resource));
                 }
                 if let Some(k) = &admission.request_kind {
-                    fields.push(("requestKind", Field::Gvk(k)));
+                    fields.push("requestKind", Field::Gvk(k));
                 }
                 if let Some(r) = &admission.request_resource {
-                    fields.push(("requestResource", Field::Gvr(r)));
+                    fields.push("requestResource", Field::Gvr(r));
                 }
                 if !admission.request_sub_resource.is_empty() {
-                    fields.push((
+                    fields.push(
                         "requestSubResource",
                         Field::Str(&admission.request_sub_resource),
-                    ));
+                    );
                 }
                 if !admission.name.is_empty() {
-                    fields.push(("name", Field::Str(&admission.name)));
+                    fields.push("name", Field::Str(&admission.name));
                 }
                 if !admission.namespace.is_empty() {
-                    fields.push(("namespace", Field::Str(&admission.namespace)));
+                    fields.push("namespace", Field::Str(&admission.namespace));
                 }
-                fields.push(("operation", Field::Str(input.operation.as_str())));
-                fields.push(("userInfo", Field::User(&admission.user_info)));
-                fields.push(("object", object_field));
-                fields.push(("oldObject", old_field));
+                fields.push("operation", Field::Str(input.operation.as_str()));
+                fields.push("userInfo", Field::User(&admission.user_info));
+                fields.push("object", object_field);
+                fields.push("oldObject", old_field);
                 if let Some(dry_run) = admission.dry_run {
-                    fields.push(("dryRun", Field::Bool(dry_run)));
+                    fields.push("dryRun", Field::Bool(dry_run));
                 }
-                fields.push(("options", Field::Json(admission.options.as_ref())));
+                fields.push("options", Field::Json(admission.options.as_ref()));
             }
             Origin::Offline => {
-                fields.push(("operation", Field::Str(input.operation.as_str())));
+                fields.push("operation", Field::Str(input.operation.as_str()));
                 if input.operation != Operation::Delete {
-                    fields.push(("object", object_field));
+                    fields.push("object", object_field);
                 }
-                fields.push(("oldObject", old_field));
-                fields.push(("namespace", Field::Str(input.namespace())));
+                fields.push("oldObject", old_field);
+                fields.push("namespace", Field::Str(input.namespace));
                 if user_known {
-                    fields.push(("userInfo", Field::User(&admission.user_info)));
+                    fields.push("userInfo", Field::User(&admission.user_info));
                 }
             }
         }
         if user_known || request.origin == Origin::Admission {
             if !request.roles.is_empty() {
-                fields.push(("roles", Field::Strings(request.roles)));
+                fields.push("roles", Field::Strings(request.roles));
             }
             if !request.cluster_roles.is_empty() {
-                fields.push(("clusterRoles", Field::Strings(request.cluster_roles)));
+                fields.push("clusterRoles", Field::Strings(request.cluster_roles));
             }
         }
         let shape = Shape {
@@ -290,6 +325,7 @@ impl<'r> Context<'r> {
         }
         let mut ctx = Context {
             doc,
+            top_len: shape.top_keys().len(),
             object: object.filter(|_| !copy),
             old_object: old_object.filter(|_| !copy),
             clock: request.clock,

@@ -23,17 +23,73 @@ pub struct Input<'a> {
     /// What patterns and podSecurity check and what `match` reads names and labels from: the
     /// object, or the old object when there is none (DELETE).
     pub resource: &'a Value,
+    /// The kind of the checked object: admission's `request.kind` (Kyverno sets the object's
+    /// kind from it), or the object's own `kind` offline.
+    pub kind: &'a str,
+    /// The namespace of the request: admission's `request.namespace` (Kyverno puts it into the
+    /// object), or the object's own offline; always empty for a Namespace.
+    pub namespace: &'a str,
+    /// What the checked object says about itself.
+    pub own: Own<'a>,
+}
+
+/// The fields of an object that matching and responses read, found in one pass over its
+/// top level and one over its metadata.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Own<'a> {
+    /// `apiVersion`.
+    pub api_version: &'a str,
+    /// `kind`.
+    pub kind: &'a str,
+    /// `metadata.name`.
+    pub name: &'a str,
+    /// `metadata.generateName`.
+    pub generate_name: &'a str,
+    /// `metadata.namespace`.
+    pub namespace: &'a str,
+    /// `metadata.uid`.
+    pub uid: &'a str,
+    /// `metadata.labels`.
+    pub labels: Option<&'a Map<String, Value>>,
+    /// `metadata.annotations`.
+    pub annotations: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> Own<'a> {
+    fn of(object: &'a Value) -> Self {
+        let mut own = Own::default();
+        let Value::Object(top) = object else {
+            return own;
+        };
+        let text = |v: &'a Value| v.as_str().unwrap_or("");
+        for (key, value) in top {
+            match key.as_str() {
+                "apiVersion" => own.api_version = text(value),
+                "kind" => own.kind = text(value),
+                "metadata" => {
+                    let Value::Object(metadata) = value else {
+                        continue;
+                    };
+                    for (key, value) in metadata {
+                        match key.as_str() {
+                            "name" => own.name = text(value),
+                            "generateName" => own.generate_name = text(value),
+                            "namespace" => own.namespace = text(value),
+                            "uid" => own.uid = text(value),
+                            "labels" => own.labels = value.as_object(),
+                            "annotations" => own.annotations = value.as_object(),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        own
+    }
 }
 
 static NULL: Value = Value::Null;
-
-/// `metadata.<field>` of an object, as a string.
-fn metadata_str<'v>(object: &'v Value, field: &str) -> &'v str {
-    lookup::get(object, "metadata")
-        .and_then(|m| lookup::get(m, field))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-}
 
 impl<'a> Input<'a> {
     /// The view of a request as it was made.
@@ -42,12 +98,42 @@ impl<'a> Input<'a> {
         let present = |v: &'a Option<Value>| v.as_ref().filter(|v| !v.is_null());
         let object = present(&admission.object);
         let old_object = present(&admission.old_object);
-        Input {
+        Input::new(
             request,
-            operation: admission.operation,
+            admission.operation,
             object,
             old_object,
-            resource: object.or(old_object).unwrap_or(&NULL),
+            object.or(old_object).unwrap_or(&NULL),
+        )
+    }
+
+    fn new(
+        request: &'a Request<'a>,
+        operation: Operation,
+        object: Option<&'a Value>,
+        old_object: Option<&'a Value>,
+        resource: &'a Value,
+    ) -> Self {
+        let admission = request.admission;
+        let own = Own::of(resource);
+        let kind = match request.origin {
+            Origin::Admission => admission.kind.kind.as_str(),
+            Origin::Offline => own.kind,
+        };
+        let namespace = match (kind, request.origin) {
+            ("Namespace", _) => "",
+            (_, Origin::Admission) => admission.namespace.as_str(),
+            (_, Origin::Offline) => own.namespace,
+        };
+        Input {
+            request,
+            operation,
+            object,
+            old_object,
+            resource,
+            kind,
+            namespace,
+            own,
         }
     }
 
@@ -55,41 +141,18 @@ impl<'a> Input<'a> {
     /// request has one.
     pub fn old_as_create(&self) -> Option<Input<'a>> {
         let old = self.old_object?;
-        Some(Input {
-            request: self.request,
-            operation: Operation::Create,
-            object: Some(old),
-            old_object: None,
-            resource: old,
-        })
+        Some(Input::new(
+            self.request,
+            Operation::Create,
+            Some(old),
+            None,
+            old,
+        ))
     }
 
     /// Whether this is a DELETE (variables read `request.oldObject`).
     pub fn is_delete(&self) -> bool {
         self.operation == Operation::Delete
-    }
-
-    /// The kind of the checked object: admission's `request.kind` (Kyverno sets the object's
-    /// kind from it), or the object's own `kind` offline.
-    fn object_kind(&self) -> &'a str {
-        match self.request.origin {
-            Origin::Admission => &self.request.admission.kind.kind,
-            Origin::Offline => lookup::get(self.resource, "kind")
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        }
-    }
-
-    /// The namespace of the request: admission's `request.namespace` (Kyverno puts it into the
-    /// object), or the object's own offline; always empty for a Namespace.
-    pub fn namespace(&self) -> &'a str {
-        if self.object_kind() == "Namespace" {
-            return "";
-        }
-        match self.request.origin {
-            Origin::Admission => &self.request.admission.namespace,
-            Origin::Offline => metadata_str(self.resource, "namespace"),
-        }
     }
 
     /// The group, version, kind and subresource that `kinds` selectors match: for admission,
@@ -110,34 +173,22 @@ impl<'a> Input<'a> {
                 ),
                 subresource: &admission.sub_resource,
             },
-            Origin::Offline => Gvk::from_api_version(
-                lookup::get(self.resource, "apiVersion")
-                    .and_then(Value::as_str)
-                    .unwrap_or(""),
-                self.object_kind(),
-            ),
+            Origin::Offline => Gvk::from_api_version(self.own.api_version, self.kind),
         }
     }
 
     /// What `match` and `exclude` look at, with the namespace's labels (if known).
     pub fn facts(&self, namespace_labels: Option<&'a Map<String, Value>>) -> Facts<'a> {
-        let metadata = lookup::get(self.resource, "metadata").unwrap_or(&NULL);
-        let text = |k: &str| {
-            lookup::get(metadata, k)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        };
-        let mut name = text("name");
-        if name.is_empty() {
-            name = text("generateName");
-        }
         let request = self.request;
         Facts {
             gvk: self.gvk(),
-            name,
-            namespace: self.namespace(),
-            labels: lookup::get(metadata, "labels").and_then(Value::as_object),
-            annotations: lookup::get(metadata, "annotations").and_then(Value::as_object),
+            name: match self.own.name {
+                "" => self.own.generate_name,
+                name => name,
+            },
+            namespace: self.namespace,
+            labels: self.own.labels,
+            annotations: self.own.annotations,
             namespace_labels,
             operation: self.operation.as_str(),
             user: request.knows_user().then(|| User {

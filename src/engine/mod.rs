@@ -113,7 +113,7 @@ impl Engine {
             .filter_map(|p| evaluate_policy(p, &mut scope, &facts, labels.as_ref()))
             .collect();
         Evaluation {
-            resource: ResourceRef::of(input.resource, facts_kind(&input), input.namespace()),
+            resource: ResourceRef::of(&input),
             operation: input.operation,
             policies,
         }
@@ -122,23 +122,11 @@ impl Engine {
     /// The labels of the request's namespace, when a policy needs them and the resource is
     /// namespaced (Kyverno reads none for Namespaces and cluster-scoped resources).
     fn namespace_labels(&self, input: &Input) -> Option<Map<String, Value>> {
-        let namespace = input.namespace();
+        let namespace = input.namespace;
         if !self.needs_namespace_labels || namespace.is_empty() {
             return None;
         }
         input.request.data.namespace_labels(namespace)
-    }
-}
-
-/// The kind a response names the resource by: admission's `request.kind`, or the object's.
-fn facts_kind<'a>(input: &Input<'a>) -> &'a str {
-    match input.request.origin {
-        Origin::Admission => &input.request.admission.kind.kind,
-        Origin::Offline => input
-            .resource
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
     }
 }
 

@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
+use super::input::Input;
 use crate::admission::Operation;
 use crate::compile::PolicyInfo;
 use crate::ir::{FailureAction, RuleKind};
@@ -202,37 +201,77 @@ pub struct PolicyResponse {
     pub rules: Vec<RuleResponse>,
 }
 
-/// The resource an evaluation is about: the object, or the old object of a DELETE.
+/// The resource an evaluation is about: the object, or the old object of a DELETE. Its five
+/// parts live in one string (one allocation per evaluation).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResourceRef {
-    /// `apiVersion`.
-    pub api_version: String,
-    /// `kind`.
-    pub kind: String,
-    /// `metadata.namespace` (empty for cluster-scoped resources).
-    pub namespace: String,
-    /// `metadata.name`.
-    pub name: String,
-    /// `metadata.uid`, if set.
-    pub uid: String,
+    /// `apiVersion`, `kind`, `namespace`, `name` and `uid`, one after the other.
+    text: String,
+    /// Where each part ends in `text`.
+    ends: [usize; 5],
 }
 
 impl ResourceRef {
-    /// `Kind/namespace/name`, as Kyverno names a resource in messages.
-    pub fn path(&self) -> String {
-        format!("{}/{}/{}", self.kind, self.namespace, self.name)
+    /// A reference from its parts.
+    pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str, uid: &str) -> Self {
+        let parts = [api_version, kind, namespace, name, uid];
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        let mut ends = [0; 5];
+        for (end, part) in ends.iter_mut().zip(parts) {
+            text.push_str(part);
+            *end = text.len();
+        }
+        ResourceRef { text, ends }
     }
 
-    pub(crate) fn of(object: &Value, kind: &str, namespace: &str) -> Self {
-        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
-        let metadata = object.get("metadata");
-        ResourceRef {
-            api_version: text(object.get("apiVersion")),
-            kind: kind.to_string(),
-            namespace: namespace.to_string(),
-            name: text(metadata.and_then(|m| m.get("name"))),
-            uid: text(metadata.and_then(|m| m.get("uid"))),
-        }
+    fn part(&self, i: usize) -> &str {
+        let start = match i {
+            0 => 0,
+            _ => self.ends.get(i - 1).copied().unwrap_or(0),
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// `apiVersion`.
+    pub fn api_version(&self) -> &str {
+        self.part(0)
+    }
+
+    /// `kind`.
+    pub fn kind(&self) -> &str {
+        self.part(1)
+    }
+
+    /// `metadata.namespace` (empty for cluster-scoped resources).
+    pub fn namespace(&self) -> &str {
+        self.part(2)
+    }
+
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        self.part(3)
+    }
+
+    /// `metadata.uid`, if set.
+    pub fn uid(&self) -> &str {
+        self.part(4)
+    }
+
+    /// `Kind/namespace/name`, as Kyverno names a resource in messages.
+    pub fn path(&self) -> String {
+        format!("{}/{}/{}", self.kind(), self.namespace(), self.name())
+    }
+
+    pub(crate) fn of(input: &Input) -> Self {
+        let own = &input.own;
+        ResourceRef::new(
+            own.api_version,
+            input.kind,
+            input.namespace,
+            own.name,
+            own.uid,
+        )
     }
 }
 

@@ -84,7 +84,13 @@ fn run_loaded(
             super::podsecurity::evaluate(rule, program, scope.input())
         }
     };
-    response.map(|r| RuleResponse { properties, ..r })
+    match response {
+        Some(mut r) if !properties.is_empty() => {
+            r.properties = properties;
+            Some(r)
+        }
+        other => other,
+    }
 }
 
 /// The rule's `reportProperties`, substituted.
@@ -248,34 +254,29 @@ fn pattern(rule: &CompiledRule, slot: &Slot, scope: &mut Scope) -> RuleResponse 
         Err(e) => return error(rule, "variable substitution failed", e),
     };
     // Kyverno's pattern error text is shown only when the message cannot be substituted.
-    let mut failed_paths = Vec::new();
-    let (status, detail, error_text) = match outcome {
+    let (status, detail, error_text, path) = match outcome {
         Outcome::Pass => {
             return response(rule, RuleStatus::Pass, rule.pass_message.clone());
         }
         Outcome::Skip { message } => return response(rule, RuleStatus::Skip, message),
         Outcome::Fail { path, message } => {
-            let detail = format!("failed at path {path}");
-            failed_paths.push(path);
-            (RuleStatus::Fail, detail, message)
+            (RuleStatus::Fail, "failed at path", message, Some(path))
         }
-        Outcome::Error { message } => (
-            RuleStatus::Error,
-            format!("execution error: {message}"),
-            message,
-        ),
+        Outcome::Error { message } => (RuleStatus::Error, "execution error:", message, None),
     };
+    // The failure's words: the path, or the error.
+    let what = path.as_deref().unwrap_or(&error_text);
     let text = match message(rule, scope) {
         Ok(Some(m)) => {
-            let m = if m.ends_with('.') { m } else { format!("{m}.") };
-            format!("validation error: {m} rule {name} {detail}")
+            let dot = if m.ends_with('.') { "" } else { "." };
+            format!("validation error: {m}{dot} rule {name} {detail} {what}")
         }
-        Ok(None) => format!("validation error: rule {name} {detail}"),
+        Ok(None) => format!("validation error: rule {name} {detail} {what}"),
         Err(()) => format!(
             "validation error: variables substitution error in rule {name} execution error: {error_text}"
         ),
     };
-    with_paths(response(rule, status, text), failed_paths)
+    with_paths(response(rule, status, text), path.into_iter().collect())
 }
 
 /// A response with the paths where patterns failed.

@@ -41,19 +41,15 @@ pub fn default_volumes(pod: &mut Value) {
     }
 }
 
-/// The status and message of rule `check`, which matches Pods and validates with `validate`
-/// (YAML under `validate:`), in a ClusterPolicy whose other `spec` fields are `spec_fields`
-/// (YAML indented by two spaces), on a Pod named `bad` in `default` under `operation`.
-pub fn run_check_rule(
-    spec_fields: &str,
-    validate: &str,
-    operation: Operation,
-) -> (RuleStatus, String) {
-    let policy = format!(
+/// A ClusterPolicy named `name` whose other `spec` fields are `spec_fields` (YAML indented by
+/// two spaces), with one rule `check` that matches Pods and validates with `validate` (YAML
+/// under `validate:`, indented by eight spaces).
+pub fn check_policy(name: &str, spec_fields: &str, validate: &str) -> String {
+    format!(
         "apiVersion: kyverno.io/v1
 kind: ClusterPolicy
 metadata:
-  name: policy
+  name: {name}
 spec:
 {spec_fields}  rules:
     - name: check
@@ -63,7 +59,17 @@ spec:
               kinds: [Pod]
       validate:
 {validate}"
-    );
+    )
+}
+
+/// The status and message of rule `check` of [`check_policy`] on a Pod named `bad` in
+/// `default` under `operation`, evaluated as the CLI does.
+pub fn run_check_rule(
+    spec_fields: &str,
+    validate: &str,
+    operation: Operation,
+) -> (RuleStatus, String) {
+    let policy = check_policy("policy", spec_fields, validate);
     let mut loader = Loader::new();
     loader.add_text("policy.yaml", policy);
     let pod = json!({
