@@ -127,7 +127,7 @@ fn result(
     result.insert("properties".into(), Value::Object(properties));
     result.insert("resources".into(), json!([resource_ref(evaluation)]));
     result.insert("result".into(), json!(status.as_str()));
-    result.insert("rule".into(), json!(rule.name));
+    result.insert("rule".into(), json!(&*rule.name));
     if policy.scored {
         result.insert("scored".into(), json!(true));
     }

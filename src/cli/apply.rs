@@ -312,7 +312,7 @@ fn print_table(results: &[Evaluation], args: &ApplyArgs, out: &mut Output) {
             let mut row = vec![
                 (rows.len() + 1).to_string(),
                 response.policy.key(),
-                rule.name.clone(),
+                rule.name.to_string(),
                 resource_path(resource),
                 paint_status(status, out.color),
                 String::new(),

@@ -385,7 +385,7 @@ fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleRes
     responses
         .iter()
         .filter(|resp| {
-            resp.name == rule
+            &*resp.name == rule
                 || resp
                     .name
                     .strip_prefix("autogen-")

@@ -1,5 +1,7 @@
 //! Compiling one rule: its matchers, message and body.
 
+use std::sync::Arc;
+
 use crate::diag::Diagnostic;
 use crate::ir::{self, Body, FailureAction, RuleKind};
 use crate::matching::CompiledMatch;
@@ -22,8 +24,8 @@ pub enum RuleProgram {
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
-    /// The rule name.
-    pub name: String,
+    /// The rule name (shared with every response of the rule).
+    pub name: Arc<str>,
     /// `validation rule '<name>' passed.`, built once.
     pub pass_message: String,
     /// `match`.
@@ -59,7 +61,7 @@ pub(super) fn compile_rule(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> CompiledRule {
     let mut compiled = CompiledRule {
-        name: rule.name.clone(),
+        name: Arc::from(rule.name.as_str()),
         pass_message: format!("validation rule '{}' passed.", rule.name),
         matcher: CompiledMatch::new(&rule.match_),
         exclude: rule.exclude.as_ref().map(CompiledMatch::new),

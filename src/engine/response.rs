@@ -87,8 +87,8 @@ pub struct Validation {
 /// The response of one rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleResponse {
-    /// Rule name (autogen names included).
-    pub name: String,
+    /// Rule name (autogen names included), shared with the compiled rule.
+    pub name: Arc<str>,
     /// Status.
     pub status: RuleStatus,
     /// Message, in Kyverno's words.
@@ -111,9 +111,9 @@ pub struct RuleResponse {
 
 impl RuleResponse {
     /// A validation response (failure actions filled in by the engine).
-    pub fn validation(name: &str, status: RuleStatus, message: String) -> Self {
+    pub fn validation(name: &Arc<str>, status: RuleStatus, message: String) -> Self {
         RuleResponse {
-            name: name.to_string(),
+            name: Arc::clone(name),
             status,
             message,
             failure_action: FailureAction::Audit,

@@ -7,13 +7,14 @@
 //! the missing-key error into `null`; the left side of a flatten, an object projection or a
 //! filter projection turns any error into a `null` result.
 
+use std::any::Any;
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 use super::ast::{Comparator, FunctionCall, Node};
 use super::error::EvalError;
-use super::functions::{Arg, Call, Expref};
+use super::functions::{Apply, Arg, Call};
 use super::value::{as_f64, equal, is_false};
 use crate::clock::{Clock, SystemClock};
 
@@ -89,15 +90,14 @@ pub(crate) struct Evaluator<'x> {
     clock: &'x dyn Clock,
 }
 
-/// An expression reference bound to the evaluator that applies it.
-struct Bound<'e, 'x> {
-    evaluator: &'e Evaluator<'x>,
-    node: &'e Node,
-}
-
-impl Expref for Bound<'_, '_> {
-    fn apply(&self, data: &Value) -> Result<Value, EvalError> {
-        swallow(self.evaluator.eval(self.node, data)).map(Cow::into_owned)
+impl Apply for Evaluator<'_> {
+    fn apply(&self, expref: &dyn Any, data: &Value) -> Result<Value, EvalError> {
+        match expref.downcast_ref::<Node>() {
+            Some(node) => swallow(self.eval(node, data)).map(Cow::into_owned),
+            None => Err(EvalError::Function(
+                "an expression reference of another kind of tree".into(),
+            )),
+        }
     }
 }
 
@@ -276,26 +276,10 @@ impl<'x> Evaluator<'x> {
             Node::Expref(_) => Ok(null()),
             Node::Function(call) => {
                 let FunctionCall { spec, args, regex } = &**call;
-                // Exprefs first, so that the arguments can borrow them (no allocation when
-                // there are none).
-                let bound: Vec<Bound> = args
-                    .iter()
-                    .filter_map(|arg| match arg {
-                        Node::Expref(node) => Some(Bound {
-                            evaluator: self,
-                            node,
-                        }),
-                        _ => None,
-                    })
-                    .collect();
-                let mut exprefs = bound.iter();
                 let mut values = Vec::with_capacity(args.len());
                 for arg in args {
                     values.push(match arg {
-                        Node::Expref(_) => match exprefs.next() {
-                            Some(bound) => Arg::Expref(bound),
-                            None => Arg::Value(null()),
-                        },
+                        Node::Expref(inner) => Arg::Expref(&**inner as &dyn Any),
                         arg => Arg::Value(swallow(self.eval(arg, data))?),
                     });
                 }
@@ -303,6 +287,7 @@ impl<'x> Evaluator<'x> {
                     spec,
                     args: &values,
                     regex: regex.as_ref(),
+                    evaluator: self,
                     clock: self.clock,
                 })
                 .map(Cow::Owned)

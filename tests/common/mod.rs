@@ -82,7 +82,7 @@ pub fn run_check_rule(
     let evaluation = loader.engine().evaluate(&request);
     let (_, rule) = evaluation
         .rules()
-        .find(|(_, r)| r.name == "check")
+        .find(|(_, r)| &*r.name == "check")
         .expect("rule `check` ran");
     (rule.status, rule.message.clone())
 }

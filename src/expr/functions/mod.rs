@@ -38,6 +38,7 @@ mod time;
 mod x509;
 mod yaml;
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -191,24 +192,39 @@ impl fmt::Display for FunctionSpec {
     }
 }
 
-/// An expression reference (`&expr`) handed to a function: the caller's evaluator applies it.
-pub(crate) trait Expref {
+/// Evaluates expression references (`&expr`) for functions: the caller's evaluator, which
+/// knows the syntax tree the reference points into (this module does not).
+pub(crate) trait Apply {
     /// Evaluates the referenced expression against a value (missing keys become `null`).
-    fn apply(&self, data: &Value) -> Result<Value, EvalError>;
+    fn apply(&self, expref: &dyn Any, data: &Value) -> Result<Value, EvalError>;
 }
 
-/// An evaluated argument, or an expression reference left unevaluated.
+/// An evaluated argument, or an expression reference left unevaluated (opaque here).
 pub(crate) enum Arg<'a> {
     Value(Cow<'a, Value>),
-    Expref(&'a dyn Expref),
+    Expref(&'a dyn Any),
+}
+
+/// An expression reference argument, ready to apply.
+pub(crate) struct Expref<'c> {
+    node: &'c dyn Any,
+    evaluator: &'c dyn Apply,
+}
+
+impl Expref<'_> {
+    /// Evaluates the referenced expression against a value (missing keys become `null`).
+    pub(crate) fn apply(&self, data: &Value) -> Result<Value, EvalError> {
+        self.evaluator.apply(self.node, data)
+    }
 }
 
 /// One call of a function: its (type-checked) arguments, the pattern compiled at parse time,
-/// and the clock that `time_now` and friends read.
+/// what applies expression references, and the clock that `time_now` and friends read.
 pub(crate) struct Call<'a, 'e> {
     pub(crate) spec: &'static FunctionSpec,
     pub(crate) args: &'e [Arg<'a>],
     pub(crate) regex: Option<&'a ::regex::Regex>,
+    pub(crate) evaluator: &'e dyn Apply,
     pub(crate) clock: &'e dyn Clock,
 }
 
@@ -263,9 +279,12 @@ impl Call<'_, '_> {
     }
 
     /// Argument `i` as an expression reference.
-    pub(crate) fn expref(&self, i: usize) -> Result<&dyn Expref, EvalError> {
+    pub(crate) fn expref(&self, i: usize) -> Result<Expref<'_>, EvalError> {
         match self.args.get(i) {
-            Some(Arg::Expref(expref)) => Ok(*expref),
+            Some(Arg::Expref(node)) => Ok(Expref {
+                node: *node,
+                evaluator: self.evaluator,
+            }),
             _ => Err(self.mismatch(i, "expref")),
         }
     }
