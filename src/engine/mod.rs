@@ -109,7 +109,7 @@ impl Engine {
             .program
             .policies
             .iter()
-            .filter(|p| p.info.admission || request.origin != Origin::Admission)
+            .filter(|p| request.origin != Origin::Admission || p.info.admission)
             .filter_map(|p| evaluate_policy(p, &mut scope, &facts, labels.as_ref()))
             .collect();
         Evaluation {
