@@ -36,7 +36,8 @@
 //!
 //! The modules below the curated types are public where they are useful on their own:
 //! [`expr`] (JMESPath with Kyverno's functions), [`podsecurity`] (the Pod Security Standards and
-//! Pod Security Admission), [`yaml`] (Kubernetes YAML with spans), [`diag`], [`source`],
+//! Pod Security Admission), [`jsonpatch`] (RFC 6902 JSON Patch as Kyverno applies it, and
+//! diffs), [`yaml`] (Kubernetes YAML with spans), [`diag`], [`source`],
 //! [`stdlib`], [`wildcard`], [`report`], [`clock`], [`admission`].
 
 #![forbid(unsafe_code)]
@@ -57,6 +58,7 @@ mod engine;
 pub mod expr;
 mod image;
 mod ir;
+pub mod jsonpatch;
 mod load;
 mod lookup;
 mod matching;

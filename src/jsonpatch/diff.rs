@@ -1,0 +1,361 @@
+//! Computing a patch between two documents.
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use serde_json::{Map, Value};
+
+use super::op::PatchOp;
+use super::pointer::push_token;
+use super::{LCS_MAX_CELLS, PAIR_MAX_CELLS};
+
+/// A patch that turns `from` into `to`: applied to `from` with [`apply`](super::apply) (or any
+/// RFC 6902 implementation) it gives a document equal to `to`. See the
+/// [module documentation](super#diff) for what the patch looks like and in what sense it is
+/// minimal.
+pub fn diff(from: &Value, to: &Value) -> Vec<PatchOp> {
+    let mut ops = Vec::new();
+    if from != to {
+        let mut path = String::new();
+        diff_unequal(from, to, &mut path, &mut ops);
+    }
+    ops
+}
+
+/// The patch for two values known to differ, at `path`.
+fn diff_unequal(from: &Value, to: &Value, path: &mut String, ops: &mut Vec<PatchOp>) {
+    match (from, to) {
+        (Value::Object(a), Value::Object(b)) => diff_objects(a, b, path, ops),
+        (Value::Array(a), Value::Array(b)) => diff_arrays(a, b, path, ops),
+        _ => ops.push(PatchOp::replace(path.as_str(), to.clone())),
+    }
+}
+
+/// Member by member: removed members are removed (in `from`'s order), changed ones diffed, new
+/// ones added (in `to`'s order). The value of the member `""` is replaced whole rather than
+/// diffed: evanphx cannot follow an empty token in the middle of a path.
+fn diff_objects(
+    a: &Map<String, Value>,
+    b: &Map<String, Value>,
+    path: &mut String,
+    ops: &mut Vec<PatchOp>,
+) {
+    let len = path.len();
+    for (key, old) in a {
+        push_token(path, key);
+        match b.get(key) {
+            None => ops.push(PatchOp::remove(path.as_str())),
+            Some(new) if old != new => {
+                if key.is_empty() {
+                    ops.push(PatchOp::replace(path.as_str(), new.clone()));
+                } else {
+                    diff_unequal(old, new, path, ops);
+                }
+            }
+            Some(_) => {}
+        }
+        path.truncate(len);
+    }
+    for (key, new) in b {
+        if !a.contains_key(key) {
+            push_token(path, key);
+            ops.push(PatchOp::add(path.as_str(), new.clone()));
+            path.truncate(len);
+        }
+    }
+}
+
+/// One run of the alignment of two arrays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// An element kept as it is.
+    Keep,
+    /// `removed` elements of `from` replaced by `added` elements of `to`.
+    Change {
+        /// How many elements of `from`.
+        removed: usize,
+        /// How many elements of `to`.
+        added: usize,
+    },
+}
+
+/// One step of patching a run of changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edit {
+    /// Element `i` of the run in `from` becomes element `j` in `to`.
+    Pair(usize, usize),
+    /// Element `i` of the run in `from` goes.
+    Remove(usize),
+    /// Element `j` of the run in `to` comes.
+    Add(usize),
+}
+
+/// Aligns the arrays on a longest common subsequence of equal elements (after the common prefix
+/// and suffix), then patches each run of differences between kept elements (see [`pair_run`]).
+fn diff_arrays(a: &[Value], b: &[Value], path: &mut String, ops: &mut Vec<PatchOp>) {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a_mid, b_mid) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    let runs = align(a_mid, b_mid);
+
+    let len = path.len();
+    // `at` is the index in the array as patched so far; `i` and `j` index `a_mid` and `b_mid`.
+    let (mut at, mut i, mut j) = (prefix, 0, 0);
+    for run in runs {
+        let Run::Change { removed, added } = run else {
+            at += 1;
+            i += 1;
+            j += 1;
+            continue;
+        };
+        let (old, new) = (&a_mid[i..i + removed], &b_mid[j..j + added]);
+        for edit in pair_run(old, new) {
+            push_token(path, &at.to_string());
+            match edit {
+                Edit::Pair(x, y) => {
+                    let (old, new) = (&old[x], &new[y]);
+                    if old != new {
+                        if similarity(old, new) > 0 {
+                            diff_unequal(old, new, path, ops);
+                        } else {
+                            ops.push(PatchOp::replace(path.as_str(), new.clone()));
+                        }
+                    }
+                    at += 1;
+                }
+                Edit::Remove(_) => ops.push(PatchOp::remove(path.as_str())),
+                Edit::Add(y) => {
+                    ops.push(PatchOp::add(path.as_str(), new[y].clone()));
+                    at += 1;
+                }
+            }
+            path.truncate(len);
+        }
+        i += removed;
+        j += added;
+    }
+}
+
+/// Patches a run of `old` elements that become `new` ones (no element of one equals an element
+/// of the other at an aligned place). The pairs that share the most (by [`similarity`], in
+/// order) are diffed recursively, when the run has at most [`PAIR_MAX_CELLS`] pairs; between
+/// them, the rest are paired by position (diffed if they share anything, else replaced), and
+/// the surplus of `old` is removed and that of `new` added. So removing one container and
+/// changing its neighbour removes the first and patches the second.
+fn pair_run(old: &[Value], new: &[Value]) -> Vec<Edit> {
+    let (n, m) = (old.len(), new.len());
+    let mut edits = Vec::with_capacity(n.max(m));
+    // Matched pairs, in order, then a sentinel past the end.
+    let mut anchors = Vec::new();
+    if (n > 1 || m > 1) && (n + 1).saturating_mul(m + 1) <= PAIR_MAX_CELLS {
+        anchors = best_pairs(old, new);
+    }
+    anchors.push((n, m));
+    let (mut i, mut j) = (0, 0);
+    for (ai, aj) in anchors {
+        // Between anchors: by position, then the surplus.
+        let paired = (ai - i).min(aj - j);
+        for k in 0..paired {
+            edits.push(Edit::Pair(i + k, j + k));
+        }
+        edits.extend((i + paired..ai).map(Edit::Remove));
+        edits.extend((j + paired..aj).map(Edit::Add));
+        if ai < n && aj < m {
+            edits.push(Edit::Pair(ai, aj));
+        }
+        (i, j) = (ai + 1, aj + 1);
+    }
+    edits
+}
+
+/// The pairs of a run, in order, with the greatest total [`similarity`] (pairs that share
+/// nothing are not chosen).
+fn best_pairs(old: &[Value], new: &[Value]) -> Vec<(usize, usize)> {
+    let (n, m) = (old.len(), new.len());
+    let width = m + 1;
+    let mut score = vec![0u64; n * m];
+    for (i, x) in old.iter().enumerate() {
+        for (j, y) in new.iter().enumerate() {
+            score[i * m + j] = similarity(x, y);
+        }
+    }
+    // best[i * width + j]: the greatest total for old[i..] and new[j..].
+    let mut best = vec![0u64; (n + 1) * width];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            let skip = best[(i + 1) * width + j].max(best[i * width + j + 1]);
+            let s = score[i * m + j];
+            best[i * width + j] = if s > 0 {
+                skip.max(s + best[(i + 1) * width + j + 1])
+            } else {
+                skip
+            };
+        }
+    }
+    let mut pairs = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        let here = best[i * width + j];
+        let s = score[i * m + j];
+        if s > 0 && here == s + best[(i + 1) * width + j + 1] {
+            pairs.push((i, j));
+            i += 1;
+            j += 1;
+        } else if here == best[(i + 1) * width + j] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    pairs
+}
+
+/// How much two values have in common, in nodes: the size of what is equal in both, looking
+/// into object members of the same name and array elements at the same index. Zero for values
+/// of different types and for different scalars.
+fn similarity(x: &Value, y: &Value) -> u64 {
+    if x == y {
+        return size(x);
+    }
+    match (x, y) {
+        (Value::Object(a), Value::Object(b)) => a
+            .iter()
+            .filter_map(|(k, v)| b.get(k).map(|w| similarity(v, w)))
+            .sum(),
+        (Value::Array(a), Value::Array(b)) => a.iter().zip(b).map(|(v, w)| similarity(v, w)).sum(),
+        _ => 0,
+    }
+}
+
+/// The number of values in a value, itself included.
+fn size(value: &Value) -> u64 {
+    1 + match value {
+        Value::Array(items) => items.iter().map(size).sum(),
+        Value::Object(map) => map.values().map(size).sum(),
+        _ => 0,
+    }
+}
+
+/// The alignment of two arrays as runs. A longest common subsequence when the table it needs
+/// has at most [`LCS_MAX_CELLS`] cells, else one run pairing the elements by position.
+fn align(a: &[Value], b: &[Value]) -> Vec<Run> {
+    let (n, m) = (a.len(), b.len());
+    let whole = vec![Run::Change {
+        removed: n,
+        added: m,
+    }];
+    if n == 0 || m == 0 || (n + 1).saturating_mul(m + 1) > LCS_MAX_CELLS {
+        return whole;
+    }
+    let (a, b) = classes(a, b);
+    // lcs[i * width + j]: the length of a longest common subsequence of a[i..] and b[j..]. It is
+    // at most min(n, m) < 2^10 within the cell limit, so u16 holds it.
+    let width = m + 1;
+    let mut lcs = vec![0u16; (n + 1) * width];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i * width + j] = if a[i] == b[j] {
+                lcs[(i + 1) * width + j + 1] + 1
+            } else {
+                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
+            };
+        }
+    }
+    let mut runs = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let (mut removed, mut added) = (0, 0);
+    let flush = |runs: &mut Vec<Run>, removed: &mut usize, added: &mut usize| {
+        if *removed > 0 || *added > 0 {
+            runs.push(Run::Change {
+                removed: *removed,
+                added: *added,
+            });
+            (*removed, *added) = (0, 0);
+        }
+    };
+    while i < n && j < m {
+        if a[i] == b[j] {
+            flush(&mut runs, &mut removed, &mut added);
+            runs.push(Run::Keep);
+            i += 1;
+            j += 1;
+        } else if lcs[(i + 1) * width + j] >= lcs[i * width + j + 1] {
+            removed += 1;
+            i += 1;
+        } else {
+            added += 1;
+            j += 1;
+        }
+    }
+    removed += n - i;
+    added += m - j;
+    flush(&mut runs, &mut removed, &mut added);
+    runs
+}
+
+/// Numbers the distinct values of `a` and `b` (equal values, by `Value` equality, get the same
+/// number), so that the table compares numbers rather than trees.
+fn classes(a: &[Value], b: &[Value]) -> (Vec<u32>, Vec<u32>) {
+    let mut buckets: HashMap<u64, Vec<(u32, &Value)>> = HashMap::new();
+    let mut count = 0u32;
+    let mut class = |value| {
+        let bucket = buckets.entry(fingerprint(value)).or_default();
+        if let Some((id, _)) = bucket.iter().find(|(_, seen)| *seen == value) {
+            return *id;
+        }
+        bucket.push((count, value));
+        count += 1;
+        count - 1
+    };
+    let a = a.iter().map(&mut class).collect();
+    let b = b.iter().map(&mut class).collect();
+    (a, b)
+}
+
+/// A hash consistent with `Value` equality: object members hash the same in any order, and
+/// numbers equal as `serde_json` numbers hash the same.
+fn fingerprint(value: &Value) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hash_into(value, &mut hasher);
+    hasher.finish()
+}
+
+fn hash_into(value: &Value, hasher: &mut DefaultHasher) {
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(b) => (1u8, b).hash(hasher),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                (2u8, u).hash(hasher);
+            } else if let Some(i) = n.as_i64() {
+                (3u8, i).hash(hasher);
+            } else {
+                // 0.0 and -0.0 are equal.
+                let f = n.as_f64().unwrap_or(0.0);
+                (4u8, if f == 0.0 { 0 } else { f.to_bits() }).hash(hasher);
+            }
+        }
+        Value::String(s) => (5u8, s).hash(hasher),
+        Value::Array(items) => {
+            (6u8, items.len()).hash(hasher);
+            for item in items {
+                hash_into(item, hasher);
+            }
+        }
+        Value::Object(map) => {
+            let members = map.iter().fold(0u64, |sum, (k, v)| {
+                let mut member = DefaultHasher::new();
+                k.hash(&mut member);
+                hash_into(v, &mut member);
+                sum.wrapping_add(member.finish())
+            });
+            (7u8, map.len(), members).hash(hasher);
+        }
+    }
+}
