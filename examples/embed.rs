@@ -46,7 +46,9 @@ fn answer() -> Result<(), String> {
         return Err("the AdmissionReview has no request".into());
     };
 
-    let decision = engine.evaluate(&Request::new(request)).decision();
+    let decision = engine
+        .evaluate(&Request::new(request))
+        .decision_for(request);
     let answer = review.respond(decision.into_response(&request.uid));
     let text = serde_json::to_string_pretty(&answer).map_err(|e| e.to_string())?;
     writeln!(std::io::stdout(), "{text}").map_err(|e| e.to_string())

@@ -378,10 +378,12 @@ impl AdmissionReview {
 }
 
 /// The answer to an admission request, before it is addressed to a request `uid`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Decision {
     /// Whether the request is admitted.
     pub allowed: bool,
+    /// The JSON Patch to apply to the admitted object (mutation), empty for none.
+    pub patch: Vec<crate::jsonpatch::PatchOp>,
     /// Why it is not (only when denied).
     pub status: Option<Status>,
     /// Warnings for the client.
@@ -436,12 +438,17 @@ impl Decision {
 
     /// The response to the request with this `uid`.
     pub fn into_response(self, uid: &str) -> AdmissionResponse {
+        let patch = (!self.patch.is_empty()).then(|| {
+            use base64::Engine;
+            let json = serde_json::to_vec(&self.patch).unwrap_or_default();
+            base64::engine::general_purpose::STANDARD.encode(json)
+        });
         AdmissionResponse {
             uid: uid.to_string(),
             allowed: self.allowed,
             status: self.status,
-            patch: None,
-            patch_type: None,
+            patch_type: patch.as_ref().map(|_| "JSONPatch".to_string()),
+            patch,
             audit_annotations: self.audit_annotations,
             warnings: self.warnings,
         }

@@ -27,7 +27,7 @@
 //!       "spec": {"containers": [{"name": "c", "image": "nginx",
 //!         "securityContext": {"runAsUser": 0}}]}}}}"#).unwrap();
 //! let request = review.request.as_ref().unwrap();
-//! let decision = engine.evaluate(&Request::new(request)).decision();
+//! let decision = engine.evaluate(&Request::new(request)).decision_for(request);
 //! assert!(!decision.allowed); // the policy enforces the Restricted level
 //! assert!(decision.message().contains(r#"It violates PodSecurity "restricted:latest""#));
 //! let answer = review.respond(decision.into_response(&request.uid));
@@ -62,6 +62,7 @@ pub mod jsonpatch;
 mod load;
 mod lookup;
 mod matching;
+mod mutate;
 mod pattern;
 pub mod podsecurity;
 mod quantity;
@@ -81,9 +82,9 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use compile::PolicyInfo;
 pub use diag::{Diagnostic, Severity, SourceMap};
 pub use engine::{
-    ApiCall, ApiTarget, Engine, Evaluation, ExternalData, ExternalError, NoExternalData, Origin,
-    PodSecurityFinding, PolicyResponse, Request, ResourceRef, RuleOutput, RuleResponse, RuleStatus,
-    RuleValues, Validation, Violation,
+    ApiCall, ApiTarget, Engine, Evaluation, ExternalData, ExternalError, Mutation, NoExternalData,
+    Origin, PodSecurityFinding, PolicyResponse, Request, ResourceQuery, ResourceRef, RuleOutput,
+    RuleResponse, RuleStatus, RuleValues, Validation, Violation,
 };
 pub use ir::{FailureAction, FailurePolicy, RuleKind};
 pub use load::{InvalidPolicy, Loader, read_resources};

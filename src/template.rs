@@ -95,12 +95,8 @@ fn compile_variable(
     // Where the expression starts inside the template (after `{{`, `-` and spaces).
     let start = start + (text.as_ptr() as usize).saturating_sub(braces.as_ptr() as usize);
     // `{{ @ }}` is the resource's own value at this place of the pattern.
-    let here;
     let text = match (text, at) {
-        ("@", Some(path)) => {
-            here = format!("request.object.{path}");
-            here.as_str()
-        }
+        ("@", Some(path)) => path,
         _ => text,
     };
     let compile = |src: &str| {
@@ -146,8 +142,8 @@ impl Template {
         Template::parse_at(s, None)
     }
 
-    /// Compiles a string found at `at` (a JMESPath into the resource, like
-    /// `spec.containers[0].image`), where `{{ @ }}` reads the resource's value.
+    /// Compiles a string found at `at` (a JMESPath to the value at the string's place, like
+    /// `request.object.spec.containers[0].image`), which `{{ @ }}` reads.
     pub fn parse_at(s: &str, at: Option<&str>) -> Result<Option<Template>, TemplateError> {
         let variables = scan_at(s, at)?;
         if variables.is_empty() {
@@ -308,7 +304,15 @@ fn jmespath_of(path: &[String]) -> String {
             if !out.is_empty() {
                 out.push('.');
             }
-            out.push_str(crate::pattern::parse_anchor(seg).map_or(seg.as_str(), |a| a.key));
+            let key = crate::pattern::parse_anchor(seg).map_or(seg.as_str(), |a| a.key);
+            let identifier = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if identifier {
+                out.push_str(key);
+            } else {
+                // A key like `corp.com/retention` is quoted.
+                out.push_str(&serde_json::Value::String(key.to_string()).to_string());
+            }
         }
     }
     out
@@ -363,16 +367,21 @@ impl Dynamic {
         Dynamic::compile_in(value, None)
     }
 
-    /// Compiles a pattern: `{{ @ }}` in a string reads the resource at the string's place.
-    pub fn compile_pattern(value: &Value) -> Result<Dynamic, TemplateError> {
-        Dynamic::compile_in(value, Some(&mut Vec::new()))
+    /// Compiles a pattern: `{{ @ }}` in a string reads the value at the string's place in the
+    /// document `root` names (`request.object`, or `target` for a mutate-existing patch).
+    pub fn compile_pattern(value: &Value, root: &str) -> Result<Dynamic, TemplateError> {
+        Dynamic::compile_in(value, Some((root, &mut Vec::new())))
     }
 
     fn compile_in(
         value: &Value,
-        mut path: Option<&mut Vec<String>>,
+        mut path: Option<(&str, &mut Vec<String>)>,
     ) -> Result<Dynamic, TemplateError> {
-        let at = path.as_deref().map(|p| jmespath_of(p));
+        let at = path.as_ref().map(|(root, p)| match jmespath_of(p) {
+            rest if rest.is_empty() => root.to_string(),
+            rest if rest.starts_with('[') => format!("{root}{rest}"),
+            rest => format!("{root}.{rest}"),
+        });
         Ok(match value {
             Value::String(s) => match Template::parse_at(s, at.as_deref())? {
                 Some(t) => Dynamic::Template(t),
@@ -381,11 +390,14 @@ impl Dynamic {
             Value::Array(items) => {
                 let mut compiled = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(p) = path.as_deref_mut() {
+                    if let Some((_, p)) = path.as_mut() {
                         p.push(i.to_string());
                     }
-                    compiled.push(Dynamic::compile_in(item, path.as_deref_mut()));
-                    if let Some(p) = path.as_deref_mut() {
+                    compiled.push(Dynamic::compile_in(
+                        item,
+                        path.as_mut().map(|(root, p)| (*root, &mut **p)),
+                    ));
+                    if let Some((_, p)) = path.as_mut() {
                         p.pop();
                     }
                 }
@@ -403,11 +415,12 @@ impl Dynamic {
                         Some(t) => DynamicKey::Template(t),
                         None => DynamicKey::Static(k.clone()),
                     };
-                    if let Some(p) = path.as_deref_mut() {
+                    if let Some((_, p)) = path.as_mut() {
                         p.push(k.clone());
                     }
-                    let compiled = Dynamic::compile_in(v, path.as_deref_mut());
-                    if let Some(p) = path.as_deref_mut() {
+                    let compiled =
+                        Dynamic::compile_in(v, path.as_mut().map(|(root, p)| (*root, &mut **p)));
+                    if let Some((_, p)) = path.as_mut() {
                         p.pop();
                     }
                     entries.push((key, compiled?));
@@ -571,7 +584,8 @@ mod tests {
     #[test]
     fn at_reads_the_resource_at_the_pattern_place() {
         let pattern = json!({"spec": {"containers": [{"=(image)": "{{ @ }}"}]}});
-        let d = Dynamic::compile_pattern(&pattern).unwrap_or(Dynamic::Static(Value::Null));
+        let d = Dynamic::compile_pattern(&pattern, "request.object")
+            .unwrap_or(Dynamic::Static(Value::Null));
         let ctx = json!({"request": {"object": {"spec": {"containers": [{"image": "nginx"}]}}}});
         assert_eq!(
             d.render(&ctx, "", false),

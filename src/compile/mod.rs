@@ -2,8 +2,10 @@
 //! every evaluation. Problems found here (a malformed scalar pattern, an unsupported anchor) are
 //! diagnostics pointing at the pattern's source line.
 
+mod blocks;
 mod conditions;
 mod context;
+mod mutator;
 mod podsecurity;
 mod references;
 mod rule;
@@ -11,6 +13,7 @@ mod validator;
 
 pub use conditions::{CompiledCondition, CompiledConditions};
 pub use context::{ContextEntry, ExternalLookup, ExternalTarget, Query};
+pub use mutator::{Action, JsonPatch, MutateForeach, Mutator, Order, Patch, Target};
 pub use podsecurity::PodSecurityProgram;
 pub use rule::{CompiledRule, RuleProgram};
 pub use validator::{Foreach, Slot, Validator, ValidatorCheck};

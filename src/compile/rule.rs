@@ -9,6 +9,7 @@ use crate::syntax::reader::Reader;
 use crate::template::Dynamic;
 use crate::yaml::{Node, NodeValue};
 
+use super::mutator::{self, Mutator};
 use super::references;
 use super::validator::{Validator, compile_rule_validator};
 
@@ -17,6 +18,8 @@ use super::validator::{Validator, compile_rule_validator};
 pub enum RuleProgram {
     /// A validate rule.
     Validate(Validator),
+    /// A mutate rule.
+    Mutate(Mutator),
     /// A feature this version does not evaluate yet; the rule reports an error naming it.
     Unsupported(String),
 }
@@ -111,7 +114,16 @@ pub(super) fn compile_rule(
                 },
             }
         }
-        Body::Mutate(_) => RuleProgram::Unsupported("mutate rules".into()),
+        Body::Mutate(node) => match mutator::compile(
+            policy.file,
+            node,
+            rule.context.as_ref(),
+            rule.preconditions.as_ref(),
+            diagnostics,
+        ) {
+            Some(m) => RuleProgram::Mutate(m),
+            None => RuleProgram::Unsupported("an invalid mutate".into()),
+        },
         Body::Generate(_) => RuleProgram::Unsupported("generate rules".into()),
         Body::VerifyImages(_) => RuleProgram::Unsupported("verifyImages rules".into()),
     };
@@ -121,7 +133,11 @@ pub(super) fn compile_rule(
             .report_properties
             .iter()
             .any(|p| !p.value.is_static())
-        || matches!(&compiled.program, RuleProgram::Validate(v) if v.needs_context());
+        || match &compiled.program {
+            RuleProgram::Validate(v) => v.needs_context(),
+            RuleProgram::Mutate(m) => m.needs_context(),
+            RuleProgram::Unsupported(_) => false,
+        };
     compiled
 }
 

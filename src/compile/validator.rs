@@ -2,15 +2,16 @@
 //! [`Validator`]: context entries, preconditions and one check.
 
 use crate::diag::{Diagnostic, FileId};
-use crate::expr::{self, Expr};
+use crate::expr::Expr;
 use crate::ir::{self, Check};
 use crate::pattern::Pattern;
 use crate::syntax::reader::Reader;
 use crate::template::Dynamic;
 use crate::yaml::{Node, NodeValue};
 
+use super::blocks;
 use super::conditions::{self, CompiledConditions};
-use super::context::{self, ContextEntry};
+use super::context::ContextEntry;
 use super::podsecurity::{self, PodSecurityProgram};
 use super::references;
 
@@ -61,29 +62,32 @@ pub struct Foreach {
     pub body: Validator,
 }
 
-/// Compiles a pattern node, reporting problems at their place in the source.
-pub fn compile_pattern(
+/// Resolves the `$(...)` references of a pattern or patch (`what`) and compiles its `{{ }}`
+/// variables (`{{ @ }}` reads the document `root` names at the value's place), reporting
+/// problems at their place in the source.
+pub fn compile_dynamic(
     file: FileId,
     node: &Node,
+    what: &str,
+    root: &str,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Slot> {
+) -> Option<Dynamic> {
     let mut value = node.to_json();
     if references::has_references(&value) {
         match references::resolve(&value) {
             Ok(resolved) => value = resolved,
             Err(e) => {
                 diagnostics.push(
-                    Diagnostic::error(file, node.span, format!("invalid pattern: {e}"))
-                        .with_label("in this pattern")
-                        .with_note("a `$(path)` reference must name a string (or, after an operator, a number) of the same pattern"),
+                    Diagnostic::error(file, node.span, format!("invalid {what}: {e}"))
+                        .with_label(format!("in this {what}"))
+                        .with_note(format!("a `$(path)` reference must name a string (or, after an operator, a number) of the same {what}")),
                 );
                 return None;
             }
         }
     }
-    match Dynamic::compile_pattern(&value) {
-        Ok(d) if !d.is_static() => return Some(Slot::Templated(d)),
-        Ok(_) => {}
+    match Dynamic::compile_pattern(&value, root) {
+        Ok(d) => Some(d),
         Err(e) => {
             diagnostics.push(
                 Diagnostic::error(
@@ -91,11 +95,23 @@ pub fn compile_pattern(
                     node.span_at(e.offset),
                     format!("invalid variable: {e}"),
                 )
-                .with_label("in this pattern"),
+                .with_label(format!("in this {what}")),
             );
-            return None;
+            None
         }
     }
+}
+
+/// Compiles a pattern node, reporting problems at their place in the source.
+pub fn compile_pattern(
+    file: FileId,
+    node: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Slot> {
+    let value = match compile_dynamic(file, node, "pattern", "request.object", diagnostics)? {
+        Dynamic::Static(value) => value,
+        templated => return Some(Slot::Templated(templated)),
+    };
     match Pattern::compile(&value) {
         Ok(p) => Some(Slot::Ready(p)),
         Err(errors) => {
@@ -152,14 +168,8 @@ pub fn compile_rule_validator(
     v: &ir::Validate,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Validator> {
-    let context = match &rule.context {
-        Some(node) => context::compile(file, node, diagnostics),
-        None => Some(Vec::new()),
-    };
-    let preconditions = match &rule.preconditions {
-        Some(node) => conditions::compile(file, node, diagnostics).map(Some),
-        None => Some(None),
-    };
+    let context = blocks::context(file, rule.context.as_ref(), diagnostics);
+    let preconditions = blocks::preconditions(file, rule.preconditions.as_ref(), diagnostics);
     let check = match &v.check {
         Check::Pattern(node) => {
             compile_pattern(file, node, diagnostics).map(ValidatorCheck::Pattern)
@@ -223,22 +233,7 @@ fn foreach_entry(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -
     }
     let head = obj.head_span();
     obj.finish(&mut r);
-    let list = list?;
-    let expr = match expr::parse(&list.value) {
-        Ok(e) => e,
-        Err(e) => {
-            r.error(
-                list.span,
-                format!(
-                    "invalid JMESPath in foreach.list: {} at column {}",
-                    e.message,
-                    e.offset + 1
-                ),
-                "in this expression",
-            );
-            return None;
-        }
-    };
+    let expr = blocks::foreach_list(&mut r, &list?)?;
     let (field, check_node) = match checks.len() {
         1 => checks.pop()?,
         0 => {
@@ -256,14 +251,8 @@ fn foreach_entry(file: FileId, node: &Node, diagnostics: &mut Vec<Diagnostic>) -
             return None;
         }
     };
-    let context = match &context {
-        Some(n) => context::compile(file, n, diagnostics)?,
-        None => Vec::new(),
-    };
-    let preconditions = match &preconditions {
-        Some(n) => Some(conditions::compile(file, n, diagnostics)?),
-        None => None,
-    };
+    let context = blocks::context(file, context.as_ref(), diagnostics)?;
+    let preconditions = blocks::preconditions(file, preconditions.as_ref(), diagnostics)?;
     let check = match field {
         "pattern" => ValidatorCheck::Pattern(compile_pattern(file, &check_node, diagnostics)?),
         "anyPattern" => ValidatorCheck::AnyPattern(any_pattern(file, &check_node, diagnostics)?),

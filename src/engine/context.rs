@@ -336,6 +336,12 @@ impl<'r> Context<'r> {
         ctx
     }
 
+    /// Replaces `request.object` with a value of its own.
+    pub fn set_object(&mut self, object: Value) {
+        self.object = None;
+        self.set_path("request.object", object);
+    }
+
     /// Adds `images.*` (parsing every container image of the resource), once.
     pub fn add_images(&mut self, resource: &Value) {
         if self.doc.get("images").is_none() {

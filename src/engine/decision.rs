@@ -1,9 +1,11 @@
 //! The admission answer to an [`Evaluation`], as Kyverno's validating webhook computes it
 //! (`pkg/webhooks/resource/validation`, `pkg/webhooks/utils/block.go` and `warning.go`).
 //!
-//! Only validate rules take part (mutation has its own webhook). A rule is on the *enforce
-//! path* when Kyverno's policy cache files it under Enforce (`admission_action`); it is on the
-//! *audit path* otherwise.
+//! Mutate rules decide first, as Kyverno's mutating webhook: a policy whose `failurePolicy` is
+//! Fail denies the request when one of its mutate rules failed or errored; otherwise the
+//! admitted request carries the evaluation's JSON Patch. Then validate rules. A rule is on the
+//! *enforce path* when Kyverno's policy cache files it under Enforce (`admission_action`); it
+//! is on the *audit path* otherwise.
 //!
 //! - The request is denied when an enforce-path rule fails and its failure action is Enforce,
 //!   or errors and its policy's `failurePolicy` is Fail. The message names every enforce-path
@@ -20,7 +22,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::response::{Evaluation, RuleResponse, RuleStatus};
-use crate::admission::Decision;
+use crate::admission::{AdmissionRequest, Decision};
 use crate::compile::PolicyInfo;
 use crate::ir::{FailureAction, FailurePolicy, RuleKind};
 
@@ -35,9 +37,24 @@ fn warning(policy: &PolicyInfo, rule: &RuleResponse) -> String {
 }
 
 impl Evaluation {
-    /// The answer Kyverno's validating webhook gives to the request evaluated: denied with
-    /// Kyverno's blocked-resource message, or admitted with warnings (see the module notes).
+    /// The answer to the request evaluated, as Kyverno's mutating and validating webhooks give
+    /// it: denied with Kyverno's message, or admitted with warnings and, when mutate rules
+    /// changed the object, the JSON Patch from the request's object (see the module notes).
+    pub fn decision_for(&self, request: &AdmissionRequest) -> Decision {
+        let mut decision = self.decision();
+        if decision.allowed
+            && let Some(original) = request.object.as_ref()
+        {
+            decision.patch = self.patch(original);
+        }
+        decision
+    }
+
+    /// [`Evaluation::decision_for`] without the patch (which needs the request's object).
     pub fn decision(&self) -> Decision {
+        if let Some(message) = self.mutation_failure() {
+            return Decision::deny(message);
+        }
         let validations = || {
             self.rules()
                 .filter(|(_, r)| r.kind() == RuleKind::Validation)
@@ -55,7 +72,11 @@ impl Evaluation {
             Decision::deny(self.blocked_message())
         } else {
             let mut allow = Decision::allow();
-            allow.warnings = enforce_path()
+            let mutations = self
+                .rules()
+                .filter(|(p, r)| r.kind() == RuleKind::Mutation && p.emit_warning);
+            allow.warnings = mutations
+                .chain(enforce_path())
                 .chain(audit_path().filter(|(p, _)| p.emit_warning))
                 .filter(|(_, r)| reported(r))
                 .map(|(p, r)| warning(p, r))
@@ -70,6 +91,30 @@ impl Evaluation {
             decision = decision.annotate("audit-violations", audited.join("; "));
         }
         decision
+    }
+
+    /// Kyverno's mutating webhook denies a request when a policy whose `failurePolicy` is Fail
+    /// has a mutate rule that failed or errored: `mutation policy <p> error: failed to apply
+    /// policy <p> rules [<rule>: <message> ...]` for the first such policy.
+    fn mutation_failure(&self) -> Option<String> {
+        self.policies.iter().find_map(|p| {
+            let failed: Vec<String> = p
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.kind() == RuleKind::Mutation
+                        && matches!(r.status, RuleStatus::Fail | RuleStatus::Error)
+                })
+                .map(|r| format!("{}: {}", r.name, r.message))
+                .collect();
+            (!failed.is_empty() && p.policy.failure_policy == FailurePolicy::Fail).then(|| {
+                let name = &p.policy.name;
+                format!(
+                    "mutation policy {name} error: failed to apply policy {name} rules [{}]",
+                    failed.join(" ")
+                )
+            })
+        })
     }
 
     /// Kyverno's `GetBlockedMessages`: the resource, then a YAML map of policy name to rule

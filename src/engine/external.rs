@@ -6,6 +6,9 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::matching::Selector;
+use crate::wildcard;
+
 /// An `apiCall` context entry's request, with its variables substituted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiCall<'a> {
@@ -31,6 +34,49 @@ pub enum ApiTarget<'a> {
         /// `headers`: name and value pairs.
         headers: &'a [(String, String)],
     },
+}
+
+/// The resources a mutate-existing rule targets (`mutate.targets[]`), its variables
+/// substituted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceQuery<'a> {
+    /// `apiVersion` (`v1`, `apps/v1`).
+    pub api_version: &'a str,
+    /// `kind`.
+    pub kind: &'a str,
+    /// The namespace (wildcards allowed; empty: any).
+    pub namespace: &'a str,
+    /// The name (wildcards allowed; empty: any).
+    pub name: &'a str,
+    /// A label selector (`matchLabels`, `matchExpressions`), if given.
+    pub selector: Option<&'a Value>,
+}
+
+impl ResourceQuery<'_> {
+    /// Whether a resource is one the query asks for (for implementations that hold a list, as
+    /// Kyverno's CLI does: the group of the API version is not compared).
+    pub fn matches(&self, resource: &Value) -> bool {
+        let text = |pointer: &str| {
+            resource
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let wild =
+            |pattern: &str, value: &str| pattern.is_empty() || wildcard::matches(pattern, value);
+        let version = |api_version: &str| api_version.rsplit('/').next().unwrap_or("").to_string();
+        // Offline sources are keyed as Kyverno's fake client is: by version and kind.
+        version(text("/apiVersion")) == version(self.api_version)
+            && text("/kind") == self.kind
+            && wild(self.namespace, text("/metadata/namespace"))
+            && wild(self.name, text("/metadata/name"))
+            && self.selector.is_none_or(|s| {
+                let labels = resource
+                    .pointer("/metadata/labels")
+                    .and_then(Value::as_object);
+                Selector::from_json(s).is_some_and(|s| s.matches(labels))
+            })
+    }
 }
 
 /// Why external data could not be had.
@@ -67,6 +113,12 @@ pub trait ExternalData: Send + Sync + fmt::Debug {
     /// The data of a global context entry (`globalReference`).
     fn global_context(&self, name: &str) -> Result<Value, ExternalError> {
         let _ = name;
+        Err(ExternalError::NotSupplied)
+    }
+
+    /// The resources a mutate-existing rule targets.
+    fn resources(&self, query: &ResourceQuery<'_>) -> Result<Vec<Value>, ExternalError> {
+        let _ = query;
         Err(ExternalError::NotSupplied)
     }
 

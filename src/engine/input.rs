@@ -150,6 +150,20 @@ impl<'a> Input<'a> {
         ))
     }
 
+    /// The same request with another object (the object as mutate rules patched it).
+    pub fn with_object<'b>(&self, object: &'b Value) -> Input<'b>
+    where
+        'a: 'b,
+    {
+        Input::new(
+            self.request,
+            self.operation,
+            Some(object),
+            self.old_object,
+            object,
+        )
+    }
+
     /// Whether this is a DELETE (variables read `request.oldObject`).
     pub fn is_delete(&self) -> bool {
         self.operation == Operation::Delete

@@ -6,24 +6,29 @@ mod conditions;
 mod context;
 mod decision;
 mod external;
+mod gate;
 mod input;
+mod mutate;
 mod podsecurity;
 mod request;
 mod response;
 mod scope;
 mod validate;
 
-pub use external::{ApiCall, ApiTarget, ExternalData, ExternalError, NoExternalData};
+pub use external::{
+    ApiCall, ApiTarget, ExternalData, ExternalError, NoExternalData, ResourceQuery,
+};
 pub use request::{Origin, Request, RuleValues};
 pub use response::{
-    Evaluation, PodSecurityFinding, PolicyResponse, ResourceRef, RuleOutput, RuleResponse,
-    RuleStatus, Validation, Violation,
+    Evaluation, Mutation, PodSecurityFinding, PolicyResponse, ResourceRef, RuleOutput,
+    RuleResponse, RuleStatus, Validation, Violation,
 };
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use crate::admission::Operation;
 use crate::compile::{CompiledPolicy, CompiledRule, PolicyInfo, Program, RuleProgram};
 use crate::ir::{ActionOverride, FailureAction};
 use crate::matching::{Facts, Selector};
@@ -64,6 +69,8 @@ pub struct Engine {
     program: Arc<Program>,
     /// Whether any policy reads namespace labels (so they are asked for only when needed).
     needs_namespace_labels: bool,
+    /// Whether any policy has mutate rules.
+    mutates: bool,
 }
 
 /// `Engine` is shared across threads: checked when the crate compiles.
@@ -77,9 +84,14 @@ impl Engine {
     /// An engine for compiled policies.
     pub(crate) fn new(program: Program) -> Self {
         let needs_namespace_labels = program.policies.iter().any(uses_namespace_labels);
+        let mutates = program
+            .policies
+            .iter()
+            .any(|p| p.rules.iter().any(is_mutate));
         Engine {
             program: Arc::new(program),
             needs_namespace_labels,
+            mutates,
         }
     }
 
@@ -97,25 +109,58 @@ impl Engine {
             .sum()
     }
 
-    /// Evaluates every policy against a request. Only policies with at least one rule that
-    /// applied have a response. Admission requests skip policies with `admission: false`.
+    /// Evaluates every policy against a request, as Kyverno's `apply` does: first every
+    /// policy's mutate rules, in order, each on the object the rules before left; then the
+    /// other rules, on the patched object. Only policies with at least one rule that applied
+    /// have a response. Admission requests skip policies with `admission: false`; DELETE
+    /// requests are not mutated.
     pub fn evaluate(&self, request: &Request) -> Evaluation {
         let input = Input::of(request);
         let labels = self.namespace_labels(&input);
-        let facts = input.facts(labels.as_ref());
+        let eligible = |p: &CompiledPolicy| request.origin != Origin::Admission || p.info.admission;
+        let mutated = match input.object {
+            Some(object) if self.mutates && input.operation != Operation::Delete => {
+                mutate_all(&self.program, &eligible, &input, object, labels.as_ref())
+            }
+            _ => Mutated::default(),
+        };
+        let view = match &mutated.object {
+            Some(object) => input.with_object(object),
+            None => input,
+        };
+        let facts = view.facts(labels.as_ref());
         // One context for the request, built on first use and shared by every policy.
-        let mut scope = Scope::new(&input);
-        let policies = self
-            .program
-            .policies
-            .iter()
-            .filter(|p| request.origin != Origin::Admission || p.info.admission)
-            .filter_map(|p| evaluate_policy(p, &mut scope, &facts, labels.as_ref()))
-            .collect();
+        let mut scope = Scope::new(&view);
+        let mut mutations = mutated.policies.into_iter().peekable();
+        let mut policies = Vec::new();
+        for (index, policy) in self.program.policies.iter().enumerate() {
+            if !eligible(policy) {
+                continue;
+            }
+            let mutation = mutations.next_if(|(i, _, _)| *i == index);
+            let validation = evaluate_policy(policy, &mut scope, &facts, labels.as_ref());
+            let response = match (mutation, validation) {
+                (Some((_, mut rules, patched)), validation) => {
+                    let failure_action = validation
+                        .as_ref()
+                        .map_or(policy.info.failure_action, |v| v.failure_action);
+                    rules.extend(validation.into_iter().flat_map(|v| v.rules));
+                    Some(PolicyResponse {
+                        policy: Arc::clone(&policy.info),
+                        failure_action,
+                        rules,
+                        patched: Some(patched),
+                    })
+                }
+                (None, validation) => validation,
+            };
+            policies.extend(response);
+        }
         Evaluation {
-            resource: ResourceRef::of(&input),
-            operation: input.operation,
+            resource: ResourceRef::of(&view),
+            operation: view.operation,
             policies,
+            patched: mutated.object.clone(),
         }
     }
 
@@ -157,7 +202,7 @@ fn evaluate_policy(
         .unwrap_or(policy.info.failure_action);
     let mut rules = Vec::new();
     for rule in &policy.rules {
-        if !rule_matches(rule, facts) {
+        if is_mutate(rule) || !rule_matches(rule, facts) {
             continue;
         }
         let Some(mut result) = evaluate_rule(&policy.info.name, rule, scope) else {
@@ -194,7 +239,103 @@ fn evaluate_policy(
         policy: Arc::clone(&policy.info),
         failure_action,
         rules,
+        patched: None,
     })
+}
+
+fn is_mutate(rule: &CompiledRule) -> bool {
+    matches!(rule.program, RuleProgram::Mutate(_))
+}
+
+/// What the mutate rules did to a request's object.
+#[derive(Default)]
+struct Mutated {
+    /// Per policy whose mutate rules applied: its index, their responses, the object after it.
+    policies: Vec<(usize, Vec<RuleResponse>, Arc<Value>)>,
+    /// The object after every policy, when a rule changed it.
+    object: Option<Arc<Value>>,
+}
+
+/// Runs every eligible policy's mutate rules in order, each rule on the object as the rules
+/// before it left it (matching included).
+fn mutate_all(
+    program: &Program,
+    eligible: &dyn Fn(&CompiledPolicy) -> bool,
+    input: &Input,
+    original: &Value,
+    labels: Option<&Map<String, Value>>,
+) -> Mutated {
+    let mut out = Mutated::default();
+    let mut unchanged: Option<Arc<Value>> = None;
+    for (index, policy) in program.policies.iter().enumerate() {
+        if !eligible(policy) || !policy.rules.iter().any(is_mutate) {
+            continue;
+        }
+        let mut rules = policy.rules.iter().filter(|r| is_mutate(r));
+        let mut responses = Vec::new();
+        let mut done = false;
+        while !done {
+            // Rules run against one view of the object until one changes it.
+            let changed = {
+                let object = out.object.as_deref().unwrap_or(original);
+                let view = input.with_object(object);
+                let facts = view.facts(labels);
+                if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(&facts) {
+                    break;
+                }
+                let spec_action = override_action(&policy.failure_action_overrides, &facts)
+                    .unwrap_or(policy.info.failure_action);
+                let mut scope = Scope::new(&view);
+                let mut changed = None;
+                done = true;
+                for rule in rules.by_ref() {
+                    if !rule_matches(rule, &facts) {
+                        continue;
+                    }
+                    let RuleProgram::Mutate(m) = &rule.program else {
+                        continue;
+                    };
+                    // Mutate-existing rules run in the background controller, not in admission.
+                    if !m.targets.is_empty() && view.request.origin == Origin::Admission {
+                        continue;
+                    }
+                    let (rule_responses, patched) =
+                        with_rule_values(&policy.info.name, rule, &mut scope, |scope| {
+                            mutate::run(rule, m, scope, object, policy.info.namespace.as_deref())
+                        });
+                    let mut applied = false;
+                    for mut response in rule_responses {
+                        with_written_properties(rule, &mut response);
+                        response.failure_action = spec_action;
+                        response.admission_action = spec_action;
+                        applied |= matches!(response.status, RuleStatus::Pass | RuleStatus::Fail);
+                        responses.push(response);
+                    }
+                    let stop = policy.apply_one && applied;
+                    if patched.is_some() || scope.object_version() > 0 {
+                        changed = patched;
+                        done = stop;
+                        break;
+                    }
+                    if stop {
+                        break;
+                    }
+                }
+                changed
+            };
+            if let Some(patched) = changed {
+                out.object = Some(Arc::new(patched));
+            }
+        }
+        if !responses.is_empty() {
+            let after = match &out.object {
+                Some(o) => Arc::clone(o),
+                None => Arc::clone(unchanged.get_or_insert_with(|| Arc::new(original.clone()))),
+            };
+            out.policies.push((index, responses, after));
+        }
+    }
+    out
 }
 
 /// Kyverno's `allowExistingViolations`: an UPDATE that an Enforce rule fails is let through
@@ -208,7 +349,7 @@ fn violation_existed(
 ) -> bool {
     let input = scope.input();
     let action = rule.failure_action.unwrap_or(policy.info.failure_action);
-    if input.operation != crate::admission::Operation::Update
+    if input.operation != Operation::Update
         || action != FailureAction::Enforce
         || !rule.allow_existing_violations
     {
@@ -283,23 +424,46 @@ fn admission_action(policy: &CompiledPolicy, rule: &CompiledRule, facts: &Facts)
         .unwrap_or(policy.info.failure_action)
 }
 
-/// Runs one matched rule with the caller's values for it.
+/// Runs `f` with the caller's values for a rule (and `images` when the rule reads them) in
+/// the scope, removed afterwards.
+fn with_rule_values<T>(
+    policy: &str,
+    rule: &CompiledRule,
+    scope: &mut Scope,
+    f: impl FnOnce(&mut Scope) -> T,
+) -> T {
+    let values = match (rule.needs_context, scope.input().request.rule_values) {
+        (true, Some(source)) => source.rule_values(policy, &rule.name),
+        _ => Vec::new(),
+    };
+    let mut undo = scope::Undo::default();
+    scope.set_values(values, &mut undo);
+    if rule.needs_images {
+        scope.add_images();
+    }
+    let result = f(scope);
+    scope.unload(undo);
+    result
+}
+
+/// A response that stopped before `reportProperties` were substituted shows them as written.
+fn with_written_properties(rule: &CompiledRule, response: &mut RuleResponse) {
+    if response.properties.is_empty() && !rule.report_properties.is_empty() {
+        response.properties = rule
+            .report_properties
+            .iter()
+            .map(|p| (p.key.clone(), p.written.clone()))
+            .collect();
+    }
+}
+
+/// Runs one matched rule (not a mutate rule) with the caller's values for it.
 fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
     let mut response = match &rule.program {
-        RuleProgram::Validate(validator) => {
-            let values = match (rule.needs_context, scope.input().request.rule_values) {
-                (true, Some(source)) => source.rule_values(policy, &rule.name),
-                _ => Vec::new(),
-            };
-            let mut undo = scope::Undo::default();
-            scope.set_values(values, &mut undo);
-            if rule.needs_images {
-                scope.add_images();
-            }
-            let result = validate::run(rule, validator, scope, 0);
-            scope.unload(undo);
-            result?
-        }
+        RuleProgram::Validate(validator) => with_rule_values(policy, rule, scope, |scope| {
+            validate::run(rule, validator, scope, 0)
+        })?,
+        RuleProgram::Mutate(_) => return None,
         RuleProgram::Unsupported(feature) => RuleResponse {
             output: RuleOutput::Unsupported {
                 kind: rule.kind,
@@ -315,12 +479,6 @@ fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option
             )
         },
     };
-    if response.properties.is_empty() && !rule.report_properties.is_empty() {
-        response.properties = rule
-            .report_properties
-            .iter()
-            .map(|p| (p.key.clone(), p.written.clone()))
-            .collect();
-    }
+    with_written_properties(rule, &mut response);
     Some(response)
 }

@@ -3,10 +3,13 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::input::Input;
 use crate::admission::Operation;
 use crate::compile::PolicyInfo;
 use crate::ir::{FailureAction, RuleKind};
+use crate::jsonpatch::PatchOp;
 
 /// The outcome of one rule on one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,6 +68,8 @@ impl RuleStatus {
 pub enum RuleOutput {
     /// A validate rule's findings.
     Validation(Validation),
+    /// What a mutate rule did.
+    Mutation(Mutation),
     /// A rule of a kind, or using a feature, this version does not evaluate: it reports an error.
     Unsupported {
         /// The rule's kind.
@@ -82,6 +87,15 @@ pub struct Validation {
     pub failed_paths: Vec<String>,
     /// The violations of a failed `podSecurity` rule.
     pub pod_security: Option<Box<PodSecurityFinding>>,
+}
+
+/// What a mutate rule did. The patched resource is the policy's
+/// ([`PolicyResponse::patched`]) and the evaluation's ([`Evaluation::patched`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mutation {
+    /// For a mutate-existing rule (`mutate.targets`): the target as the rule patched it (one
+    /// response per target).
+    pub target: Option<Arc<Value>>,
 }
 
 /// The response of one rule.
@@ -123,10 +137,19 @@ impl RuleResponse {
         }
     }
 
+    /// A mutation response (failure actions filled in by the engine).
+    pub fn mutation(name: &Arc<str>, status: RuleStatus, message: String) -> Self {
+        RuleResponse {
+            output: RuleOutput::Mutation(Mutation::default()),
+            ..RuleResponse::validation(name, status, message)
+        }
+    }
+
     /// The kind of the rule.
     pub fn kind(&self) -> RuleKind {
         match &self.output {
             RuleOutput::Validation(_) => RuleKind::Validation,
+            RuleOutput::Mutation(_) => RuleKind::Mutation,
             RuleOutput::Unsupported { kind, .. } => *kind,
         }
     }
@@ -197,8 +220,13 @@ pub struct PolicyResponse {
     /// The policy's failure action for this resource, as Kyverno's `GetValidationFailureAction`
     /// computes it (the first rule that sets one, then the policy's overrides and action).
     pub failure_action: FailureAction,
-    /// One response per rule that applied, in rule order.
+    /// One response per rule that applied: the mutate rules' (in rule order), then the
+    /// others'.
     pub rules: Vec<RuleResponse>,
+    /// For a policy whose mutate rules applied: the resource after them (and after every
+    /// earlier policy's), changed or not. This is what `kyverno test` compares with
+    /// `patchedResources`.
+    pub patched: Option<Arc<Value>>,
 }
 
 /// The resource an evaluation is about: the object, or the old object of a DELETE. Its five
@@ -285,9 +313,22 @@ pub struct Evaluation {
     pub operation: Operation,
     /// The policies' responses.
     pub policies: Vec<PolicyResponse>,
+    /// The object as the mutate rules left it, when they changed it. Validate rules checked
+    /// this object.
+    pub patched: Option<Arc<Value>>,
 }
 
 impl Evaluation {
+    /// The JSON Patch from the request's object (`original`) to [`Evaluation::patched`]
+    /// (empty when nothing changed): what an admission response carries. Computed on each
+    /// call; the evaluation keeps no copy of the original.
+    pub fn patch(&self, original: &Value) -> Vec<PatchOp> {
+        match &self.patched {
+            Some(after) => crate::jsonpatch::diff(original, after),
+            None => Vec::new(),
+        }
+    }
+
     /// Every rule response with its policy.
     pub fn rules(&self) -> impl Iterator<Item = (&PolicyInfo, &RuleResponse)> {
         self.policies

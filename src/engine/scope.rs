@@ -17,6 +17,8 @@ pub struct Scope<'r> {
     input: &'r Input<'r>,
     ctx: Option<Context<'r>>,
     element: Option<Value>,
+    /// How many times `request.object` was replaced ([`Scope::set_object`]).
+    object_version: u64,
 }
 
 /// What [`Scope::enter_element`] replaced, for [`Scope::leave_element`].
@@ -45,6 +47,7 @@ impl<'r> Scope<'r> {
             input,
             ctx: None,
             element: None,
+            object_version: 0,
         }
     }
 
@@ -81,6 +84,17 @@ impl<'r> Scope<'r> {
             element: previous,
             undo,
         }
+    }
+
+    /// Shows rules a new `request.object` (a mutate foreach entry's result).
+    pub fn set_object(&mut self, object: Value) {
+        self.object_version += 1;
+        self.context().set_object(object);
+    }
+
+    /// Changes when [`Scope::set_object`] is called.
+    pub fn object_version(&self) -> u64 {
+        self.object_version
     }
 
     /// Undoes [`Scope::enter_element`].

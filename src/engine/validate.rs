@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::conditions::{self, BlockResult};
-use super::scope::{LoadFailure, Scope, Undo};
+use super::gate::{self, join};
+use super::scope::{Scope, Undo};
 use super::{RuleOutput, RuleResponse, RuleStatus};
 use crate::compile::{CompiledRule, Foreach, Slot, Validator, ValidatorCheck};
 use crate::pattern::{Outcome, Pattern};
@@ -38,26 +39,9 @@ fn run_loaded(
     nesting: usize,
     undo: &mut Undo,
 ) -> Option<RuleResponse> {
-    match scope.load(&v.context, undo) {
-        Ok(()) => {}
-        Err(LoadFailure::Missing(reason)) => return Some(response(rule, RuleStatus::Skip, reason)),
-        Err(LoadFailure::Error(e)) => return Some(error(rule, "failed to load context", e)),
-    }
-    if let Some(pre) = &v.preconditions {
-        match conditions::evaluate(pre, scope) {
-            Err(e) => return Some(error(rule, "failed to evaluate preconditions", e)),
-            Ok(BlockResult {
-                holds: false,
-                message,
-            }) => {
-                return Some(response(
-                    rule,
-                    RuleStatus::Skip,
-                    join(&["preconditions not met", &message]),
-                ));
-            }
-            Ok(_) => {}
-        }
+    if let Err(closed) = gate::open(&v.context, v.preconditions.as_ref(), scope, undo) {
+        let (status, message) = closed.into_rule_result();
+        return Some(response(rule, status, message));
     }
     // Kyverno substitutes `reportProperties` once the preconditions hold.
     let properties = match nesting {
@@ -119,15 +103,6 @@ fn report_properties(
 /// element-scoped, else the resource, except on DELETE requests (no response).
 fn has_target(scope: &Scope) -> bool {
     scope.element().is_some() || !scope.is_delete()
-}
-
-fn join(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// The message as written (template source for messages with variables).

@@ -9,6 +9,11 @@ use serde_json::{Map, Value};
 use super::op::PatchOp;
 use super::pointer::push_token;
 use super::{LCS_MAX_CELLS, PAIR_MAX_CELLS};
+use crate::lookup::{equal, field};
+
+/// Arrays with at most this many elements between them are compared element by element when
+/// aligned, rather than through hashes of their elements.
+const SMALL_ARRAYS: usize = 16;
 
 /// A patch that turns `from` into `to`: applied to `from` with [`apply`](super::apply) (or any
 /// RFC 6902 implementation) it gives a document equal to `to`. See the
@@ -16,18 +21,17 @@ use super::{LCS_MAX_CELLS, PAIR_MAX_CELLS};
 /// minimal.
 pub fn diff(from: &Value, to: &Value) -> Vec<PatchOp> {
     let mut ops = Vec::new();
-    if from != to {
-        let mut path = String::new();
-        diff_unequal(from, to, &mut path, &mut ops);
-    }
+    diff_values(from, to, &mut String::new(), &mut ops);
     ops
 }
 
-/// The patch for two values known to differ, at `path`.
-fn diff_unequal(from: &Value, to: &Value, path: &mut String, ops: &mut Vec<PatchOp>) {
+/// The patch for two values, at `path`: objects and arrays are walked (equal ones give
+/// nothing), other values are replaced when they differ.
+fn diff_values(from: &Value, to: &Value, path: &mut String, ops: &mut Vec<PatchOp>) {
     match (from, to) {
         (Value::Object(a), Value::Object(b)) => diff_objects(a, b, path, ops),
         (Value::Array(a), Value::Array(b)) => diff_arrays(a, b, path, ops),
+        _ if from == to => {}
         _ => ops.push(PatchOp::replace(path.as_str(), to.clone())),
     }
 }
@@ -44,21 +48,19 @@ fn diff_objects(
     let len = path.len();
     for (key, old) in a {
         push_token(path, key);
-        match b.get(key) {
+        match field(b, key) {
             None => ops.push(PatchOp::remove(path.as_str())),
-            Some(new) if old != new => {
-                if key.is_empty() {
+            Some(new) if key.is_empty() => {
+                if !equal(old, new) {
                     ops.push(PatchOp::replace(path.as_str(), new.clone()));
-                } else {
-                    diff_unequal(old, new, path, ops);
                 }
             }
-            Some(_) => {}
+            Some(new) => diff_values(old, new, path, ops),
         }
         path.truncate(len);
     }
     for (key, new) in b {
-        if !a.contains_key(key) {
+        if field(a, key).is_none() {
             push_token(path, key);
             ops.push(PatchOp::add(path.as_str(), new.clone()));
             path.truncate(len);
@@ -94,12 +96,12 @@ enum Edit {
 /// Aligns the arrays on a longest common subsequence of equal elements (after the common prefix
 /// and suffix), then patches each run of differences between kept elements (see [`pair_run`]).
 fn diff_arrays(a: &[Value], b: &[Value], path: &mut String, ops: &mut Vec<PatchOp>) {
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let prefix = a.iter().zip(b).take_while(|(x, y)| equal(x, y)).count();
     let suffix = a[prefix..]
         .iter()
         .rev()
         .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
+        .take_while(|(x, y)| equal(x, y))
         .count();
     let (a_mid, b_mid) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
     let runs = align(a_mid, b_mid);
@@ -115,17 +117,16 @@ fn diff_arrays(a: &[Value], b: &[Value], path: &mut String, ops: &mut Vec<PatchO
             continue;
         };
         let (old, new) = (&a_mid[i..i + removed], &b_mid[j..j + added]);
-        for edit in pair_run(old, new) {
+        let (edits, similar) = pair_run(old, new);
+        for edit in edits {
             push_token(path, &at.to_string());
             match edit {
                 Edit::Pair(x, y) => {
                     let (old, new) = (&old[x], &new[y]);
-                    if old != new {
-                        if similarity(old, new) > 0 {
-                            diff_unequal(old, new, path, ops);
-                        } else {
-                            ops.push(PatchOp::replace(path.as_str(), new.clone()));
-                        }
+                    if similar || similarity(old, new) > 0 {
+                        diff_values(old, new, path, ops);
+                    } else {
+                        ops.push(PatchOp::replace(path.as_str(), new.clone()));
                     }
                     at += 1;
                 }
@@ -148,12 +149,17 @@ fn diff_arrays(a: &[Value], b: &[Value], path: &mut String, ops: &mut Vec<PatchO
 /// them, the rest are paired by position (diffed if they share anything, else replaced), and
 /// the surplus of `old` is removed and that of `new` added. So removing one container and
 /// changing its neighbour removes the first and patches the second.
-fn pair_run(old: &[Value], new: &[Value]) -> Vec<Edit> {
+///
+/// Also returns whether every pair is known to share something.
+fn pair_run(old: &[Value], new: &[Value]) -> (Vec<Edit>, bool) {
     let (n, m) = (old.len(), new.len());
     let mut edits = Vec::with_capacity(n.max(m));
     // Matched pairs, in order, then a sentinel past the end.
     let mut anchors = Vec::new();
-    if (n > 1 || m > 1) && (n + 1).saturating_mul(m + 1) <= PAIR_MAX_CELLS {
+    // Runs of equal length whose elements pair up by position (each pair shares something)
+    // keep that pairing; otherwise the pairs that share most are sought.
+    let by_position = n == m && old.iter().zip(new).all(|(x, y)| similarity(x, y) > 0);
+    if !by_position && (n > 1 || m > 1) && (n + 1).saturating_mul(m + 1) <= PAIR_MAX_CELLS {
         anchors = best_pairs(old, new);
     }
     anchors.push((n, m));
@@ -171,7 +177,7 @@ fn pair_run(old: &[Value], new: &[Value]) -> Vec<Edit> {
         }
         (i, j) = (ai + 1, aj + 1);
     }
-    edits
+    (edits, by_position)
 }
 
 /// The pairs of a run, in order, with the greatest total [`similarity`] (pairs that share
@@ -220,25 +226,37 @@ fn best_pairs(old: &[Value], new: &[Value]) -> Vec<(usize, usize)> {
 /// into object members of the same name and array elements at the same index. Zero for values
 /// of different types and for different scalars.
 fn similarity(x: &Value, y: &Value) -> u64 {
-    if x == y {
-        return size(x);
-    }
-    match (x, y) {
-        (Value::Object(a), Value::Object(b)) => a
-            .iter()
-            .filter_map(|(k, v)| b.get(k).map(|w| similarity(v, w)))
-            .sum(),
-        (Value::Array(a), Value::Array(b)) => a.iter().zip(b).map(|(v, w)| similarity(v, w)).sum(),
-        _ => 0,
-    }
+    common(x, y).0
 }
 
-/// The number of values in a value, itself included.
-fn size(value: &Value) -> u64 {
-    1 + match value {
-        Value::Array(items) => items.iter().map(size).sum(),
-        Value::Object(map) => map.values().map(size).sum(),
-        _ => 0,
+/// The nodes two values have in common, and whether they are equal (then the count is the
+/// size of either), in one walk.
+fn common(x: &Value, y: &Value) -> (u64, bool) {
+    let (shared, same) = match (x, y) {
+        (Value::Object(a), Value::Object(b)) => a.iter().fold(
+            (0, a.len() == b.len()),
+            |(shared, same), (k, v)| match field(b, k) {
+                Some(w) => {
+                    let (s, e) = common(v, w);
+                    (shared + s, same && e)
+                }
+                None => (shared, false),
+            },
+        ),
+        (Value::Array(a), Value::Array(b)) => {
+            a.iter()
+                .zip(b)
+                .fold((0, a.len() == b.len()), |(shared, same), (v, w)| {
+                    let (s, e) = common(v, w);
+                    (shared + s, same && e)
+                })
+        }
+        _ => return if x == y { (1, true) } else { (0, false) },
+    };
+    if same {
+        (shared + 1, true)
+    } else {
+        (shared, false)
     }
 }
 
@@ -302,11 +320,25 @@ fn align(a: &[Value], b: &[Value]) -> Vec<Run> {
 /// Numbers the distinct values of `a` and `b` (equal values, by `Value` equality, get the same
 /// number), so that the table compares numbers rather than trees.
 fn classes(a: &[Value], b: &[Value]) -> (Vec<u32>, Vec<u32>) {
+    // Few values: compare them directly rather than hash whole subtrees.
+    if a.len() + b.len() <= SMALL_ARRAYS {
+        let mut seen: Vec<&Value> = Vec::with_capacity(a.len() + b.len());
+        let mut id_of = |value| match seen.iter().position(|v| equal(v, value)) {
+            Some(id) => id as u32,
+            None => {
+                seen.push(value);
+                (seen.len() - 1) as u32
+            }
+        };
+        let a = a.iter().map(&mut id_of).collect();
+        let b = b.iter().map(&mut id_of).collect();
+        return (a, b);
+    }
     let mut buckets: HashMap<u64, Vec<(u32, &Value)>> = HashMap::new();
     let mut count = 0u32;
     let mut class = |value| {
         let bucket = buckets.entry(fingerprint(value)).or_default();
-        if let Some((id, _)) = bucket.iter().find(|(_, seen)| *seen == value) {
+        if let Some((id, _)) = bucket.iter().find(|(_, seen)| equal(seen, value)) {
             return *id;
         }
         bucket.push((count, value));

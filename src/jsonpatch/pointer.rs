@@ -36,6 +36,10 @@ pub(super) fn decode(token: &str) -> String {
 /// Appends `/` and the escaped form of `key` (`~` as `~0`, `/` as `~1`) to a pointer.
 pub(super) fn push_token(pointer: &mut String, key: &str) {
     pointer.push('/');
+    if !key.bytes().any(|b| b == b'~' || b == b'/') {
+        pointer.push_str(key);
+        return;
+    }
     for c in key.chars() {
         match c {
             '~' => pointer.push_str("~0"),

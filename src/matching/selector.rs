@@ -58,6 +58,37 @@ impl Selector {
         }
     }
 
+    /// Compiles a selector written as JSON (`matchLabels`, `matchExpressions`); `None` when it
+    /// is not one.
+    pub fn from_json(value: &Value) -> Option<Self> {
+        let map = value.as_object()?;
+        let mut selector = LabelSelector::default();
+        if let Some(labels) = map.get("matchLabels") {
+            for (k, v) in labels.as_object()? {
+                selector
+                    .match_labels
+                    .push((k.clone(), v.as_str()?.to_string()));
+            }
+        }
+        if let Some(expressions) = map.get("matchExpressions") {
+            for e in expressions.as_array()? {
+                let text = |field: &str| e.get(field).and_then(Value::as_str).map(str::to_string);
+                let values = match e.get("values") {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(v) => v
+                        .as_array()?
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_string))
+                        .collect::<Option<_>>()?,
+                };
+                selector
+                    .match_expressions
+                    .push((text("key")?, text("operator")?, values));
+            }
+        }
+        Some(Selector::new(&selector))
+    }
+
     /// Whether a label set matches. `None` is an empty label set.
     pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
         let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);

@@ -24,7 +24,7 @@ mod gofmt;
 mod scalar;
 mod tree;
 
-pub use anchor::parse as parse_anchor;
+pub use anchor::{Anchor, AnchorKind, parse as parse_anchor};
 pub use compile::CompileError;
 pub use scalar::StringPattern;
 

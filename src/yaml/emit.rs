@@ -13,16 +13,44 @@ use super::resolve::{Resolved, resolve};
 /// limits implicit keys to 1024 characters.
 const MAX_IMPLICIT_KEY: usize = 1000;
 
+/// How block YAML is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Spaces per nesting level.
+    pub indent: usize,
+    /// Whether a list under a key is indented (go-yaml v3) or starts at the key's column
+    /// (go-yaml v2, kubectl).
+    pub indent_sequences: bool,
+}
+
+impl Layout {
+    /// `kubectl` / sigs.k8s.io/yaml (go-yaml v2): two spaces, lists at their key's column.
+    pub const KUBECTL: Layout = Layout {
+        indent: 2,
+        indent_sequences: false,
+    };
+    /// go-yaml v3's `yaml.Marshal`: four spaces, lists indented under their key.
+    pub const GO_YAML_V3: Layout = Layout {
+        indent: 4,
+        indent_sequences: true,
+    };
+}
+
 /// Renders a value as block YAML the way `kubectl`/sigs.k8s.io/yaml print it, preserving map
 /// key order. Reading the text back with [`super::parse_values`] gives the same value (floats
 /// with an integral value come back as integers, as they do in Kubernetes).
 pub fn to_yaml_string(value: &Value) -> String {
+    to_yaml_string_with(value, Layout::KUBECTL)
+}
+
+/// Renders a value as block YAML with a given layout, preserving map key order.
+pub fn to_yaml_string_with(value: &Value, layout: Layout) -> String {
     let mut out = String::new();
     match value {
-        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false),
-        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0, false),
+        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false, layout),
+        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0, false, layout),
         other => {
-            write_inline(&mut out, other, 0);
+            write_inline(&mut out, other, 0, layout);
             out.push('\n');
         }
     }
@@ -35,74 +63,93 @@ fn pad(out: &mut String, n: usize) {
 }
 
 /// A block mapping at `indent`; with `inline_first` the first key follows a `- ` already written.
-fn write_map(out: &mut String, map: &Map<String, Value>, indent: usize, inline_first: bool) {
+fn write_map(
+    out: &mut String,
+    map: &Map<String, Value>,
+    indent: usize,
+    inline_first: bool,
+    layout: Layout,
+) {
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 || !inline_first {
             pad(out, indent);
         }
         let mut rendered = String::new();
-        write_string(&mut rendered, key, indent, true);
+        write_string(&mut rendered, key, indent, true, layout);
+        let seq_indent = if layout.indent_sequences {
+            indent + layout.indent
+        } else {
+            indent
+        };
         if rendered.len() > MAX_IMPLICIT_KEY {
             out.push_str("? ");
             out.push_str(&rendered);
             out.push('\n');
             pad(out, indent);
-            write_after_key(out, value, indent, indent + 2);
+            write_after_key(out, value, indent, seq_indent.max(indent + 2), layout);
         } else {
             out.push_str(&rendered);
-            write_after_key(out, value, indent, indent);
+            write_after_key(out, value, indent, seq_indent, layout);
         }
     }
 }
 
 /// Writes `:` and the value of a mapping entry whose key is at `indent`; a list value starts
 /// at `seq_indent`.
-fn write_after_key(out: &mut String, value: &Value, indent: usize, seq_indent: usize) {
+fn write_after_key(
+    out: &mut String,
+    value: &Value,
+    indent: usize,
+    seq_indent: usize,
+    layout: Layout,
+) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             out.push_str(":\n");
-            write_map(out, map, indent + 2, false);
+            write_map(out, map, indent + layout.indent, false, layout);
         }
         Value::Array(items) if !items.is_empty() => {
             out.push_str(":\n");
-            write_seq(out, items, seq_indent, false);
+            write_seq(out, items, seq_indent, false, layout);
         }
         other => {
             out.push_str(": ");
-            write_inline(out, other, indent);
+            write_inline(out, other, indent, layout);
             out.push('\n');
         }
     }
 }
 
 /// A block sequence at `indent`; with `inline_first` the first item follows a `- ` already written.
-fn write_seq(out: &mut String, items: &[Value], indent: usize, inline_first: bool) {
+fn write_seq(out: &mut String, items: &[Value], indent: usize, inline_first: bool, layout: Layout) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !inline_first {
             pad(out, indent);
         }
         out.push_str("- ");
         match item {
-            Value::Object(map) if !map.is_empty() => write_map(out, map, indent + 2, true),
-            Value::Array(inner) if !inner.is_empty() => write_seq(out, inner, indent + 2, true),
+            Value::Object(map) if !map.is_empty() => write_map(out, map, indent + 2, true, layout),
+            Value::Array(inner) if !inner.is_empty() => {
+                write_seq(out, inner, indent + 2, true, layout)
+            }
             other => {
-                write_inline(out, other, indent);
+                write_inline(out, other, indent, layout);
                 out.push('\n');
             }
         }
     }
 }
 
-/// A scalar or empty collection on the current line; block strings continue below at
-/// `indent + 2`.
-fn write_inline(out: &mut String, value: &Value, indent: usize) {
+/// A scalar or empty collection on the current line; block strings continue below, one level
+/// deeper than `indent`.
+fn write_inline(out: &mut String, value: &Value, indent: usize, layout: Layout) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::String(s) => write_string(out, s, indent, false),
+        Value::String(s) => write_string(out, s, indent, false, layout),
         Value::Array(_) => out.push_str("[]"),
         Value::Object(_) => out.push_str("{}"),
     }
@@ -110,10 +157,10 @@ fn write_inline(out: &mut String, value: &Value, indent: usize) {
 
 /// A string in the first style that reads back as the same string: plain, single-quoted,
 /// literal block (values with line breaks) or double-quoted.
-fn write_string(out: &mut String, s: &str, indent: usize, key: bool) {
+fn write_string(out: &mut String, s: &str, indent: usize, key: bool, layout: Layout) {
     if s.contains('\n') {
         if !key && literal_ok(s) {
-            write_literal(out, s, indent + 2);
+            write_literal(out, s, indent + layout.indent);
         } else {
             write_double(out, s);
         }

@@ -26,7 +26,7 @@ mod proptests;
 mod resolve;
 mod tree;
 
-pub use emit::to_yaml_string;
+pub use emit::{Layout, to_yaml_string, to_yaml_string_with};
 pub use error::YamlError;
 pub use node::{Key, Node, NodeValue, Span};
 
