@@ -312,3 +312,105 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn seed_user_group_defaults_mutates_then_validates() {
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        "examples/user-group-defaults/policy.yaml",
+        "-r",
+        "examples/user-group-defaults/deployments.yaml",
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    let (first, second) = stdout
+        .split_once("policy user-group-defaults applied to default/Deployment/nginx-deployment2:")
+        .expect("both Deployments are printed");
+    assert!(first.contains("runAsUser: 1000"), "{first}");
+    assert!(second.contains("runAsUser: 7000") && !second.contains("runAsUser: 1000"));
+    assert!(stdout.contains(
+        "policy user-group-defaults -> resource default/Deployment/nginx-deployment2 failed:\n1 - autogen-run-as-user-ranges User ID outside defined ranges\n"
+    ));
+    assert!(stdout.contains("pass: 2, fail: 1, warn: 0, error: 0, skip: 1"));
+}
+
+/// A scratch directory under the target directory, emptied first.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+#[test]
+fn apply_writes_mutated_resources_to_a_file_or_a_directory() {
+    let dir = scratch_dir("apply-output");
+    let file = dir.join("out.yaml");
+    let args = |o: &str| {
+        vec![
+            "apply".to_string(),
+            "examples/psa-namespace-labels/policy.yaml".into(),
+            "-r".into(),
+            "examples/psa-namespace-labels/namespaces.yaml".into(),
+            "-o".into(),
+            o.to_string(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        rampart(&args)
+    };
+    let (code, stdout, _) = run(args(&file.display().to_string()));
+    assert_eq!(code, 1);
+    assert!(!stdout.contains("applied to"), "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("Mutation:\nMutation has been applied successfully.")
+            .count(),
+        6
+    );
+    let written = std::fs::read_to_string(&file).expect("the output file");
+    assert_eq!(written.matches("\n---\n\n").count(), 6);
+    assert!(written.contains("    name: team-a\n"));
+    assert!(written.contains("        pod-security.kubernetes.io/enforce: baseline\n"));
+    // A directory: one file per resource.
+    let out_dir = dir.join("mutated");
+    let (code, _, _) = run(args(&out_dir.display().to_string()));
+    assert_eq!(code, 1);
+    let team_a = std::fs::read_to_string(out_dir.join("team-a-mutated.yaml")).expect("a file");
+    assert!(team_a.starts_with("apiVersion: v1\nkind: Namespace\nmetadata:\n"));
+    assert!(out_dir.join("kube-system-mutated.yaml").exists());
+}
+
+#[test]
+fn test_fails_a_patched_resource_that_differs_and_shows_the_diff() {
+    let dir = scratch_dir("patched-mismatch");
+    let suite = dir.join("user-group-defaults");
+    std::fs::create_dir_all(suite.join(".kyverno-test")).expect("dirs");
+    for file in [
+        "policy.yaml",
+        "deployments.yaml",
+        ".kyverno-test/kyverno-test.yaml",
+    ] {
+        std::fs::copy(
+            format!("examples/user-group-defaults/{file}"),
+            suite.join(file),
+        )
+        .expect("copy");
+    }
+    let patched =
+        std::fs::read_to_string("examples/user-group-defaults/.kyverno-test/patched.yaml")
+            .expect("patched.yaml");
+    std::fs::write(
+        suite.join(".kyverno-test/patched.yaml"),
+        patched.replace("runAsUser: 1000", "runAsUser: 1500"),
+    )
+    .expect("write");
+    let (code, stdout, stderr) = rampart(&["test", &suite.display().to_string()]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("Resource diff"), "{stdout}");
+    assert!(
+        stdout.contains("-          runAsUser: 1500\n+          runAsUser: 1000\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Test Summary: 3 tests passed and 1 tests failed"));
+}

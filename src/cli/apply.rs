@@ -4,11 +4,12 @@ use clap::Args;
 use rampart::report::{self, ReportOptions, reported_status};
 use rampart::{
     AdmissionRequest, Engine, Evaluation, ExternalData, FailureAction, Loader, Origin,
-    PolicyResponse, Request, ResourceRef, RuleResponse, RuleStatus, SystemClock,
+    PolicyResponse, Request, ResourceRef, RuleKind, RuleResponse, RuleStatus, SystemClock,
 };
 use serde_json::{Map, Value};
 
 use super::cluster::OfflineCluster;
+use super::mutated::{self, Destination};
 use super::resources::{self, RequestInfo, name_of};
 use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
@@ -60,6 +61,17 @@ pub struct ApplyArgs {
     /// Never use colours.
     #[arg(long)]
     pub remove_color: bool,
+    /// Write mutated resources to this file (`.yaml`, `.yml`) or directory instead of
+    /// printing them.
+    #[arg(short = 'o', long)]
+    pub output: Option<String>,
+    /// Resources that mutate-existing rules (`mutate.targets`) patch: files or directories.
+    #[arg(
+        long = "target-resource",
+        alias = "target-resources",
+        value_delimiter = ','
+    )]
+    pub target_resources: Vec<String>,
 }
 
 /// Counts of rule results, as Kyverno's summary line prints them.
@@ -88,17 +100,17 @@ pub fn namespace_labels(values: &Values, resources: &[Value]) -> Vec<(String, Ma
 /// variables the values give; `data` answers what a cluster would.
 pub fn evaluate(
     engine: &Engine,
-    resources: Vec<Value>,
+    resources: &[Value],
     values: &Values,
     info: Option<&RequestInfo>,
     data: &dyn ExternalData,
 ) -> Result<Vec<Evaluation>, String> {
     let mut out = Vec::with_capacity(resources.len());
     for resource in resources {
-        let name = name_of(&resource).to_string();
+        let name = name_of(resource).to_string();
         let operation = values.operation(&name)?;
         let variables = values.resource_variables(&name);
-        let mut admission = AdmissionRequest::for_resource(resource, operation);
+        let mut admission = AdmissionRequest::for_resource(resource.clone(), operation);
         if let Some(info) = info {
             admission.user_info = info.user.clone();
         }
@@ -163,8 +175,25 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         return EXIT_USAGE;
     };
     let resource_count = resources.len();
-    let cluster = OfflineCluster::with_namespaces(namespace_labels(&values, &resources));
-    let results = match evaluate(&engine, resources, &values, user.as_ref(), &cluster) {
+    let mut cluster = OfflineCluster::with_namespaces(namespace_labels(&values, &resources));
+    if !args.target_resources.is_empty() {
+        let Some(targets) = resources::load(&args.target_resources, loader.sources_mut(), out)
+        else {
+            return EXIT_USAGE;
+        };
+        cluster = cluster.with_targets(targets);
+    }
+    let destination = match Destination::open(
+        args.output.as_deref(),
+        args.resources.iter().any(|r| r == "-"),
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            out.err(&format!("Error: {e}\n"));
+            return EXIT_USAGE;
+        }
+    };
+    let results = match evaluate(&engine, &resources, &values, user.as_ref(), &cluster) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: {e}\n"));
@@ -182,6 +211,12 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         ));
     }
     print_invalid(&loader, out);
+    if !args.policy_report
+        && let Err(e) = mutated::show(&engine, &resources, &results, &destination, out)
+    {
+        out.err(&format!("Error: failed to print mutated result ({e})\n"));
+        return EXIT_USAGE;
+    }
     if args.policy_report {
         let options = ReportOptions {
             audit_warn: args.audit_warn,
@@ -261,47 +296,74 @@ fn responses(results: &[Evaluation]) -> impl Iterator<Item = (&ResourceRef, &Pol
         .flat_map(|e| e.policies.iter().map(move |p| (&e.resource, p)))
 }
 
+/// Kyverno's lines for a resource: its mutate responses first (`skipped mutate policy ...`,
+/// `error while applying mutate policy ...`), then each policy's failed rules.
 fn print_failures(results: &[Evaluation], audit_warn: bool, out: &mut Output) {
-    for (resource, response) in responses(results) {
-        let failed: Vec<_> = response
-            .rules
-            .iter()
-            .filter(|r| r.status == RuleStatus::Fail)
-            .collect();
-        if failed.is_empty() {
-            continue;
-        }
-        let how = if audit_warn && response.failure_action == FailureAction::Audit {
-            "failed as audit warning:"
-        } else {
-            "failed:"
-        };
-        out.out(&format!(
-            "policy {} -> resource {} {how}\n",
-            response.policy.name,
-            resource_path(resource)
-        ));
-        for (i, rule) in failed.iter().enumerate() {
-            match rule.pod_security() {
-                // One violation per line, as Kyverno's CLI prints podSecurity failures.
-                Some(finding) => {
-                    out.out(&format!(
-                        "{} - {} Validation rule '{}' failed. It violates PodSecurity \"{}:{}\":\n",
-                        i + 1,
-                        rule.name,
-                        rule.name,
-                        finding.level,
-                        finding.version
-                    ));
-                    for v in &finding.violations {
-                        out.out(&format!("{}\n", v.text()));
-                    }
+    for evaluation in results {
+        let path = resource_path(&evaluation.resource);
+        for response in &evaluation.policies {
+            for rule in response
+                .rules
+                .iter()
+                .filter(|r| r.kind() == RuleKind::Mutation)
+            {
+                match rule.status {
+                    RuleStatus::Skip => out.out(&format!(
+                        "\nskipped mutate policy {} -> resource {path}\n",
+                        response.policy.name
+                    )),
+                    RuleStatus::Error => out.out(&format!(
+                        "\nerror while applying mutate policy {} -> resource {path} \nerror:  {}\n",
+                        response.policy.name, rule.message
+                    )),
+                    _ => {}
                 }
-                None => out.out(&format!("{} - {} {}\n", i + 1, rule.name, rule.message)),
             }
         }
-        out.out("\n");
+        for response in &evaluation.policies {
+            print_failed_rules(&path, response, audit_warn, out);
+        }
     }
+}
+
+fn print_failed_rules(path: &str, response: &PolicyResponse, audit_warn: bool, out: &mut Output) {
+    let failed: Vec<_> = response
+        .rules
+        .iter()
+        .filter(|r| r.status == RuleStatus::Fail)
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    let how = if audit_warn && response.failure_action == FailureAction::Audit {
+        "failed as audit warning:"
+    } else {
+        "failed:"
+    };
+    out.out(&format!(
+        "policy {} -> resource {path} {how}\n",
+        response.policy.name
+    ));
+    for (i, rule) in failed.iter().enumerate() {
+        match rule.pod_security() {
+            // One violation per line, as Kyverno's CLI prints podSecurity failures.
+            Some(finding) => {
+                out.out(&format!(
+                    "{} - {} Validation rule '{}' failed. It violates PodSecurity \"{}:{}\":\n",
+                    i + 1,
+                    rule.name,
+                    rule.name,
+                    finding.level,
+                    finding.version
+                ));
+                for v in &finding.violations {
+                    out.out(&format!("{}\n", v.text()));
+                }
+            }
+            None => out.out(&format!("{} - {} {}\n", i + 1, rule.name, rule.message)),
+        }
+    }
+    out.out("\n");
 }
 
 fn print_table(results: &[Evaluation], args: &ApplyArgs, out: &mut Output) {

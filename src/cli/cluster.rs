@@ -1,9 +1,10 @@
 //! What an offline run knows of a cluster: the labels of namespaces (from values files and the
-//! Namespace objects among the resources) and a test file's stand-ins for cluster data
-//! (`apiCallResponses` answer `apiCall` context entries, `globalContextEntries` answer
+//! Namespace objects among the resources), the target resources of mutate-existing rules
+//! (`--target-resources`, a test's `targetResources`) and a test file's stand-ins for cluster
+//! data (`apiCallResponses` answer `apiCall` context entries, `globalContextEntries` answer
 //! `globalReference` entries).
 
-use rampart::{ApiCall, ApiTarget, ExternalData, ExternalError};
+use rampart::{ApiCall, ApiTarget, ExternalData, ExternalError, ResourceQuery};
 use serde_json::{Map, Value};
 
 /// One mocked API call.
@@ -22,6 +23,8 @@ pub struct OfflineCluster {
     calls: Vec<Call>,
     globals: Vec<(String, Value)>,
     namespaces: Vec<(String, Map<String, Value>)>,
+    /// The resources mutate-existing rules may target; `None` when none were given.
+    targets: Option<Vec<Value>>,
 }
 
 impl OfflineCluster {
@@ -31,6 +34,12 @@ impl OfflineCluster {
             namespaces,
             ..OfflineCluster::default()
         }
+    }
+
+    /// Adds the resources mutate-existing rules may target.
+    pub fn with_targets(mut self, targets: Vec<Value>) -> Self {
+        self.targets = Some(targets);
+        self
     }
 
     /// Adds the mocks of a test document: `apiCallResponses` and `globalContextEntries`.
@@ -117,6 +126,17 @@ impl ExternalData for OfflineCluster {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
             .ok_or(ExternalError::NotSupplied)
+    }
+
+    fn resources(&self, query: &ResourceQuery<'_>) -> Result<Vec<Value>, ExternalError> {
+        match &self.targets {
+            None => Err(ExternalError::NotSupplied),
+            Some(targets) => Ok(targets
+                .iter()
+                .filter(|t| query.matches(t))
+                .cloned()
+                .collect()),
+        }
     }
 
     fn namespace_labels(&self, namespace: &str) -> Option<Map<String, Value>> {

@@ -6,6 +6,8 @@ mod apply;
 mod check;
 mod cluster;
 mod jp;
+mod mutated;
+mod patched;
 mod psa;
 mod resources;
 mod table;

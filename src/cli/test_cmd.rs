@@ -7,13 +7,14 @@ use clap::Args;
 use rampart::report::reported_status;
 use rampart::source::{self, Input};
 use rampart::{
-    Engine, Evaluation, InvalidPolicy, Loader, ResourceRef, RuleResponse, RuleStatus, SourceMap,
-    diag, wildcard,
+    Engine, Evaluation, InvalidPolicy, Loader, ResourceRef, RuleKind, RuleOutput, RuleResponse,
+    RuleStatus, SourceMap, diag, wildcard,
 };
 use serde_json::Value;
 
 use super::apply::{evaluate, namespace_labels, paint_status};
 use super::cluster::OfflineCluster;
+use super::patched;
 use super::resources::{self, name_of, namespace_of};
 use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
@@ -269,7 +270,7 @@ fn run_one(
         },
         None => None,
     };
-    let cluster = match OfflineCluster::with_namespaces(namespace_labels(&values, &resources))
+    let mut cluster = match OfflineCluster::with_namespaces(namespace_labels(&values, &resources))
         .add_test_mocks(&doc)
     {
         Ok(c) => c,
@@ -278,11 +279,26 @@ fn run_one(
             return None;
         }
     };
+    if doc.get("targetResources").is_some() {
+        let target_paths = relative(base, list("targetResources"));
+        cluster = cluster.with_targets(resources::load(&target_paths, sources, out)?);
+    }
+    let mut expected_patches: Vec<(String, Vec<Value>)> = Vec::new();
+    for result in list("results") {
+        let Some(file) = patched_file(result) else {
+            continue;
+        };
+        if expected_patches.iter().any(|(f, _)| f == file) {
+            continue;
+        }
+        let docs = resources::load(&[base.join(file).display().to_string()], sources, out)?;
+        expected_patches.push((file.to_string(), docs));
+    }
     let names: Vec<(String, String)> = resources
         .iter()
         .map(|r| (namespace_of(r).to_string(), name_of(r).to_string()))
         .collect();
-    let results = match evaluate(&engine, resources, &values, user.as_ref(), &cluster) {
+    let results = match evaluate(&engine, &resources, &values, user.as_ref(), &cluster) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: {}: {e}\n", path.display()));
@@ -297,6 +313,7 @@ fn run_one(
             loader.invalid(),
             &names,
             &results,
+            &expected_patches,
             args.strict,
             selector,
         ));
@@ -352,7 +369,7 @@ fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
                 r.reason.clone(),
             ];
             if args.detailed_results {
-                row.push(r.message.clone());
+                row.push(r.message.lines().next().unwrap_or("").to_string());
             }
             row
         })
@@ -360,6 +377,19 @@ fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
     out.out("\n");
     out.out(&table::render(&headers, &cells));
     out.out("\n");
+    // Multi-line details (diffs of patched resources) of failed rows follow the table.
+    for (i, r) in shown.iter().enumerate() {
+        if !r.passed && r.message.contains('\n') {
+            out.out(&format!(
+                "{}. {} / {} / {}: {}\n\n",
+                i + 1,
+                r.policy,
+                r.rule,
+                r.resource,
+                r.message
+            ));
+        }
+    }
 }
 
 fn resource_label(resource: &ResourceRef) -> String {
@@ -398,12 +428,69 @@ fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleRes
         .collect()
 }
 
+/// A result's `patchedResources` file (or the deprecated `patchedResource`).
+fn patched_file(result: &Value) -> Option<&str> {
+    result
+        .get("patchedResources")
+        .or_else(|| result.get("patchedResource"))
+        .and_then(Value::as_str)
+        .filter(|f| !f.is_empty())
+}
+
+/// Checks one answer: its patched resource (for a mutate rule of a result with
+/// `patchedResources`), then its status. A result expecting `fail` is met by a failed status or
+/// by a patched resource that differs from the file (the way suites write negative mutate
+/// tests).
+fn check_answer(
+    want: &str,
+    got: RuleStatus,
+    answer: &RuleResponse,
+    patched: Option<&Value>,
+    expected: Option<&(String, Vec<Value>)>,
+) -> (bool, String, String) {
+    if let Some(feature) = answer.unsupported() {
+        return (
+            false,
+            format!("Unsupported: {feature}"),
+            answer.message.clone(),
+        );
+    }
+    let want_status = RuleStatus::parse(want);
+    let resource_check = match (expected, patched) {
+        (Some((file, docs)), Some(actual)) if answer.kind() == RuleKind::Mutation => {
+            Some(patched::compare(actual, docs, file))
+        }
+        _ => None,
+    };
+    match resource_check {
+        Some(Err(_)) if want_status == Some(RuleStatus::Fail) => {
+            (true, "Ok".into(), answer.message.clone())
+        }
+        Some(Err(m)) => (
+            false,
+            m.reason,
+            format!(
+                "Patched resource didn't match the patched resource in the test result\n{}",
+                m.detail
+            ),
+        ),
+        _ if Some(got) == want_status => (true, "Ok".into(), answer.message.clone()),
+        _ => (
+            false,
+            format!("Want {want}, got {}", got.as_str()),
+            answer.message.clone(),
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn check_result(
     expected: &Value,
     engine: &Engine,
     invalid: &[InvalidPolicy],
     resources: &[(String, String)],
     results: &[Evaluation],
+    expected_patches: &[(String, Vec<Value>)],
     strict: bool,
     selector: &Selector,
 ) -> Vec<Row> {
@@ -482,18 +569,20 @@ fn check_result(
                 });
                 continue;
             };
+            let file = patched_file(expected)
+                .and_then(|f| expected_patches.iter().find(|(name, _)| name == f));
             for answer in answers {
                 let got = reported_status(response, answer, false);
-                let (passed, reason) = match answer.unsupported() {
-                    Some(feature) => (false, format!("Unsupported: {feature}")),
-                    None if Some(got) == want_status => (true, "Ok".to_string()),
-                    None => (false, format!("Want {want}, got {}", got.as_str())),
+                let patched = match &answer.output {
+                    RuleOutput::Mutation(m) if m.target.is_some() => m.target.as_deref(),
+                    _ => response.patched.as_deref(),
                 };
+                let (passed, reason, message) = check_answer(&want, got, answer, patched, file);
                 rows.push(Row {
                     resource: label.clone(),
                     passed,
                     reason,
-                    message: answer.message.clone(),
+                    message,
                     ..base.clone()
                 });
             }
