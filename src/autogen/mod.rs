@@ -313,6 +313,10 @@ fn wrap_body(body: &mut Body, key: &str) -> bool {
     }
 }
 
+/// Wraps a mutate rule's strategic-merge patches under the pod template. Foreach entries keep
+/// only their list, context, preconditions and patches, as Kyverno rewrites them (so `order`
+/// falls back to its default); nested foreach entries are kept, wrapped the same way, where
+/// Kyverno drops them and leaves a `template: null` patch.
 fn wrap_mutate(node: &mut Node, key: &str) {
     let NodeValue::Map(entries) = &mut node.value else {
         return;
@@ -320,20 +324,29 @@ fn wrap_mutate(node: &mut Node, key: &str) {
     for (k, v) in entries.iter_mut() {
         match k.text.as_str() {
             "patchStrategicMerge" => *v = wrap(v, key),
-            "foreach" => {
-                if let NodeValue::Seq(items) = &mut v.value {
-                    for item in items {
-                        if let NodeValue::Map(fields) = &mut item.value {
-                            for (fk, fv) in fields.iter_mut() {
-                                if fk.text == "patchStrategicMerge" {
-                                    *fv = wrap(fv, key);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            "foreach" => wrap_foreach(v, key, true),
             _ => {}
+        }
+    }
+}
+
+fn wrap_foreach(list: &mut Node, key: &str, top: bool) {
+    let NodeValue::Seq(items) = &mut list.value else {
+        return;
+    };
+    for item in items {
+        let NodeValue::Map(fields) = &mut item.value else {
+            continue;
+        };
+        if top {
+            fields.retain(|(k, _)| k.text != "order");
+        }
+        for (k, v) in fields.iter_mut() {
+            match k.text.as_str() {
+                "patchStrategicMerge" => *v = wrap(v, key),
+                "foreach" => wrap_foreach(v, key, false),
+                _ => {}
+            }
         }
     }
 }
