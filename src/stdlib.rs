@@ -1,10 +1,27 @@
 //! Policies shipped inside the binary, addressed as `stdlib:<path>` (for example
 //! `stdlib:pod-security/restricted.yaml`, or `stdlib:pod-security` for a whole folder).
 //! `pod-security/controls/` holds one pattern-language policy per Pod Security Standards control
-//! (see its README).
+//! (see its README); `defaults/` mutates Pods to meet the restricted level; `namespaces/` assigns,
+//! restricts and reports Pod Security Admission labels of Namespaces.
 
 /// Every bundled file: path under `stdlib/` and contents.
 const FILES: &[(&str, &str)] = &[
+    (
+        "defaults/restricted-security-context.yaml",
+        include_str!("../stdlib/defaults/restricted-security-context.yaml"),
+    ),
+    (
+        "namespaces/psa-default-level.yaml",
+        include_str!("../stdlib/namespaces/psa-default-level.yaml"),
+    ),
+    (
+        "namespaces/psa-deny-privileged.yaml",
+        include_str!("../stdlib/namespaces/psa-deny-privileged.yaml"),
+    ),
+    (
+        "namespaces/psa-report-unlabelled.yaml",
+        include_str!("../stdlib/namespaces/psa-report-unlabelled.yaml"),
+    ),
     (
         "pod-security/baseline.yaml",
         include_str!("../stdlib/pod-security/baseline.yaml"),
