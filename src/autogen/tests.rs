@@ -168,7 +168,11 @@ fn foreach_mutations_lose_order_and_keep_nested_entries_wrapped() {
     let text = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: p\nspec:\n  rules:\n  - name: m\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    mutate:\n      foreach:\n      - list: request.object.spec.containers\n        order: Ascending\n        patchStrategicMerge:\n          metadata:\n            labels:\n              seen: \"yes\"\n      - list: request.object.spec.containers\n        order: Descending\n        foreach:\n        - list: element.ports\n          order: Ascending\n          patchStrategicMerge:\n            spec:\n              hostNetwork: false\n";
     let mut loader = Loader::new();
     loader.add_text("p.yaml", text);
-    assert!(loader.diagnostics().is_empty(), "{:?}", loader.diagnostics());
+    assert!(
+        loader.diagnostics().is_empty(),
+        "{:?}",
+        loader.diagnostics()
+    );
     let policy = loader.ir().first().expect("one policy");
     let Body::Mutate(node) = &policy.rules[1].body else {
         panic!("not mutate");
