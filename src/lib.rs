@@ -56,6 +56,7 @@ pub mod diag;
 mod duration;
 mod engine;
 pub mod expr;
+mod goquote;
 mod image;
 mod ir;
 pub mod jsonpatch;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::goquote::go_quote;
+
 /// Decodes one reference token: `~1` becomes `/` and `~0` becomes `~`, in a single left-to-right
 /// pass (so `~01` is `~1`). Any other `~` is kept as it is, as evanphx's `strings.Replacer` does;
 /// RFC 6901 would call it an error.
@@ -105,31 +107,4 @@ pub(super) fn atoi(s: &str) -> Result<i64, AtoiError> {
     } else {
         i64::try_from(magnitude).map_err(|_| fail(true))
     }
-}
-
-/// Go's `strconv.Quote`, close enough for error messages: `"` and `\` escaped, the usual
-/// control escapes, other control characters as `\x..` or `\u....`.
-pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x80 && c.is_control() => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -1,7 +1,4 @@
-//! Message helpers shared by the checks (upstream policy/helpers.go), plus Go's `%q`.
-
-use std::fmt::Write;
-
+//! Message helpers shared by the checks (upstream policy/helpers.go), and Go's `%q`.
 /// `singular` iff `count == 1`.
 pub(crate) fn pluralize<'s>(singular: &'s str, plural: &'s str, count: usize) -> &'s str {
     if count == 1 { singular } else { plural }
@@ -52,34 +49,7 @@ pub(crate) fn sort_unique<T: Ord>(items: &mut Vec<T>) {
     items.dedup();
 }
 
-/// Go's `strconv.Quote`: double quotes with `"` and `\` escaped and control characters as
-/// `\n`, `\t`, `\xNN` or `\uNNNN`.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if c.is_control() || matches!(c, '\u{ad}' | '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub(crate) use crate::goquote::go_quote;
 
 #[cfg(test)]
 mod tests {
