@@ -60,6 +60,7 @@ mod goquote;
 mod image;
 mod ir;
 pub mod jsonpatch;
+pub mod kinds;
 mod load;
 mod lookup;
 mod matching;
@@ -83,9 +84,10 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use compile::PolicyInfo;
 pub use diag::{Diagnostic, Severity, SourceMap};
 pub use engine::{
-    ApiCall, ApiTarget, Engine, Evaluation, ExternalData, ExternalError, Mutation, NoExternalData,
-    Origin, PodSecurityFinding, PolicyResponse, Request, ResourceQuery, ResourceRef, RuleOutput,
-    RuleResponse, RuleStatus, RuleValues, Validation, Violation,
+    ApiCall, ApiTarget, Engine, Evaluation, ExternalData, ExternalError, Generation, Mutation,
+    NoExternalData, Origin, PodSecurityFinding, PolicyResponse, Request, ResourcePurpose,
+    ResourceQuery, ResourceRef, RuleOutput, RuleResponse, RuleStatus, RuleValues, Validation,
+    Violation,
 };
 pub use ir::{FailureAction, FailurePolicy, RuleKind};
 pub use load::{InvalidPolicy, Loader, read_resources};

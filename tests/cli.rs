@@ -414,3 +414,104 @@ fn test_fails_a_patched_resource_that_differs_and_shows_the_diff() {
     );
     assert!(stdout.contains("Test Summary: 3 tests passed and 1 tests failed"));
 }
+
+#[test]
+fn apply_writes_generated_resources_per_policy_into_a_directory() {
+    let dir = scratch_dir("apply-generated");
+    let (code, stdout, stderr) = rampart(&[
+        "apply",
+        "examples/namespace-bootstrap/policy.yaml",
+        "-r",
+        "examples/namespace-bootstrap/resources.yaml",
+        "-o",
+        &dir.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        stdout
+            .matches("Generate:\nGeneration completed successfully.")
+            .count(),
+        2
+    );
+    let written = std::fs::read_to_string(dir.join("namespace-bootstrap-generated.yaml"))
+        .expect("<policy>-generated.yaml");
+    assert_eq!(written.matches("\n---\n\n").count(), 2);
+    assert!(written.starts_with("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"));
+    assert!(written.contains("kind: Secret\n"));
+}
+
+/// A copy of the `namespace-bootstrap` example suite, with `edit` applied to one of its files.
+fn bootstrap_suite(name: &str, file: &str, edit: impl Fn(String) -> String) -> String {
+    let suite = scratch_dir(name).join("namespace-bootstrap");
+    std::fs::create_dir_all(suite.join(".kyverno-test")).expect("dirs");
+    for f in [
+        "policy.yaml",
+        ".kyverno-test/kyverno-test.yaml",
+        ".kyverno-test/namespaces.yaml",
+        ".kyverno-test/source-secret.yaml",
+        ".kyverno-test/generated.yaml",
+    ] {
+        let text = std::fs::read_to_string(format!("examples/namespace-bootstrap/{f}"))
+            .expect("example file");
+        let text = if f == file { edit(text) } else { text };
+        std::fs::write(suite.join(f), text).expect("write");
+    }
+    suite.display().to_string()
+}
+
+#[test]
+fn test_fails_a_generated_resource_that_differs_and_shows_the_diff() {
+    let suite = bootstrap_suite("generated-mismatch", ".kyverno-test/generated.yaml", |t| {
+        t.replace("    - Egress\n", "")
+    });
+    let (code, stdout, stderr) = rampart(&["test", &suite]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("Resource diff"), "{stdout}");
+    assert!(
+        stdout
+            .contains("Generated resource didn't match the generated resource in the test result"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+  - Egress"), "{stdout}");
+    assert!(stdout.contains("Test Summary: 2 tests passed and 1 tests failed"));
+}
+
+#[test]
+fn test_without_the_clone_source_reports_the_error() {
+    let suite = bootstrap_suite(
+        "clone-source-missing",
+        ".kyverno-test/kyverno-test.yaml",
+        |t| t.replace("    cloneSourceResource: source-secret.yaml\n", ""),
+    );
+    let (code, stdout, _) = rampart(&["test", &suite, "--detailed-results"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("Want pass, got error"), "{stdout}");
+    assert!(
+        stdout.contains("source resource v1/Secret/team-a/regcred not found"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn apply_counts_a_skipped_generate_rule_as_a_skip() {
+    let dir = scratch_dir("generate-skip");
+    let policy = dir.join("policy.yaml");
+    let text = std::fs::read_to_string("examples/namespace-bootstrap/policy.yaml")
+        .expect("example policy")
+        .replace(
+            "      generate:\n        apiVersion: networking.k8s.io/v1",
+            "      preconditions:\n        all:\n          - key: \"{{ request.object.metadata.name }}\"\n            operator: Equals\n            value: production\n      generate:\n        apiVersion: networking.k8s.io/v1",
+        );
+    std::fs::write(&policy, text).expect("write");
+    let (code, stdout, _) = rampart(&[
+        "apply",
+        &policy.display().to_string(),
+        "-r",
+        "examples/namespace-bootstrap/resources.yaml",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.ends_with("pass: 1, fail: 0, warn: 0, error: 0, skip: 1 \n"),
+        "{stdout}"
+    );
+}

@@ -175,7 +175,9 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         return EXIT_USAGE;
     };
     let resource_count = resources.len();
-    let mut cluster = OfflineCluster::with_namespaces(namespace_labels(&values, &resources));
+    // Generate rules clone from, and find existing targets among, the resources given.
+    let mut cluster = OfflineCluster::with_namespaces(namespace_labels(&values, &resources))
+        .with_generate_sources(resources.iter().cloned());
     if !args.target_resources.is_empty() {
         let Some(targets) = resources::load(&args.target_resources, loader.sources_mut(), out)
         else {

@@ -1,10 +1,11 @@
 //! What an offline run knows of a cluster: the labels of namespaces (from values files and the
 //! Namespace objects among the resources), the target resources of mutate-existing rules
-//! (`--target-resources`, a test's `targetResources`) and a test file's stand-ins for cluster
+//! (`--target-resources`, a test's `targetResources`), the objects generate rules clone from
+//! (the resources given, a test's `cloneSourceResource`) and a test file's stand-ins for cluster
 //! data (`apiCallResponses` answer `apiCall` context entries, `globalContextEntries` answer
 //! `globalReference` entries).
 
-use rampart::{ApiCall, ApiTarget, ExternalData, ExternalError, ResourceQuery};
+use rampart::{ApiCall, ApiTarget, ExternalData, ExternalError, ResourcePurpose, ResourceQuery};
 use serde_json::{Map, Value};
 
 /// One mocked API call.
@@ -25,6 +26,8 @@ pub struct OfflineCluster {
     namespaces: Vec<(String, Map<String, Value>)>,
     /// The resources mutate-existing rules may target; `None` when none were given.
     targets: Option<Vec<Value>>,
+    /// The resources generate rules see: clone sources and existing targets.
+    generate: Vec<Value>,
 }
 
 impl OfflineCluster {
@@ -39,6 +42,12 @@ impl OfflineCluster {
     /// Adds the resources mutate-existing rules may target.
     pub fn with_targets(mut self, targets: Vec<Value>) -> Self {
         self.targets = Some(targets);
+        self
+    }
+
+    /// Adds resources generate rules see (clone sources, and targets that exist already).
+    pub fn with_generate_sources(mut self, resources: impl IntoIterator<Item = Value>) -> Self {
+        self.generate.extend(resources);
         self
     }
 
@@ -129,9 +138,13 @@ impl ExternalData for OfflineCluster {
     }
 
     fn resources(&self, query: &ResourceQuery<'_>) -> Result<Vec<Value>, ExternalError> {
-        match &self.targets {
+        let held = match query.purpose {
+            ResourcePurpose::MutateTarget => self.targets.as_ref(),
+            ResourcePurpose::Generate => Some(&self.generate),
+        };
+        match held {
             None => Err(ExternalError::NotSupplied),
-            Some(targets) => Ok(targets
+            Some(resources) => Ok(resources
                 .iter()
                 .filter(|t| query.matches(t))
                 .cloned()

@@ -1,7 +1,8 @@
-//! How `apply` shows mutated resources, as Kyverno's CLI does: for every resource and every
-//! policy with mutate rules (in load order, whether or not it changed anything), the resource as
-//! it stands after that policy, printed as go-yaml v3 prints it (keys sorted, four spaces), with
-//! the targets its mutate-existing rules patched. `-o` writes the YAML to a file or directory.
+//! How `apply` shows mutated and generated resources, as Kyverno's CLI does: for every resource
+//! and every policy with mutate rules (in load order, whether or not it changed anything), the
+//! resource as it stands after that policy, printed as go-yaml v3 prints it (keys sorted, four
+//! spaces), with the targets its mutate-existing rules patched; then every object its generate
+//! rules created. `-o` writes the YAML to a file or directory.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -24,7 +25,8 @@ pub enum Destination {
     },
     /// One file (a path ending in `.yaml` or `.yml`), truncated first.
     File(PathBuf),
-    /// A directory: `<resource name>-mutated.yaml` per resource.
+    /// A directory: `<resource name>-mutated.yaml` per resource, `<policy>-generated.yaml` per
+    /// generating policy.
     Dir(PathBuf),
 }
 
@@ -76,7 +78,7 @@ fn yaml(value: &Value) -> String {
     to_yaml_string_with(&sort_keys(value), Layout::GO_YAML_V3)
 }
 
-/// Shows every mutated resource of an `apply` run.
+/// Shows every mutated resource and every generated object of an `apply` run.
 pub fn show(
     engine: &Engine,
     resources: &[Value],
@@ -112,25 +114,50 @@ pub fn show(
                     _ => None,
                 })
                 .collect();
+            let block = Block::Mutated {
+                resource_name: name_of(resource),
+            };
             write(
                 destination,
+                block,
                 &policy.name,
                 &path,
-                name_of(resource),
                 current,
                 &targets,
                 out,
             )?;
         }
+        for response in &evaluation.policies {
+            for generated in response.rules.iter().flat_map(|r| r.generated()) {
+                let policy = &response.policy.name;
+                write(
+                    destination,
+                    Block::Generated,
+                    policy,
+                    &path,
+                    generated,
+                    &[],
+                    out,
+                )?;
+            }
+        }
     }
     Ok(())
 }
 
+/// What one block of output is.
+enum Block<'a> {
+    /// A resource after a policy's mutate rules (named after the resource in a directory).
+    Mutated { resource_name: &'a str },
+    /// An object a policy's generate rules created (named after the policy in a directory).
+    Generated,
+}
+
 fn write(
     destination: &Destination,
+    block: Block,
     policy: &str,
     path: &str,
-    resource_name: &str,
     resource: &Value,
     targets: &[&Value],
     out: &mut Output,
@@ -150,8 +177,13 @@ fn write(
             }
         }
         Destination::File(file) | Destination::Dir(file) => {
-            let file = match destination {
-                Destination::Dir(dir) => dir.join(format!("{resource_name}-mutated.yaml")),
+            let file = match (destination, &block) {
+                (Destination::Dir(dir), Block::Mutated { resource_name }) => {
+                    dir.join(format!("{resource_name}-mutated.yaml"))
+                }
+                (Destination::Dir(dir), Block::Generated) => {
+                    dir.join(format!("{policy}-generated.yaml"))
+                }
                 _ => file.clone(),
             };
             let mut f = OpenOptions::new()
@@ -168,6 +200,9 @@ fn write(
                 .map_err(|e| format!("failed to write {}: {e}", file.display()))?;
         }
     }
-    out.out("\n\nMutation:\nMutation has been applied successfully.");
+    out.out(match block {
+        Block::Mutated { .. } => "\n\nMutation:\nMutation has been applied successfully.",
+        Block::Generated => "\n\nGenerate:\nGeneration completed successfully.",
+    });
     Ok(())
 }

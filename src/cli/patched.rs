@@ -59,6 +59,28 @@ pub fn compare(actual: &Value, expected: &[Value], file: &str) -> Result<(), Mis
     })
 }
 
+/// Compares the objects a generate rule created with the documents of the result's
+/// `generatedResource(s)` files: every generated object that has a document of its identity
+/// must equal it, and at least one must have one (a rule may create more objects than a suite
+/// lists).
+pub fn compare_generated(actual: &[Value], expected: &[Value], file: &str) -> Result<(), Mismatch> {
+    let mut missing = None;
+    let mut matched = false;
+    for object in actual {
+        match compare(object, expected, file) {
+            Ok(()) => matched = true,
+            Err(m) if m.reason == "Resource diff" => return Err(m),
+            Err(m) => {
+                missing.get_or_insert(m);
+            }
+        }
+    }
+    match (matched, missing) {
+        (false, Some(m)) => Err(m),
+        _ => Ok(()),
+    }
+}
+
 /// Kyverno's `FixupGenerateLabels` then `Tidy`.
 fn normalize(resource: &Value) -> Value {
     let mut v = resource.clone();

@@ -2,6 +2,7 @@
 //! namespaced kinds to `default` as Kyverno's CLI does, namespace labels from Namespace
 //! objects, and the user info file.
 
+use rampart::kinds::is_cluster_scoped;
 use rampart::source::{self, Input};
 use rampart::{SourceMap, UserInfo, diag};
 use serde_json::{Map, Value};
@@ -17,44 +18,6 @@ pub struct RequestInfo {
     pub roles: Vec<String>,
     /// `clusterRoles`.
     pub cluster_roles: Vec<String>,
-}
-
-/// Built-in kinds that are cluster-scoped (everything else is treated as namespaced).
-const CLUSTER_SCOPED: &[&str] = &[
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "StorageClass",
-    "PriorityClass",
-    "IngressClass",
-    "RuntimeClass",
-    "CSIDriver",
-    "CSINode",
-    "VolumeAttachment",
-    "APIService",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "MutatingAdmissionPolicy",
-    "MutatingAdmissionPolicyBinding",
-    "CertificateSigningRequest",
-    "ComponentStatus",
-    "PodSecurityPolicy",
-    "FlowSchema",
-    "PriorityLevelConfiguration",
-    "ClusterPolicy",
-    "ClusterPolicyReport",
-    "ClusterCleanupPolicy",
-    "ClusterIssuer",
-];
-
-/// Whether a kind is cluster-scoped.
-pub fn is_cluster_scoped(kind: &str) -> bool {
-    CLUSTER_SCOPED.contains(&kind)
 }
 
 /// Sets `metadata.namespace: default` on namespaced resources that have none.

@@ -279,15 +279,26 @@ fn run_one(
             return None;
         }
     };
+    // Generate rules clone from the results' `cloneSourceResource` files (Kyverno's CLI keys
+    // them by policy and rule; any rule of the suite may clone from them here).
+    let mut clone_sources = Vec::new();
+    for file in list("results")
+        .iter()
+        .filter_map(|r| r.get("cloneSourceResource").and_then(Value::as_str))
+    {
+        clone_sources.extend(resources::load(
+            &[base.join(file).display().to_string()],
+            sources,
+            out,
+        )?);
+    }
+    cluster = cluster.with_generate_sources(clone_sources);
     if doc.get("targetResources").is_some() {
         let target_paths = relative(base, list("targetResources"));
         cluster = cluster.with_targets(resources::load(&target_paths, sources, out)?);
     }
     let mut expected_patches: Vec<(String, Vec<Value>)> = Vec::new();
-    for result in list("results") {
-        let Some(file) = patched_file(result) else {
-            continue;
-        };
+    for file in list("results").iter().flat_map(resource_files) {
         if expected_patches.iter().any(|(f, _)| f == file) {
             continue;
         }
@@ -428,13 +439,44 @@ fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleRes
         .collect()
 }
 
-/// A result's `patchedResources` file (or the deprecated `patchedResource`).
-fn patched_file(result: &Value) -> Option<&str> {
-    result
-        .get("patchedResources")
-        .or_else(|| result.get("patchedResource"))
-        .and_then(Value::as_str)
+/// A result's files of expected resources: `patchedResources` (or the deprecated
+/// `patchedResource`) for mutate rules, `generatedResource` and `generatedResources` for
+/// generate rules.
+fn resource_files(result: &Value) -> Vec<&str> {
+    let one = |key: &str| result.get(key).and_then(Value::as_str);
+    let mut files: Vec<&str> = one("patchedResources")
+        .or_else(|| one("patchedResource"))
+        .into_iter()
+        .chain(one("generatedResource"))
+        .chain(
+            result
+                .get("generatedResources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str),
+        )
         .filter(|f| !f.is_empty())
+        .collect();
+    files.dedup();
+    files
+}
+
+/// The documents of a result's expected resource files, with the files' names.
+fn expected_resources(
+    result: &Value,
+    loaded: &[(String, Vec<Value>)],
+) -> Option<(String, Vec<Value>)> {
+    let files = resource_files(result);
+    if files.is_empty() {
+        return None;
+    }
+    let docs = files
+        .iter()
+        .filter_map(|f| loaded.iter().find(|(name, _)| name == f))
+        .flat_map(|(_, docs)| docs.iter().cloned())
+        .collect();
+    Some((files.join(", "), docs))
 }
 
 /// Checks one answer: its patched resource (for a mutate rule of a result with
@@ -456,24 +498,30 @@ fn check_answer(
         );
     }
     let want_status = RuleStatus::parse(want);
-    let resource_check = match (expected, patched) {
-        (Some((file, docs)), Some(actual)) if answer.kind() == RuleKind::Mutation => {
-            Some(patched::compare(actual, docs, file))
-        }
+    let resource_check = match (expected, answer.kind()) {
+        (Some((file, docs)), RuleKind::Mutation) => patched.map(|actual| {
+            patched::compare(actual, docs, file).map_err(|m| {
+                (
+                    m,
+                    "Patched resource didn't match the patched resource in the test result",
+                )
+            })
+        }),
+        (Some((file, docs)), RuleKind::Generation) if !answer.generated().is_empty() => Some(
+            patched::compare_generated(answer.generated(), docs, file).map_err(|m| {
+                (
+                    m,
+                    "Generated resource didn't match the generated resource in the test result",
+                )
+            }),
+        ),
         _ => None,
     };
     match resource_check {
         Some(Err(_)) if want_status == Some(RuleStatus::Fail) => {
             (true, "Ok".into(), answer.message.clone())
         }
-        Some(Err(m)) => (
-            false,
-            m.reason,
-            format!(
-                "Patched resource didn't match the patched resource in the test result\n{}",
-                m.detail
-            ),
-        ),
+        Some(Err((m, what))) => (false, m.reason, format!("{what}\n{}", m.detail)),
         _ if Some(got) == want_status => (true, "Ok".into(), answer.message.clone()),
         _ => (
             false,
@@ -569,15 +617,15 @@ fn check_result(
                 });
                 continue;
             };
-            let file = patched_file(expected)
-                .and_then(|f| expected_patches.iter().find(|(name, _)| name == f));
+            let file = expected_resources(expected, expected_patches);
             for answer in answers {
                 let got = reported_status(response, answer, false);
                 let patched = match &answer.output {
                     RuleOutput::Mutation(m) if m.target.is_some() => m.target.as_deref(),
                     _ => response.patched.as_deref(),
                 };
-                let (passed, reason, message) = check_answer(&want, got, answer, patched, file);
+                let (passed, reason, message) =
+                    check_answer(&want, got, answer, patched, file.as_ref());
                 rows.push(Row {
                     resource: label.clone(),
                     passed,

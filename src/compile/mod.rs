@@ -5,6 +5,7 @@
 mod blocks;
 mod conditions;
 mod context;
+mod generator;
 mod mutator;
 mod podsecurity;
 mod references;
@@ -13,6 +14,7 @@ mod validator;
 
 pub use conditions::{CompiledCondition, CompiledConditions};
 pub use context::{ContextEntry, ExternalLookup, ExternalTarget, Query};
+pub use generator::{GenerateAction, GenerateForeach, GeneratePattern, Generator, Source};
 pub use mutator::{Action, JsonPatch, MutateForeach, Mutator, Order, Patch, Target};
 pub use podsecurity::PodSecurityProgram;
 pub use rule::{CompiledRule, RuleProgram};

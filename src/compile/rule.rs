@@ -9,6 +9,7 @@ use crate::syntax::reader::Reader;
 use crate::template::Dynamic;
 use crate::yaml::{Node, NodeValue};
 
+use super::generator::{self, Generator};
 use super::mutator::{self, Mutator};
 use super::references;
 use super::validator::{Validator, compile_rule_validator};
@@ -20,6 +21,8 @@ pub enum RuleProgram {
     Validate(Validator),
     /// A mutate rule.
     Mutate(Mutator),
+    /// A generate rule.
+    Generate(Box<Generator>),
     /// A feature this version does not evaluate yet; the rule reports an error naming it.
     Unsupported(String),
 }
@@ -124,7 +127,16 @@ pub(super) fn compile_rule(
             Some(m) => RuleProgram::Mutate(m),
             None => RuleProgram::Unsupported("an invalid mutate".into()),
         },
-        Body::Generate(_) => RuleProgram::Unsupported("generate rules".into()),
+        Body::Generate(node) => match generator::compile(
+            policy.file,
+            node,
+            rule.context.as_ref(),
+            rule.preconditions.as_ref(),
+            diagnostics,
+        ) {
+            Some(g) => RuleProgram::Generate(Box::new(g)),
+            None => RuleProgram::Unsupported("an invalid generate".into()),
+        },
         Body::VerifyImages(_) => RuleProgram::Unsupported("verifyImages rules".into()),
     };
     compiled.report_properties = report_properties(policy, rule, diagnostics);
@@ -136,6 +148,7 @@ pub(super) fn compile_rule(
         || match &compiled.program {
             RuleProgram::Validate(v) => v.needs_context(),
             RuleProgram::Mutate(m) => m.needs_context(),
+            RuleProgram::Generate(g) => g.needs_context(),
             RuleProgram::Unsupported(_) => false,
         };
     compiled

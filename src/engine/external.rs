@@ -36,11 +36,16 @@ pub enum ApiTarget<'a> {
     },
 }
 
-/// The resources a mutate-existing rule targets (`mutate.targets[]`), its variables
-/// substituted.
+/// Existing resources a rule asks for: the targets of a mutate-existing rule
+/// (`mutate.targets[]`), or the clone sources and existing targets of a generate rule. Its
+/// variables are substituted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceQuery<'a> {
-    /// `apiVersion` (`v1`, `apps/v1`).
+    /// What the resources are for. A cluster answers both alike; an offline source may hold
+    /// different sets, as Kyverno's CLI does (`--target-resources` for mutate-existing rules,
+    /// the given resources and clone sources for generate rules).
+    pub purpose: ResourcePurpose,
+    /// `apiVersion` (`v1`, `apps/v1`; empty: any).
     pub api_version: &'a str,
     /// `kind`.
     pub kind: &'a str,
@@ -50,6 +55,15 @@ pub struct ResourceQuery<'a> {
     pub name: &'a str,
     /// A label selector (`matchLabels`, `matchExpressions`), if given.
     pub selector: Option<&'a Value>,
+}
+
+/// Why a rule asks for existing resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourcePurpose {
+    /// The targets a mutate-existing rule patches.
+    MutateTarget,
+    /// A generate rule's clone sources, and whether its target exists already.
+    Generate,
 }
 
 impl ResourceQuery<'_> {
@@ -66,7 +80,7 @@ impl ResourceQuery<'_> {
             |pattern: &str, value: &str| pattern.is_empty() || wildcard::matches(pattern, value);
         let version = |api_version: &str| api_version.rsplit('/').next().unwrap_or("").to_string();
         // Offline sources are keyed as Kyverno's fake client is: by version and kind.
-        version(text("/apiVersion")) == version(self.api_version)
+        (self.api_version.is_empty() || version(text("/apiVersion")) == version(self.api_version))
             && text("/kind") == self.kind
             && wild(self.namespace, text("/metadata/namespace"))
             && wild(self.name, text("/metadata/name"))

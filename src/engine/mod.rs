@@ -7,6 +7,7 @@ mod context;
 mod decision;
 mod external;
 mod gate;
+mod generate;
 mod input;
 mod mutate;
 mod podsecurity;
@@ -16,11 +17,11 @@ mod scope;
 mod validate;
 
 pub use external::{
-    ApiCall, ApiTarget, ExternalData, ExternalError, NoExternalData, ResourceQuery,
+    ApiCall, ApiTarget, ExternalData, ExternalError, NoExternalData, ResourcePurpose, ResourceQuery,
 };
 pub use request::{Origin, Request, RuleValues};
 pub use response::{
-    Evaluation, Mutation, PodSecurityFinding, PolicyResponse, ResourceRef, RuleOutput,
+    Evaluation, Generation, Mutation, PodSecurityFinding, PolicyResponse, ResourceRef, RuleOutput,
     RuleResponse, RuleStatus, Validation, Violation,
 };
 
@@ -205,7 +206,7 @@ fn evaluate_policy(
         if is_mutate(rule) || !rule_matches(rule, facts) {
             continue;
         }
-        let Some(mut result) = evaluate_rule(&policy.info.name, rule, scope) else {
+        let Some(mut result) = evaluate_rule(&policy.info, rule, scope) else {
             continue;
         };
         if result.status == RuleStatus::Fail && violation_existed(policy, rule, scope, labels) {
@@ -361,7 +362,7 @@ fn violation_existed(
     let facts = old.facts(labels);
     policy.in_scope(&facts)
         && rule_matches(rule, &facts)
-        && evaluate_rule(&policy.info.name, rule, &mut Scope::new(&old))
+        && evaluate_rule(&policy.info, rule, &mut Scope::new(&old))
             .is_some_and(|prior| prior.status == RuleStatus::Fail)
 }
 
@@ -458,10 +459,17 @@ fn with_written_properties(rule: &CompiledRule, response: &mut RuleResponse) {
 }
 
 /// Runs one matched rule (not a mutate rule) with the caller's values for it.
-fn evaluate_rule(policy: &str, rule: &CompiledRule, scope: &mut Scope) -> Option<RuleResponse> {
+fn evaluate_rule(
+    policy: &PolicyInfo,
+    rule: &CompiledRule,
+    scope: &mut Scope,
+) -> Option<RuleResponse> {
     let mut response = match &rule.program {
-        RuleProgram::Validate(validator) => with_rule_values(policy, rule, scope, |scope| {
+        RuleProgram::Validate(validator) => with_rule_values(&policy.name, rule, scope, |scope| {
             validate::run(rule, validator, scope, 0)
+        })?,
+        RuleProgram::Generate(g) => with_rule_values(&policy.name, rule, scope, |scope| {
+            generate::run(rule, g, scope, policy)
         })?,
         RuleProgram::Mutate(_) => return None,
         RuleProgram::Unsupported(feature) => RuleResponse {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::external::{ExternalError, ResourceQuery};
+use super::external::{ExternalError, ResourcePurpose, ResourceQuery};
 use super::gate::{self, Closed};
 use super::scope::{Scope, Undo};
 use super::{RuleOutput, RuleResponse, RuleStatus};
@@ -155,6 +155,7 @@ fn fetch_targets(
     };
     let data = scope.input().request.data;
     data.resources(&ResourceQuery {
+        purpose: ResourcePurpose::MutateTarget,
         api_version: &api_version,
         kind: &kind,
         namespace: &namespace,

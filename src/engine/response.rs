@@ -70,6 +70,8 @@ pub enum RuleOutput {
     Validation(Validation),
     /// What a mutate rule did.
     Mutation(Mutation),
+    /// What a generate rule created.
+    Generation(Generation),
     /// A rule of a kind, or using a feature, this version does not evaluate: it reports an error.
     Unsupported {
         /// The rule's kind.
@@ -96,6 +98,14 @@ pub struct Mutation {
     /// For a mutate-existing rule (`mutate.targets`): the target as the rule patched it (one
     /// response per target).
     pub target: Option<Arc<Value>>,
+}
+
+/// What a generate rule created: the objects, as Kyverno would create them (its labels
+/// included), in the order they were generated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Generation {
+    /// The generated objects.
+    pub resources: Vec<Value>,
 }
 
 /// The response of one rule.
@@ -145,11 +155,28 @@ impl RuleResponse {
         }
     }
 
+    /// A generation response (failure actions filled in by the engine).
+    pub fn generation(name: &Arc<str>, status: RuleStatus, message: String) -> Self {
+        RuleResponse {
+            output: RuleOutput::Generation(Generation::default()),
+            ..RuleResponse::validation(name, status, message)
+        }
+    }
+
+    /// The objects a generate rule created (none for other rules).
+    pub fn generated(&self) -> &[Value] {
+        match &self.output {
+            RuleOutput::Generation(g) => &g.resources,
+            _ => &[],
+        }
+    }
+
     /// The kind of the rule.
     pub fn kind(&self) -> RuleKind {
         match &self.output {
             RuleOutput::Validation(_) => RuleKind::Validation,
             RuleOutput::Mutation(_) => RuleKind::Mutation,
+            RuleOutput::Generation(_) => RuleKind::Generation,
             RuleOutput::Unsupported { kind, .. } => *kind,
         }
     }
