@@ -171,8 +171,13 @@ impl Diagnostic {
             .with_notes(self.notes.clone())
     }
 
-    /// Renders this diagnostic as text, with ANSI colours when `color` is set.
+    /// Renders this diagnostic as text, with ANSI colours when `color` is set. On a line longer
+    /// than [`LONG_LINE`] characters (minified JSON, a generated manifest) only a window around
+    /// the offending text is shown.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
+        if let Some(window) = Window::around(sources.text(self.file), self.span) {
+            return self.render_windowed(sources, &window);
+        }
         let config = Config::default();
         let diagnostic = self.to_codespan();
         if color {
@@ -190,6 +195,110 @@ impl Diagnostic {
                 sources.name(self.file)
             )
         })
+    }
+}
+
+/// Lines longer than this many characters are shown as a window around the offending text.
+pub const LONG_LINE: usize = 240;
+/// Characters shown on each side of the offending text on a long line.
+const CONTEXT: usize = 60;
+/// The most characters of the offending text itself shown on a long line.
+const SHOWN: usize = 80;
+
+/// The part of a long line a diagnostic shows.
+struct Window {
+    /// 1-based line and column of the span's start.
+    line: usize,
+    column: usize,
+    /// The shown text, with `…` where the line goes on.
+    text: String,
+    /// Where the underline starts in `text`, and how long it is (in characters).
+    mark_at: usize,
+    mark_len: usize,
+}
+
+impl Window {
+    /// The window around `span`, when its line is too long to print whole.
+    fn around(source: &str, span: Span) -> Option<Window> {
+        let start = span.start.min(source.len());
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let line_text = &source[line_start..line_end];
+        if line_text.chars().count() <= LONG_LINE {
+            return None;
+        }
+        let before: Vec<char> = source[line_start..start].chars().collect();
+        let end = span.end.clamp(start, line_end);
+        let marked: Vec<char> = source[start..end].chars().collect();
+        let after: Vec<char> = source[end..line_end].chars().collect();
+        let lead = before.len().saturating_sub(CONTEXT);
+        let shown_mark = marked.len().min(SHOWN);
+        let trail = if marked.len() > SHOWN {
+            0
+        } else {
+            after.len().min(CONTEXT)
+        };
+        let mut text = String::new();
+        if lead > 0 {
+            text.push('…');
+        }
+        text.extend(&before[lead..]);
+        let mark_at = text.chars().count();
+        text.extend(&marked[..shown_mark]);
+        if marked.len() > SHOWN {
+            text.push('…');
+        } else {
+            text.extend(&after[..trail]);
+            if trail < after.len() {
+                text.push('…');
+            }
+        }
+        Some(Window {
+            line: source[..line_start].matches('\n').count() + 1,
+            column: before.len() + 1,
+            text,
+            mark_at,
+            mark_len: shown_mark.max(1),
+        })
+    }
+}
+
+impl Diagnostic {
+    /// codespan's layout, by hand, for a window of a long line.
+    fn render_windowed(&self, sources: &SourceMap, window: &Window) -> String {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let number = window.line.to_string();
+        let pad = " ".repeat(number.len());
+        let mut out = format!(
+            "{severity}: {}\n{pad} ┌─ {}:{}:{}\n{pad} │\n{number} │ {}\n{pad} │ {}{} {}\n",
+            self.message,
+            sources.name(self.file),
+            window.line,
+            window.column,
+            window.text,
+            " ".repeat(window.mark_at),
+            "^".repeat(window.mark_len),
+            self.label
+        );
+        let text = sources.text(self.file);
+        let related = self.related.iter().map(|(span, label)| {
+            let (line, col) = sources.line_col(self.file, span.start.min(text.len()));
+            format!("also at {line}:{col}: {label}")
+        });
+        let notes: Vec<String> = related.chain(self.notes.iter().cloned()).collect();
+        if !notes.is_empty() {
+            out.push_str(&format!("{pad} │\n"));
+        }
+        for note in notes {
+            out.push_str(&format!("{pad} = {note}\n"));
+        }
+        out.push('\n');
+        out
     }
 }
 
@@ -257,6 +366,36 @@ mod tests {
         assert_eq!(sources.line_col(id, 0), (1, 1));
         assert_eq!(sources.line_col(id, 4), (2, 2));
         assert_eq!(sources.line_col(id, 8), (3, 1));
+    }
+
+    #[test]
+    fn long_lines_show_a_window_around_the_column() {
+        let mut sources = SourceMap::new();
+        let line = format!(
+            "{{\"a\": \"{}\", \"bad\": 1, \"z\": \"{}\"}}",
+            "x".repeat(5000),
+            "y".repeat(5000)
+        );
+        let at = line.find("\"bad\"").unwrap_or(0);
+        let id = sources.add("big.json", format!("{line}\n"));
+        let text = Diagnostic::error(id, Span::new(at, at + 5), "unknown field `bad`")
+            .with_label("not a field")
+            .render(&sources, false);
+        assert!(text.contains(&format!("big.json:1:{}", at + 1)), "{text}");
+        assert!(text.len() < 600, "{} bytes:\n{text}", text.len());
+        assert!(text.contains("…xxxx"), "{text}");
+        assert!(text.contains("\"bad\": 1"), "{text}");
+        let caret_line = text.lines().find(|l| l.contains('^')).unwrap_or("");
+        let code_line = text.lines().find(|l| l.contains("\"bad\"")).unwrap_or("");
+        assert_eq!(
+            caret_line
+                .find('^')
+                .map(|i| caret_line[..i].chars().count()),
+            code_line
+                .find("\"bad\"")
+                .map(|i| code_line[..i].chars().count()),
+            "{text}"
+        );
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl<'t, T: Tree> Builder<'t, T> {
 
     fn scan_error(&mut self, e: &ScanError) -> YamlError {
         let at = self.offsets.byte(e.marker().index());
-        YamlError::new(Span::new(at, at), format!("invalid YAML: {}", e.info()))
+        YamlError::new(Span::new(at, at), e.info().to_string())
     }
 
     fn on_event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
@@ -304,10 +304,7 @@ impl<'t, T: Tree> Builder<'t, T> {
 
     fn close(&mut self, span: Span) -> Result<(), YamlError> {
         let Some(frame) = self.stack.pop() else {
-            return Err(YamlError::new(
-                span,
-                "invalid YAML: unexpected end of a collection",
-            ));
+            return Err(YamlError::new(span, "unexpected end of a collection"));
         };
         let end = if frame.flow {
             frame.end.max(span.end)
@@ -583,10 +580,10 @@ x: 2
     #[test]
     fn syntax_errors_have_a_place() {
         let e = err("a: b\n c: d\n  - e\n");
-        assert!(e.message.starts_with("invalid YAML: "), "{}", e.message);
+        assert!(!e.message.is_empty(), "{}", e.message);
         assert!(e.span.start > 0 && e.span.start <= 16);
         assert!(err("a: [1, 2\n").span.start > 0);
-        assert!(err("a: \"open\n").message.contains("invalid YAML"));
+        assert!(!err("a: \"open\n").message.starts_with("invalid YAML"));
     }
 
     fn spans(node: &Node, text: &str, out: &mut Vec<String>) {
