@@ -1,5 +1,6 @@
-//! What the engine knows of Kubernetes kinds without a cluster: which built-in kinds are
-//! cluster-scoped (every other kind is treated as namespaced, as Kyverno's CLI does).
+//! What the engine knows of Kubernetes kinds without a cluster: the built-in kinds (to catch a
+//! misspelled kind in a policy) and which of them are cluster-scoped (every other kind is
+//! treated as namespaced, as Kyverno's CLI does).
 
 /// Built-in kinds that are cluster-scoped (everything else is treated as namespaced).
 const CLUSTER_SCOPED: &[&str] = &[
@@ -37,4 +38,59 @@ const CLUSTER_SCOPED: &[&str] = &[
 /// Whether a kind is cluster-scoped.
 pub fn is_cluster_scoped(kind: &str) -> bool {
     CLUSTER_SCOPED.contains(&kind)
+}
+
+/// Built-in namespaced kinds of Kubernetes (and Kyverno's own), for spelling checks.
+const NAMESPACED: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Service",
+    "Endpoints",
+    "EndpointSlice",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "PersistentVolumeClaim",
+    "Ingress",
+    "NetworkPolicy",
+    "Role",
+    "RoleBinding",
+    "LimitRange",
+    "ResourceQuota",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "Event",
+    "Lease",
+    "PodTemplate",
+    "ControllerRevision",
+    "CSIStorageCapacity",
+    "PodExecOptions",
+    "PodAttachOptions",
+    "PodPortForwardOptions",
+    "PodProxyOptions",
+    "Binding",
+    "Eviction",
+    "Scale",
+    "TokenRequest",
+    "Policy",
+    "PolicyReport",
+    "PolicyException",
+    "CleanupPolicy",
+    "UpdateRequest",
+];
+
+/// Every built-in kind this table knows.
+pub fn known() -> impl Iterator<Item = &'static str> {
+    NAMESPACED.iter().chain(CLUSTER_SCOPED).copied()
+}
+
+/// Whether a kind is a built-in kind this table knows.
+pub fn is_known(kind: &str) -> bool {
+    known().any(|k| k == kind)
 }

@@ -155,6 +155,11 @@ impl Template {
         }))
     }
 
+    /// The expressions of its variables, in order.
+    pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
+        self.variables.iter().map(|v| &v.expr)
+    }
+
     /// The template as written.
     pub fn source(&self) -> &str {
         &self.raw

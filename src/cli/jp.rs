@@ -133,8 +133,19 @@ pub fn run(args: &JpArgs, out: &mut Output) -> i32 {
                 }
                 out.out("\n");
             }
-            if found < names.len() {
-                out.err("Error: unknown function name\n");
+            let known: Vec<&str> = functions().map(|f| f.name).collect();
+            let unknown: Vec<&String> = names
+                .iter()
+                .filter(|n| !known.contains(&n.as_str()))
+                .collect();
+            for name in &unknown {
+                let hint = match rampart::diag::did_you_mean(name, known.iter().copied()) {
+                    Some(close) => format!("; did you mean `{close}`?"),
+                    None => "; `rampart jp function` lists them all".to_string(),
+                };
+                out.err(&format!("Error: unknown function `{name}`{hint}\n"));
+            }
+            if !unknown.is_empty() || found == 0 {
                 return EXIT_USAGE;
             }
             EXIT_OK

@@ -108,6 +108,35 @@ impl fmt::Display for Node {
 }
 
 impl Node {
+    /// Calls `f` for every function call in the tree, outermost first.
+    pub(crate) fn for_each_call(&self, f: &mut dyn FnMut(&FunctionCall)) {
+        match self {
+            Node::Current | Node::Field(_) | Node::Index(_) | Node::Slice(_) | Node::Literal(_) => {
+            }
+            Node::Subexpr(ops)
+            | Node::Projection(ops)
+            | Node::ValueProjection(ops)
+            | Node::And(ops)
+            | Node::Or(ops)
+            | Node::Compare(_, ops)
+            | Node::Pipe(ops) => ops.iter().for_each(|n| n.for_each_call(f)),
+            Node::FilterProjection {
+                lhs,
+                rhs,
+                condition,
+            } => [lhs, rhs, condition]
+                .into_iter()
+                .for_each(|n| n.for_each_call(f)),
+            Node::Flatten(n) | Node::Not(n) | Node::Expref(n) => n.for_each_call(f),
+            Node::MultiList(items) => items.iter().for_each(|n| n.for_each_call(f)),
+            Node::MultiHash(items) => items.iter().for_each(|(_, n)| n.for_each_call(f)),
+            Node::Function(call) => {
+                f(call);
+                call.args.iter().for_each(|n| n.for_each_call(f));
+            }
+        }
+    }
+
     fn write_tree(&self, f: &mut fmt::Formatter<'_>, depth: usize) -> fmt::Result {
         let pad = "  ".repeat(depth);
         let children: Vec<&Node> = match self {

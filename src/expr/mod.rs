@@ -82,6 +82,29 @@ impl Expr {
     pub fn ast(&self) -> &Node {
         &self.root
     }
+
+    /// The literal regular expressions of the expression that do not compile (a regex function
+    /// called with a constant pattern that can never work), as messages.
+    pub fn invalid_literal_regexes(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        self.ast().for_each_call(&mut |call| {
+            if !call.spec.literal_regex || call.regex.is_some() {
+                return;
+            }
+            if let Some(Node::Literal(literal)) = call.args.first()
+                && let serde_json::Value::String(pattern) = &**literal
+                && let Err(e) = functions::regex::compile(pattern)
+            {
+                let first = e.to_string();
+                let reason = first.lines().last().unwrap_or("").trim().to_string();
+                found.push(format!(
+                    "invalid regular expression {pattern:?} in {}(): {reason}",
+                    call.spec.name
+                ));
+            }
+        });
+        found
+    }
 }
 
 impl fmt::Display for Expr {

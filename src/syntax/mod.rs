@@ -2,6 +2,7 @@
 //! for unknown fields, wrong types, missing required fields and invalid values.
 
 pub mod ast;
+mod lint;
 mod parse;
 pub mod reader;
 

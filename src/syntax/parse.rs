@@ -60,6 +60,7 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
     let meta = obj
         .required(r, "metadata")
         .and_then(|m| parse_metadata(r, m));
+    super::lint::literal_regexes(r, doc);
     let spec = obj.required(r, "spec").map(|s| parse_spec(r, s));
     obj.field("status");
     obj.finish(r);
@@ -75,6 +76,18 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
             "ignored",
         );
     }
+    if kind == Some(PolicyKind::Policy)
+        && namespace.is_none()
+        && let Some(m) = obj_metadata_span(doc)
+    {
+        r.warning(
+            m,
+            "this Policy has no `metadata.namespace`: here (as in Kyverno's CLI) it applies to resources of every namespace, but in a cluster only to those of the namespace it is created in",
+            "no namespace",
+        )
+        .notes
+        .push("set `metadata.namespace`, or make it a ClusterPolicy".into());
+    }
     Some(PolicyDoc {
         file: r.file(),
         kind: kind?,
@@ -83,6 +96,17 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
         annotations,
         spec,
     })
+}
+
+/// The span of a document's `metadata` key, for warnings about what it lacks.
+fn obj_metadata_span(doc: &Node) -> Option<crate::yaml::Span> {
+    match &doc.value {
+        crate::yaml::NodeValue::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.text == "metadata")
+            .map(|(k, _)| k.span),
+        _ => None,
+    }
 }
 
 type StringPairs = Vec<(Spanned<String>, Spanned<String>)>;
@@ -560,12 +584,40 @@ fn parse_filter_fields(r: &mut Reader, obj: &mut Obj) -> Option<ResourceFilter> 
     })
 }
 
+/// Warns about a kind that is not a Kubernetes kind but is spelled like one (`Deploymnet`):
+/// nothing would ever match it. Custom resources' kinds, unlike any built-in one, pass.
+fn misspelled_kind(r: &mut Reader, kind: &Spanned<String>) {
+    // `group/version/Kind` and `Kind/subresource` forms name the kind in one segment.
+    let name = kind
+        .value
+        .split('/')
+        .find(|p| p.starts_with(|c: char| c.is_ascii_uppercase()))
+        .unwrap_or(&kind.value);
+    if name.contains(['*', '?']) || crate::kinds::is_known(name) {
+        return;
+    }
+    if let Some(close) = crate::diag::did_you_mean(name, crate::kinds::known()) {
+        r.warning(
+            kind.span,
+            format!("`{name}` is not a Kubernetes kind: no resource will match it"),
+            "unknown kind",
+        )
+        .notes
+        .push(format!("did you mean `{close}`?"));
+    }
+}
+
 fn parse_description(r: &mut Reader, node: &Node) -> Option<ResourceDescription> {
     let mut obj = r.object(node, "resources")?;
     let desc = ResourceDescription {
         kinds: obj
             .field("kinds")
             .map(|n| r.string_list(n, "kinds"))
+            .inspect(|kinds| {
+                for k in kinds {
+                    misspelled_kind(r, k);
+                }
+            })
             .unwrap_or_default(),
         name: obj.field("name").and_then(|n| r.string(n, "name")),
         names: obj
