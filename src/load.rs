@@ -202,8 +202,10 @@ impl PolicySet {
 }
 
 /// Reads resources: every document of every file (files, directories, `-`), `kind: List`
-/// flattened, non-mapping documents left out. Unreadable documents are returned as
-/// diagnostics; `Err` when a path cannot be read at all.
+/// flattened, non-mapping documents left out. What cannot be used is returned as diagnostics
+/// and left out, the rest of the input still read: a file that does not parse or is not text
+/// (a Helm template, a binary), a document without `apiVersion` and `kind`. `Err` only when a
+/// path cannot be read at all.
 pub fn read_resources<S: AsRef<str>>(
     sources: &mut SourceMap,
     paths: &[S],
@@ -213,12 +215,68 @@ pub fn read_resources<S: AsRef<str>>(
     let mut resources = Vec::new();
     let mut diagnostics = Vec::new();
     for input in &inputs {
-        let text = source::read(input)?;
+        let text = match source::read(input) {
+            Ok(text) => text,
+            Err(e @ SourceError::Encoding { .. }) => {
+                diagnostics.push(unreadable(sources, input, &e));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let file = sources.add(input.display_name(), text);
         match source::value_documents(file, sources) {
-            Ok(docs) => resources.extend(docs.into_iter().filter(Value::is_object)),
-            Err(d) => diagnostics.push(*d),
+            Ok(docs) => {
+                let mut nodes = None;
+                for (i, doc) in docs.into_iter().enumerate() {
+                    if !doc.is_object() {
+                        continue;
+                    }
+                    if doc.get("kind").is_some() && doc.get("apiVersion").is_some() {
+                        resources.push(doc);
+                        continue;
+                    }
+                    let nodes = nodes.get_or_insert_with(|| {
+                        source::spanned_documents(file, sources).unwrap_or_default()
+                    });
+                    let span = nodes.get(i).map_or_else(Default::default, |n| n.span);
+                    diagnostics.push(
+                        Diagnostic::error(
+                            file,
+                            span,
+                            "not a Kubernetes resource: it has no `apiVersion` and `kind`",
+                        )
+                        .with_label("this document")
+                        .with_note("it is left out; a Helm chart or a kustomization must be rendered first (`helm template`, `kustomize build`)"),
+                    );
+                }
+            }
+            Err(d) => diagnostics.push((*d).with_note(
+                "this file is left out; a Helm template must be rendered first (`helm template`)",
+            )),
         }
     }
     Ok((resources, diagnostics))
+}
+
+/// A diagnostic for a file that is not text: at the first bad byte of its lossy decoding.
+fn unreadable(sources: &mut SourceMap, input: &source::Input, error: &SourceError) -> Diagnostic {
+    let offset = match error {
+        SourceError::Encoding { offset, .. } => *offset,
+        _ => 0,
+    };
+    let lossy = match input {
+        source::Input::File(path) => {
+            String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+        }
+        _ => String::new(),
+    };
+    let offset = offset.min(lossy.len());
+    let file = sources.add(input.display_name(), lossy);
+    Diagnostic::error(
+        file,
+        crate::yaml::Span::new(offset, offset),
+        error.to_string(),
+    )
+    .with_label("here")
+    .with_note("this file is left out")
 }

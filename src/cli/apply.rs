@@ -171,7 +171,11 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         },
         None => None,
     };
-    let Some(resources) = resources::load(&args.resources, loader.sources_mut(), out) else {
+    // Files and documents that are not resources are reported, left out and counted as errors
+    // (Kyverno's `--continue-on-error`).
+    let Some((resources, left_out)) =
+        resources::load_counted(&args.resources, loader.sources_mut(), out)
+    else {
         return EXIT_USAGE;
     };
     let resource_count = resources.len();
@@ -203,7 +207,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         }
     };
     let mut counts = count(&results, args.audit_warn);
-    counts.error += loader.invalid().len();
+    counts.error += loader.invalid().len() + left_out;
 
     if !args.policy_report {
         out.out(&format!(

@@ -67,6 +67,16 @@ pub fn kind_of(resource: &Value) -> &str {
 /// Loads resources, reporting unreadable documents as diagnostics on standard error.
 /// Returns `None` (after reporting) when a file cannot be read at all.
 pub fn load(paths: &[String], sources: &mut SourceMap, out: &mut Output) -> Option<Vec<Value>> {
+    load_counted(paths, sources, out).map(|(resources, _)| resources)
+}
+
+/// Reads resources as [`load`] does, and how many files or documents were left out because
+/// they are not Kubernetes resources (each is reported on standard error, once).
+pub fn load_counted(
+    paths: &[String],
+    sources: &mut SourceMap,
+    out: &mut Output,
+) -> Option<(Vec<Value>, usize)> {
     let (mut resources, diagnostics) = match rampart::read_resources(sources, paths) {
         Ok(r) => r,
         Err(e) => {
@@ -76,10 +86,9 @@ pub fn load(paths: &[String], sources: &mut SourceMap, out: &mut Output) -> Opti
     };
     if !diagnostics.is_empty() {
         out.err(&diag::render_all(&diagnostics, sources, out.color));
-        return None;
     }
     resources.iter_mut().for_each(default_namespace);
-    Some(resources)
+    Some((resources, diagnostics.len()))
 }
 
 /// Labels of the Namespace objects among the resources, by namespace name.
