@@ -3,6 +3,7 @@
 
 pub mod ast;
 mod parse;
+pub mod podsecurity;
 pub mod reader;
 
 pub use parse::{is_policy, parse_policy};
