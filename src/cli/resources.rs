@@ -3,7 +3,7 @@
 //! objects, and the user info file.
 
 use rampart::source::{self, Input};
-use rampart::{SourceMap, UserInfo, diag};
+use rampart::{Loader, SourceError, SourceMap, UserInfo, diag};
 use serde_json::{Map, Value};
 
 use super::Output;
@@ -104,7 +104,28 @@ pub fn kind_of(resource: &Value) -> &str {
 /// Loads resources, reporting unreadable documents as diagnostics on standard error.
 /// Returns `None` (after reporting) when a file cannot be read at all.
 pub fn load(paths: &[String], sources: &mut SourceMap, out: &mut Output) -> Option<Vec<Value>> {
-    let (mut resources, diagnostics) = match rampart::read_resources(sources, paths) {
+    let read = rampart::read_resources(sources, paths);
+    finish(read, sources, out)
+}
+
+/// Loads resources as [`load`] does, taking the policy exceptions among them into the loader
+/// (`--exceptions-with-resources`) instead of returning them as resources.
+pub fn load_with_exceptions(
+    paths: &[String],
+    loader: &mut Loader,
+    out: &mut Output,
+) -> Option<Vec<Value>> {
+    let read = loader.read_resources_with_exceptions(paths);
+    finish(read, loader.sources(), out)
+}
+
+/// Reports what reading resources found wrong and defaults their namespaces.
+fn finish(
+    read: Result<(Vec<Value>, Vec<diag::Diagnostic>), SourceError>,
+    sources: &SourceMap,
+    out: &mut Output,
+) -> Option<Vec<Value>> {
+    let (mut resources, diagnostics) = match read {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: failed to load resources ({e})\n"));
@@ -117,6 +138,21 @@ pub fn load(paths: &[String], sources: &mut SourceMap, out: &mut Output) -> Opti
     }
     resources.iter_mut().for_each(default_namespace);
     Some(resources)
+}
+
+/// Warns about policy exceptions among resources that are evaluated as resources, saying how
+/// to use them as exceptions (`hint`).
+pub fn warn_exceptions(resources: &[Value], hint: &str, out: &mut Output) {
+    for r in resources {
+        let api = r.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if kind_of(r) == "PolicyException" && api.starts_with("kyverno.io/") {
+            out.err(&format!(
+                "warning: PolicyException {}/{} is among the resources, so it is evaluated as a resource and exempts nothing: {hint}\n",
+                namespace_of(r),
+                name_of(r)
+            ));
+        }
+    }
 }
 
 /// Labels of the Namespace objects among the resources, by namespace name.
