@@ -507,7 +507,8 @@ pub(super) fn parse_match(r: &mut Reader, node: &Node, form: MatchForm) -> Optio
                 .notes
                 .push("add `any:` or `all:` with at least one `resources:` filter".into());
         }
-        MatchForm::Exception if empty(&any) && empty(&all) => {
+        // (A block with other fields already has an error for them.)
+        MatchForm::Exception if empty(&any) && empty(&all) && only_any_all(node) => {
             r.warning(
                 node.span,
                 "this exception's match is empty: it never applies",
@@ -523,6 +524,16 @@ pub(super) fn parse_match(r: &mut Reader, node: &Node, form: MatchForm) -> Optio
         all: all.map(|(_, f)| f),
         direct: direct.filter(|_| has_direct),
     })
+}
+
+/// Whether a mapping has no keys but `any` and `all`.
+fn only_any_all(node: &Node) -> bool {
+    match &node.value {
+        crate::yaml::NodeValue::Map(entries) => entries
+            .iter()
+            .all(|(k, _)| k.text == "any" || k.text == "all"),
+        _ => true,
+    }
 }
 
 fn filter_is_empty(f: &ResourceFilter) -> bool {
