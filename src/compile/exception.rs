@@ -13,6 +13,37 @@ use crate::wildcard::Wildcard;
 
 /// What a policy exception is, beside its matching: what responses and reports name. Shared
 /// by every response the exception applied to.
+///
+/// ```
+/// use rampart::{AdmissionRequest, Loader, Operation, Origin, Request, RuleStatus};
+/// let mut loader = Loader::new();
+/// loader.add_text("policy.yaml", r#"
+/// apiVersion: kyverno.io/v1
+/// kind: ClusterPolicy
+/// metadata: {name: require-team}
+/// spec:
+///   rules:
+///   - name: team
+///     match: {any: [{resources: {kinds: [Pod]}}]}
+///     validate: {pattern: {metadata: {labels: {team: "?*"}}}}
+/// ---
+/// apiVersion: kyverno.io/v2
+/// kind: PolicyException
+/// metadata: {name: sandbox, namespace: ops}
+/// spec:
+///   exceptions: [{policyName: require-team, ruleNames: [team]}]
+///   match: {any: [{resources: {namespaces: [sandbox]}}]}
+/// "#);
+/// assert!(!loader.has_errors());
+/// let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+///     "metadata": {"name": "p", "namespace": "sandbox"}});
+/// let admission = AdmissionRequest::for_resource(pod, Operation::Create);
+/// let evaluation = loader.engine().evaluate(&Request::new(&admission).with_origin(Origin::Offline));
+/// let (_, rule) = evaluation.rules().next().unwrap();
+/// assert_eq!(rule.status, RuleStatus::Skip);
+/// assert_eq!(rule.message, "rule is skipped due to policy exceptionsops/sandbox");
+/// assert_eq!(rule.exceptions[0].key(), "ops/sandbox");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExceptionInfo {
     /// `metadata.name`.
