@@ -7,7 +7,8 @@ use proptest::prelude::*;
 use rampart::report::{ReportOptions, policy_reports};
 use rampart::{
     AdmissionRequest, Documents, Engine, Evaluation, ExternalData, ExternalError, FixedClock,
-    Loader, Operation, Origin, Request, ResourceQuery, RuleResponse, RuleStatus, UserInfo,
+    GroupVersionResource, Loader, Operation, Origin, Request, ResourceQuery, RuleResponse,
+    RuleStatus, UserInfo,
 };
 use serde_json::{Map, Value, json};
 
@@ -481,6 +482,58 @@ fn namespace_selector_and_namespaces_on_a_namespace() {
     assert!(team_exempted(&named, &namespace, &Ctx::default()));
     let other = allow_team("{any: [{resources: {kinds: [Namespace], namespaces: [dev]}}]}");
     assert!(!team_exempted(&other, &namespace, &Ctx::default()));
+}
+
+#[test]
+fn subresources_in_admission() {
+    let policy = r#"
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata: {name: no-exec}
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: no-exec
+      match: {any: [{resources: {kinds: [Pod/exec]}}]}
+      validate: {message: no exec, deny: {}}
+"#;
+    let mut exec = AdmissionRequest::for_resource(
+        json!({"apiVersion": "v1", "kind": "PodExecOptions", "command": ["sh"]}),
+        Operation::Connect,
+    );
+    exec.resource = GroupVersionResource {
+        group: String::new(),
+        version: "v1".into(),
+        resource: "pods".into(),
+    };
+    exec.sub_resource = "exec".into();
+    exec.name = "web-1".into();
+    exec.namespace = "prod".into();
+    let cases = [
+        ("Pod/exec", true),
+        ("'*/exec'", true),
+        ("Pod", false),
+        ("PodExecOptions", false),
+    ];
+    for (kind, exempted) in cases {
+        let polex = exception(
+            "allow",
+            "no-exec",
+            "[no-exec]",
+            &format!(
+                "  match: {{any: [{{resources: {{kinds: [{kind}], namespaces: [prod]}}}}]}}\n"
+            ),
+        );
+        let evaluation = engine(policy, &polex).evaluate(&Request::new(&exec));
+        let status = response(&evaluation, "no-exec", "no-exec").status;
+        let want = if exempted {
+            RuleStatus::Skip
+        } else {
+            RuleStatus::Fail
+        };
+        assert_eq!(status, want, "{kind}");
+        assert_eq!(evaluation.decision().allowed, exempted, "{kind}");
+    }
 }
 
 #[test]

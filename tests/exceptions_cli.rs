@@ -321,3 +321,22 @@ fn test_reads_the_tests_exceptions() {
         "{stderr}"
     );
 }
+
+#[test]
+fn check_reads_exceptions() {
+    let (code, _, stderr) = rampart(&["check", POLICY, EXCEPTIONS]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let dir = scratch_dir("check-exception");
+    let file = dir.join("bad.yaml");
+    let text = std::fs::read_to_string(EXCEPTIONS)
+        .expect("exceptions")
+        .replace("controlName: Capabilities", "controlName: Capabilites");
+    std::fs::write(&file, text).expect("write");
+    let (code, _, stderr) = rampart(&["check", POLICY, &path(&file)]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("error: invalid value `Capabilites` for controlName"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `Capabilities`?"), "{stderr}");
+}
