@@ -80,16 +80,8 @@ impl Loader {
         paths: &[S],
         documents: Documents,
     ) -> Result<(), SourceError> {
-        let paths: Vec<String> = paths.iter().map(|p| p.as_ref().to_string()).collect();
-        let inputs = source::expand(&paths)?;
-        let sources = &mut self.sources;
-        self.set.edit(|set| {
-            for input in &inputs {
-                let text = source::read(input)?;
-                let file = sources.add(input.display_name(), text);
-                set.add_file(file, sources, documents);
-            }
-            Ok(())
+        self.read_inputs(paths, |set, file, sources| {
+            set.add_file(file, sources, documents)
         })
     }
 
@@ -109,29 +101,43 @@ impl Loader {
         &mut self,
         paths: &[S],
     ) -> Result<(Vec<Value>, Vec<Diagnostic>), SourceError> {
+        let mut resources = Vec::new();
+        let mut diagnostics = Vec::new();
+        self.read_inputs(
+            paths,
+            |set, file, sources| match source::spanned_documents(file, sources) {
+                Ok(docs) => {
+                    for doc in docs {
+                        if syntax::is_exception(&doc) {
+                            set.add_exception(file, &doc);
+                        } else if matches!(doc.value, NodeValue::Map(_)) {
+                            resources.push(doc.to_json());
+                        }
+                    }
+                }
+                Err(d) => diagnostics.push(*d),
+            },
+        )?;
+        Ok((resources, diagnostics))
+    }
+
+    /// Reads every input `paths` name into the source map and hands each file to `each`, all
+    /// in one edit of the set.
+    fn read_inputs<S: AsRef<str>>(
+        &mut self,
+        paths: &[S],
+        mut each: impl FnMut(&mut PolicySet, FileId, &SourceMap),
+    ) -> Result<(), SourceError> {
         let paths: Vec<String> = paths.iter().map(|p| p.as_ref().to_string()).collect();
         let inputs = source::expand(&paths)?;
         let sources = &mut self.sources;
         self.set.edit(|set| {
-            let mut resources = Vec::new();
-            let mut diagnostics = Vec::new();
             for input in &inputs {
                 let text = source::read(input)?;
                 let file = sources.add(input.display_name(), text);
-                match source::spanned_documents(file, sources) {
-                    Ok(docs) => {
-                        for doc in docs {
-                            if syntax::is_exception(&doc) {
-                                set.add_exception(file, &doc);
-                            } else if matches!(doc.value, NodeValue::Map(_)) {
-                                resources.push(doc.to_json());
-                            }
-                        }
-                    }
-                    Err(d) => diagnostics.push(*d),
-                }
+                each(set, file, sources);
             }
-            Ok((resources, diagnostics))
+            Ok(())
         })
     }
 

@@ -2,7 +2,8 @@
 //! rule's `match` selected the request and its context and preconditions passed. An exception
 //! applies when it names the rule (bound when the engine is built), its `match` covers the
 //! request and its `conditions` hold in the rule's context. Every rule kind calls [`check`];
-//! `podSecurity` rules use [`applying`] and [`skip`] to exempt single controls.
+//! `podSecurity` rules use [`applying`] to exempt single controls, and their own wordings
+//! ([`skip_pod_security_rule`], [`skip_pod_security`]).
 
 use std::sync::Arc;
 
@@ -50,18 +51,36 @@ pub fn check(rule: &CompiledRule, scope: &mut Scope, respond: Respond) -> Option
 /// The response of a rule the exceptions exempt: `skip`, with Kyverno's message
 /// (`rule is skipped due to policy exceptions` followed by the keys, `, `-separated, with no
 /// space before the first) and the exceptions recorded.
-pub fn skip(rule: &CompiledRule, applied: &[&CompiledException], respond: Respond) -> RuleResponse {
+fn skip(rule: &CompiledRule, applied: &[&CompiledException], respond: Respond) -> RuleResponse {
+    let message = format!("{SKIPPED}{}", keys(applied));
+    skipped(rule, applied, message, respond)
+}
+
+/// A podSecurity rule that an exception without `podSecurity` entries exempts: Kyverno names
+/// that one exception, in the singular, after a space.
+pub fn skip_pod_security_rule(rule: &CompiledRule, exception: &CompiledException) -> RuleResponse {
+    let message = format!(
+        "rule is skipped due to policy exception {}",
+        exception.info.key()
+    );
+    skipped(rule, &[exception], message, RuleResponse::validation)
+}
+
+/// A podSecurity rule whose failed checks the exceptions' `podSecurity` entries all exempt:
+/// Kyverno's wording has a space before the keys here.
+pub fn skip_pod_security(rule: &CompiledRule, applied: &[&CompiledException]) -> RuleResponse {
+    let message = format!("{SKIPPED} {}", keys(applied));
+    skipped(rule, applied, message, RuleResponse::validation)
+}
+
+/// The exceptions' keys, `, `-separated.
+fn keys(applied: &[&CompiledException]) -> String {
     let keys: Vec<String> = applied.iter().map(|e| e.info.key()).collect();
-    skipped(
-        rule,
-        applied,
-        format!("{SKIPPED}{}", keys.join(", ")),
-        respond,
-    )
+    keys.join(", ")
 }
 
 /// A skip response with `message`, recording `applied`.
-pub fn skipped(
+fn skipped(
     rule: &CompiledRule,
     applied: &[&CompiledException],
     message: String,

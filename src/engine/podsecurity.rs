@@ -47,17 +47,7 @@ pub fn evaluate(
         return None;
     }
     if let Some(whole) = applying.iter().find(|e| e.pod_security.is_empty()) {
-        // Kyverno's wording here names one exception, in the singular.
-        let message = format!(
-            "rule is skipped due to policy exception {}",
-            whole.info.key()
-        );
-        return Some(exceptions::skipped(
-            rule,
-            &[whole],
-            message,
-            RuleResponse::validation,
-        ));
+        return Some(exceptions::skip_pod_security_rule(rule, whole));
     }
     let kind = input
         .resource
@@ -98,18 +88,7 @@ pub fn evaluate(
             exclude(&exception.pod_security, &mut results);
         }
         if podsecurity::is_allowed(&results) {
-            // Here Kyverno's wording has a space before the keys.
-            let keys: Vec<String> = applying.iter().map(|e| e.info.key()).collect();
-            let message = format!(
-                "rule is skipped due to policy exceptions {}",
-                keys.join(", ")
-            );
-            return Some(exceptions::skipped(
-                rule,
-                applying,
-                message,
-                RuleResponse::validation,
-            ));
+            return Some(exceptions::skip_pod_security(rule, applying));
         }
     }
     let message = format!(
