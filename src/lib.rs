@@ -4,8 +4,8 @@
 //! This crate is the engine alone: no command line, server or terminal code. Its API is a few
 //! verbs:
 //!
-//! - [`Loader`] reads policies (files, directories, strings, `stdlib:` paths) with diagnostics
-//!   that name the file, line and column, and builds an [`Engine`];
+//! - [`Loader`] reads policies and policy exceptions (files, directories, strings, `stdlib:`
+//!   paths) with diagnostics that name the file, line and column, and builds an [`Engine`];
 //! - [`Engine::evaluate`] evaluates an [`AdmissionRequest`] (wrapped in a [`Request`] with what
 //!   Kyverno knows beside it) and returns an [`Evaluation`]: every rule's response;
 //! - [`Evaluation::decision`] is the admission answer Kyverno gives, and
@@ -81,7 +81,7 @@ pub use admission::{
     GroupVersionResource, Operation, ReviewError, Status, UserInfo,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use compile::PolicyInfo;
+pub use compile::{ExceptionInfo, PolicyInfo};
 pub use diag::{Diagnostic, Severity, SourceMap};
 pub use engine::{
     ApiCall, ApiTarget, Engine, Evaluation, ExternalData, ExternalError, Generation, Mutation,
@@ -90,7 +90,7 @@ pub use engine::{
     Violation,
 };
 pub use ir::{FailureAction, FailurePolicy, RuleKind};
-pub use load::{InvalidPolicy, Loader, read_resources};
+pub use load::{Documents, InvalidPolicy, Loader, read_resources};
 pub use source::SourceError;
 pub use syntax::ast::PolicyKind;
 

@@ -1,18 +1,38 @@
-//! The front of the pipeline: read policy files, check them against the schema, lower, expand
-//! autogen rules and compile ([`Loader`]); read resource files ([`read_resources`]).
+//! The front of the pipeline: read policy and policy exception files, check them against the
+//! schema, lower, expand autogen rules and compile ([`Loader`]); read resource files
+//! ([`read_resources`]).
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::compile::{Program, compile_policy};
-use crate::diag::{Diagnostic, FileId, SourceMap, render_all};
+use crate::compile::{Program, compile_exception, compile_policy};
+use crate::diag::{Diagnostic, FileId, SourceMap, did_you_mean, render_all};
 use crate::engine::Engine;
 use crate::source::{self, SourceError};
 use crate::syntax::{self, reader::Reader};
+use crate::wildcard;
+use crate::yaml::{Node, NodeValue};
 use crate::{autogen, ir};
 
-/// Reads policies from files, directories, standard input, `stdlib:` paths and strings,
-/// reporting problems as diagnostics (file, line, column, what was expected), and builds an
-/// [`Engine`] from the valid ones.
+/// Which documents an input is read for. Documents of another kind are reported as warnings and
+/// not used (nothing a user gave is dropped silently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Documents {
+    /// Policies and policy exceptions: each document's `kind` decides.
+    #[default]
+    Any,
+    /// Policies (`ClusterPolicy`, `Policy`) only.
+    Policies,
+    /// Policy exceptions (`PolicyException`) only.
+    Exceptions,
+}
+
+/// Reads policies and policy exceptions (`kyverno.io/v2` and `v2beta1` `PolicyException`) from
+/// files, directories, standard input, `stdlib:` paths and strings, reporting problems as
+/// diagnostics (file, line, column, what was expected), and builds an [`Engine`] from the valid
+/// ones. An exception naming a policy (or rule) that none of the loaded policies has is
+/// reported as a warning, checked again after every addition.
 ///
 /// ```
 /// use rampart::Loader;
@@ -45,23 +65,84 @@ impl Loader {
         }
     }
 
-    /// Reads policies from paths: files, directories (recursively, `.yaml`, `.yml` and `.json`
-    /// files), `-` for standard input, `stdlib:<path>` for bundled policies. Documents that are
-    /// not policies are reported as warnings. `Err` when a path cannot be read at all.
+    /// Reads policies and policy exceptions from paths: files, directories (recursively,
+    /// `.yaml`, `.yml` and `.json` files), `-` for standard input, `stdlib:<path>` for bundled
+    /// policies. Other documents are reported as warnings. `Err` when a path cannot be read at
+    /// all.
     pub fn add_paths<S: AsRef<str>>(&mut self, paths: &[S]) -> Result<(), SourceError> {
-        let paths: Vec<String> = paths.iter().map(|p| p.as_ref().to_string()).collect();
-        for input in source::expand(&paths)? {
-            let text = source::read(&input)?;
-            let file = self.sources.add(input.display_name(), text);
-            self.set.add_file(file, &self.sources);
-        }
-        Ok(())
+        self.add_paths_of(paths, Documents::Any)
     }
 
-    /// Reads the policies of one YAML or JSON text, named `name` in diagnostics.
+    /// Like [`Loader::add_paths`], reading only the given kind of documents: the others are
+    /// reported as warnings and not used.
+    pub fn add_paths_of<S: AsRef<str>>(
+        &mut self,
+        paths: &[S],
+        documents: Documents,
+    ) -> Result<(), SourceError> {
+        self.read_inputs(paths, |set, file, sources| {
+            set.add_file(file, sources, documents)
+        })
+    }
+
+    /// Reads the policies and policy exceptions of one YAML or JSON text, named `name` in
+    /// diagnostics.
     pub fn add_text(&mut self, name: &str, text: impl Into<String>) {
         let file = self.sources.add(name, text);
-        self.set.add_file(file, &self.sources);
+        let sources = &self.sources;
+        self.set
+            .edit(|set| set.add_file(file, sources, Documents::Any));
+    }
+
+    /// Reads resources as [`read_resources`] does, taking the policy exceptions among them as
+    /// exceptions (Kyverno's `--exceptions-with-resources`): those documents are not returned
+    /// as resources.
+    pub fn read_resources_with_exceptions<S: AsRef<str>>(
+        &mut self,
+        paths: &[S],
+    ) -> Result<(Vec<Value>, Vec<Diagnostic>), SourceError> {
+        let mut resources = Vec::new();
+        let mut diagnostics = Vec::new();
+        self.read_inputs(
+            paths,
+            |set, file, sources| match source::spanned_documents(file, sources) {
+                Ok(docs) => {
+                    for doc in docs {
+                        if syntax::is_exception(&doc) {
+                            set.add_exception(file, &doc);
+                        } else if matches!(doc.value, NodeValue::Map(_)) {
+                            let value = doc.to_json();
+                            match not_a_resource(file, &value, doc.span) {
+                                Some(d) => diagnostics.push(d),
+                                None => resources.push(value),
+                            }
+                        }
+                    }
+                }
+                Err(d) => diagnostics.push(*d),
+            },
+        )?;
+        Ok((resources, diagnostics))
+    }
+
+    /// Reads every input `paths` name into the source map and hands each file to `each`, all
+    /// in one edit of the set.
+    fn read_inputs<S: AsRef<str>>(
+        &mut self,
+        paths: &[S],
+        mut each: impl FnMut(&mut PolicySet, FileId, &SourceMap),
+    ) -> Result<(), SourceError> {
+        let paths: Vec<String> = paths.iter().map(|p| p.as_ref().to_string()).collect();
+        let inputs = source::expand(&paths)?;
+        let sources = &mut self.sources;
+        self.set.edit(|set| {
+            for input in &inputs {
+                let text = source::read(input)?;
+                let file = sources.add(input.display_name(), text);
+                each(set, file, sources);
+            }
+            Ok(())
+        })
     }
 
     /// Every diagnostic so far (errors and warnings).
@@ -84,6 +165,11 @@ impl Loader {
         &self.set.invalid
     }
 
+    /// Policy exceptions rejected because of errors.
+    pub fn invalid_exceptions(&self) -> &[InvalidPolicy] {
+        &self.set.invalid_exceptions
+    }
+
     /// The texts read, for rendering diagnostics of other inputs (resources, values) beside
     /// the policies'.
     pub fn sources_mut(&mut self) -> &mut SourceMap {
@@ -95,7 +181,7 @@ impl Loader {
         &self.sources
     }
 
-    /// An engine for the valid policies read so far.
+    /// An engine for the valid policies and policy exceptions read so far.
     pub fn engine(&self) -> Engine {
         Engine::new(self.set.program.clone())
     }
@@ -107,7 +193,7 @@ impl Loader {
     }
 }
 
-/// A policy that could not be used, with the first reason.
+/// A policy (or policy exception) that could not be used, with the first reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidPolicy {
     /// `metadata.name`, or the file name when the name is unreadable.
@@ -116,17 +202,24 @@ pub struct InvalidPolicy {
     pub reason: String,
 }
 
-/// Every policy read, compiled.
+/// Every policy and policy exception read, compiled.
 #[derive(Debug, Default)]
 struct PolicySet {
-    /// The valid policies, compiled.
+    /// The valid policies and exceptions, compiled.
     program: Program,
     /// The valid policies' IR (autogen included), parallel to `program.policies`.
     policies: Vec<ir::Policy>,
+    /// The valid exceptions' IR, parallel to `program.exceptions`.
+    exceptions: Vec<ir::Exception>,
     /// Policies rejected because of errors.
     invalid: Vec<InvalidPolicy>,
-    /// Every diagnostic (errors and warnings).
+    /// Policy exceptions rejected because of errors.
+    invalid_exceptions: Vec<InvalidPolicy>,
+    /// Every diagnostic (errors and warnings); the warnings about what exceptions name come
+    /// last, from `references` on.
     diagnostics: Vec<Diagnostic>,
+    /// Where the warnings about what exceptions name start in `diagnostics`.
+    references: usize,
 }
 
 impl PolicySet {
@@ -135,38 +228,115 @@ impl PolicySet {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    /// Adds every policy document of one file.
-    fn add_file(&mut self, file: FileId, sources: &SourceMap) {
+    /// Runs an addition, then checks again what the exceptions name.
+    fn edit<T>(&mut self, add: impl FnOnce(&mut Self) -> T) -> T {
+        self.diagnostics.truncate(self.references);
+        let result = add(self);
+        self.references = self.diagnostics.len();
+        self.check_references();
+        result
+    }
+
+    /// Adds every document of one file that `documents` asks for.
+    fn add_file(&mut self, file: FileId, sources: &SourceMap, documents: Documents) {
         let docs = match source::spanned_documents(file, sources) {
             Ok(docs) => docs,
             Err(d) => {
-                self.invalid.push(InvalidPolicy {
+                let invalid = InvalidPolicy {
                     name: sources.name(file).to_string(),
                     reason: d.message.clone(),
-                });
+                };
+                match documents {
+                    Documents::Exceptions => self.invalid_exceptions.push(invalid),
+                    Documents::Any | Documents::Policies => self.invalid.push(invalid),
+                }
                 self.diagnostics.push(*d);
                 return;
             }
         };
         for doc in &docs {
-            if !syntax::is_policy(doc) {
-                let kind = doc
-                    .get("kind")
-                    .and_then(|k| k.as_str())
-                    .unwrap_or("<no kind>");
-                let span = doc.get("kind").map(|k| k.span).unwrap_or(doc.span);
-                self.diagnostics.push(
-                    Diagnostic::warning(file, span, format!("`{kind}` is not a Kyverno policy; ignored"))
-                        .with_label("not a ClusterPolicy or Policy")
-                        .with_note("policies have `apiVersion: kyverno.io/v1` and `kind: ClusterPolicy` or `Policy`"),
-                );
-                continue;
+            let policy = syntax::is_policy(doc);
+            let exception = syntax::is_exception(doc);
+            match documents {
+                Documents::Any | Documents::Policies if policy => self.add_policy(file, doc),
+                Documents::Any | Documents::Exceptions if exception => {
+                    self.add_exception(file, doc)
+                }
+                _ => self.ignore(file, doc, documents),
             }
-            self.add_document(file, doc);
         }
     }
 
-    fn add_document(&mut self, file: FileId, doc: &crate::yaml::Node) {
+    /// Reports a document that is not read here.
+    fn ignore(&mut self, file: FileId, doc: &Node, documents: Documents) {
+        let kind = doc
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or("<no kind>");
+        let span = doc.get("kind").map(|k| k.span).unwrap_or(doc.span);
+        let diagnostic = if syntax::is_policy(doc) {
+            Diagnostic::warning(
+                file,
+                span,
+                format!("a `{kind}` where only policy exceptions are read; ignored"),
+            )
+            .with_label("not a PolicyException")
+            .with_note("policies are read from the policy inputs")
+        } else if syntax::is_exception(doc) {
+            Diagnostic::warning(
+                file,
+                span,
+                "a `PolicyException` where only policies are read; ignored",
+            )
+            .with_label("not a ClusterPolicy or Policy")
+            .with_note("exceptions are read from the exception inputs (`rampart apply -e`, `--exceptions-within-policies`, a test's `exceptions:`)")
+        } else if kind == "PolicyException" {
+            Diagnostic::warning(
+                file,
+                span,
+                "this `PolicyException` API is not supported; ignored",
+            )
+            .with_label("not kyverno.io/v2 or v2beta1")
+            .with_note("policy exceptions have `apiVersion: kyverno.io/v2` (or `kyverno.io/v2beta1`) and `kind: PolicyException`")
+        } else if documents == Documents::Exceptions {
+            Diagnostic::warning(
+                file,
+                span,
+                format!("`{kind}` is not a policy exception; ignored"),
+            )
+            .with_label("not a PolicyException")
+            .with_note("policy exceptions have `apiVersion: kyverno.io/v2` (or `kyverno.io/v2beta1`) and `kind: PolicyException`")
+        } else {
+            Diagnostic::warning(
+                file,
+                span,
+                format!("`{kind}` is not a Kyverno policy; ignored"),
+            )
+            .with_label("not a ClusterPolicy or Policy")
+            .with_note(
+                "policies have `apiVersion: kyverno.io/v1` and `kind: ClusterPolicy` or `Policy`",
+            )
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The name of a document for listings, and the first error it caused from `first` on.
+    fn outcome(&self, doc: &Node, first: usize, unnamed: &str) -> (String, Option<String>) {
+        let name = doc
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(|n| n.as_str())
+            .unwrap_or(unnamed)
+            .to_string();
+        let error = self
+            .diagnostics
+            .get(first..)
+            .and_then(|ds| ds.iter().find(|d| d.is_error()))
+            .map(|e| e.message.clone());
+        (name, error)
+    }
+
+    fn add_policy(&mut self, file: FileId, doc: &Node) {
         let first = self.diagnostics.len();
         let mut reader = Reader::new(file, &mut self.diagnostics);
         let parsed = syntax::parse_policy(&mut reader, doc);
@@ -176,26 +346,92 @@ impl PolicySet {
             let compiled = compile_policy(&policy, &mut self.diagnostics);
             (policy, compiled)
         });
-        let first_error = self
-            .diagnostics
-            .get(first..)
-            .and_then(|ds| ds.iter().find(|d| d.is_error()));
-        let name = doc
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(|n| n.as_str())
-            .unwrap_or("<unnamed policy>")
-            .to_string();
-        match (first_error, compiled) {
+        let (name, error) = self.outcome(doc, first, "<unnamed policy>");
+        match (error, compiled) {
             (None, Some((policy, compiled))) => {
                 self.policies.push(policy);
                 self.program.policies.push(compiled);
             }
             (error, _) => {
-                let reason = error
-                    .map(|e| e.message.clone())
-                    .unwrap_or_else(|| "invalid policy".into());
+                let reason = error.unwrap_or_else(|| "invalid policy".into());
                 self.invalid.push(InvalidPolicy { name, reason });
+            }
+        }
+    }
+
+    fn add_exception(&mut self, file: FileId, doc: &Node) {
+        let first = self.diagnostics.len();
+        let mut reader = Reader::new(file, &mut self.diagnostics);
+        let lowered = syntax::parse_exception(&mut reader, doc).map(|e| ir::lower_exception(&e));
+        let compiled = lowered.and_then(|exception| {
+            let compiled = compile_exception(&exception, &mut self.diagnostics)?;
+            Some((exception, compiled))
+        });
+        let (name, error) = self.outcome(doc, first, "<unnamed exception>");
+        match (error, compiled) {
+            (None, Some((exception, compiled))) => {
+                self.exceptions.push(exception);
+                self.program.exceptions.push(Arc::new(compiled));
+            }
+            (error, _) => {
+                let reason = error.unwrap_or_else(|| "invalid policy exception".into());
+                self.invalid_exceptions.push(InvalidPolicy { name, reason });
+            }
+        }
+    }
+
+    /// Warns about each `policyName` that names no policy read (valid or not) and each rule
+    /// name that names no rule of the policies it names.
+    fn check_references(&mut self) {
+        let policies = &self.program.policies;
+        for exception in &self.exceptions {
+            for target in &exception.targets {
+                let named: Vec<_> = policies
+                    .iter()
+                    .filter(|p| wildcard::matches(&target.policy, &p.info.key()))
+                    .collect();
+                if named.is_empty() {
+                    let rejected = self
+                        .invalid
+                        .iter()
+                        .any(|p| wildcard::matches(&target.policy, &p.name));
+                    if !rejected {
+                        let keys: Vec<String> = policies.iter().map(|p| p.info.key()).collect();
+                        let mut d = Diagnostic::warning(
+                            exception.file,
+                            target.policy_span,
+                            format!("no policy `{}` is loaded: this entry exempts nothing", target.policy),
+                        )
+                        .with_label("names no loaded policy")
+                        .with_note("a ClusterPolicy is named by its name, a namespaced Policy as `<namespace>/<name>`");
+                        if let Some(s) =
+                            did_you_mean(&target.policy, keys.iter().map(String::as_str))
+                        {
+                            d = d.with_note(format!("did you mean `{s}`?"));
+                        }
+                        self.diagnostics.push(d);
+                    }
+                    continue;
+                }
+                for (rule, span) in &target.rules {
+                    let rules = || named.iter().flat_map(|p| p.rules.iter().map(|r| &*r.name));
+                    if rules().any(|r| wildcard::matches(rule, r)) {
+                        continue;
+                    }
+                    let mut d = Diagnostic::warning(
+                        exception.file,
+                        *span,
+                        format!(
+                            "no rule `{rule}` in policy `{}`: this name exempts nothing",
+                            target.policy
+                        ),
+                    )
+                    .with_label("names no rule");
+                    if let Some(s) = did_you_mean(rule, rules()) {
+                        d = d.with_note(format!("did you mean `{s}`?"));
+                    }
+                    self.diagnostics.push(d);
+                }
             }
         }
     }
@@ -231,7 +467,7 @@ pub fn read_resources<S: AsRef<str>>(
                     if !doc.is_object() {
                         continue;
                     }
-                    if doc.get("kind").is_some() && doc.get("apiVersion").is_some() {
+                    if is_resource(&doc) {
                         resources.push(doc);
                         continue;
                     }
@@ -239,15 +475,7 @@ pub fn read_resources<S: AsRef<str>>(
                         source::spanned_documents(file, sources).unwrap_or_default()
                     });
                     let span = nodes.get(i).map_or_else(Default::default, |n| n.span);
-                    diagnostics.push(
-                        Diagnostic::error(
-                            file,
-                            span,
-                            "not a Kubernetes resource: it has no `apiVersion` and `kind`",
-                        )
-                        .with_label("this document")
-                        .with_note("it is left out; a Helm chart or a kustomization must be rendered first (`helm template`, `kustomize build`)"),
-                    );
+                    diagnostics.extend(not_a_resource(file, &doc, span));
                 }
             }
             Err(d) => diagnostics.push((*d).with_note(
@@ -256,6 +484,24 @@ pub fn read_resources<S: AsRef<str>>(
         }
     }
     Ok((resources, diagnostics))
+}
+
+/// Whether a document has what every Kubernetes resource has: `apiVersion` and `kind`.
+fn is_resource(doc: &Value) -> bool {
+    doc.get("kind").is_some() && doc.get("apiVersion").is_some()
+}
+
+/// The diagnostic for a document that is not a Kubernetes resource (none when it is one).
+fn not_a_resource(file: FileId, doc: &Value, span: crate::yaml::Span) -> Option<Diagnostic> {
+    (!is_resource(doc)).then(|| {
+        Diagnostic::error(
+            file,
+            span,
+            "not a Kubernetes resource: it has no `apiVersion` and `kind`",
+        )
+        .with_label("this document")
+        .with_note("it is left out; a Helm chart or a kustomization must be rendered first (`helm template`, `kustomize build`)")
+    })
 }
 
 /// A diagnostic for a file that is not text: at the first bad byte of its lossy decoding.

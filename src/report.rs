@@ -117,6 +117,10 @@ fn result(
         properties.insert("standard".into(), json!(finding.level));
         properties.insert("version".into(), json!(finding.version));
     }
+    if !rule.exceptions.is_empty() {
+        let names: Vec<&str> = rule.exceptions.iter().map(|e| e.name.as_str()).collect();
+        properties.insert("exceptions".into(), json!(names.join(",")));
+    }
     let process = if policy.background {
         "background scan"
     } else {

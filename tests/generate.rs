@@ -457,3 +457,52 @@ fn generate_blocks_are_checked_when_the_policy_loads() {
         assert!(message.contains(expected), "{message}\nwanted: {expected}");
     }
 }
+
+#[test]
+fn a_policy_exception_skips_the_generate_rule() {
+    let mut loader = Loader::new();
+    loader.add_text(
+        "policy.yaml",
+        policy(&DATA_RULE.replace("SYNC", "synchronize: true")),
+    );
+    loader.add_text(
+        "exception.yaml",
+        r#"apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata:
+  name: no-settings
+  namespace: platform
+spec:
+  exceptions:
+  - policyName: gen
+    ruleNames: [quota]
+  match:
+    any:
+    - resources:
+        kinds: [Namespace]
+        names: [legacy-*]
+"#,
+    );
+    assert!(!loader.has_errors(), "{}", loader.render_diagnostics(false));
+    let engine = loader.engine();
+    let exempt = run(
+        &engine,
+        &namespace("legacy-shop", json!({"team": "x"})),
+        &Cluster::default(),
+    );
+    assert_eq!(
+        results(&exempt),
+        [(
+            "quota".to_string(),
+            RuleStatus::Skip,
+            "rule is skipped due to policy exceptionsplatform/no-settings".to_string(),
+            vec![]
+        )]
+    );
+    let other = run(
+        &engine,
+        &namespace("shop", json!({"team": "x"})),
+        &Cluster::default(),
+    );
+    assert_eq!(results(&other)[0].3.len(), 1);
+}

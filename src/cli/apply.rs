@@ -3,7 +3,7 @@
 use clap::Args;
 use rampart::report::{self, ReportOptions, reported_status};
 use rampart::{
-    AdmissionRequest, Engine, Evaluation, ExternalData, FailureAction, Loader, Origin,
+    AdmissionRequest, Documents, Engine, Evaluation, ExternalData, FailureAction, Loader, Origin,
     PolicyResponse, Request, ResourceRef, RuleKind, RuleResponse, RuleStatus, SystemClock,
 };
 use serde_json::{Map, Value};
@@ -72,6 +72,22 @@ pub struct ApplyArgs {
         value_delimiter = ','
     )]
     pub target_resources: Vec<String>,
+    /// PolicyException files or directories (repeatable, comma-separated).
+    #[arg(
+        short = 'e',
+        long = "exception",
+        alias = "exceptions",
+        value_delimiter = ','
+    )]
+    pub exceptions: Vec<String>,
+    /// Take the PolicyExceptions among the resources as exceptions (they are then not
+    /// resources).
+    #[arg(long)]
+    pub exceptions_with_resources: bool,
+    /// Take the PolicyExceptions among the policies as exceptions (otherwise they are reported
+    /// and not used).
+    #[arg(long)]
+    pub exceptions_within_policies: bool,
 }
 
 /// Counts of rule results, as Kyverno's summary line prints them.
@@ -135,10 +151,15 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.err("Error: resource file(s) or cluster required\n");
         return EXIT_USAGE;
     }
-    if args.policies.first().is_some_and(|p| p == "-")
-        && args.resources.first().is_some_and(|r| r == "-")
-    {
+    let stdin = |paths: &[String]| paths.iter().any(|p| p == "-");
+    if stdin(&args.policies) && stdin(&args.resources) {
         out.err("Error: a stdin pipe can be used for either policies or resources, not both\n");
+        return EXIT_USAGE;
+    }
+    if stdin(&args.exceptions) && (stdin(&args.policies) || stdin(&args.resources)) {
+        out.err(
+            "Error: a stdin pipe can be used for only one of policies, resources and exceptions\n",
+        );
         return EXIT_USAGE;
     }
     if args.values_file.is_some() && !args.set.is_empty() {
@@ -153,14 +174,19 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             return EXIT_USAGE;
         }
     };
-    if let Err(e) = loader.add_paths(&args.policies) {
+    let policy_documents = if args.exceptions_within_policies {
+        Documents::Any
+    } else {
+        Documents::Policies
+    };
+    if let Err(e) = loader.add_paths_of(&args.policies, policy_documents) {
         out.err(&format!("Error: failed to load policies ({e})\n"));
         return EXIT_USAGE;
     }
-    if !loader.diagnostics().is_empty() {
-        out.err(&loader.render_diagnostics(out.color));
+    if let Err(e) = loader.add_paths_of(&args.exceptions, Documents::Exceptions) {
+        out.err(&format!("Error: failed to load exceptions ({e})\n"));
+        return EXIT_USAGE;
     }
-    let engine = loader.engine();
     let user = match &args.userinfo {
         Some(path) => match resources::load_user_info(path, loader.sources_mut()) {
             Ok(u) => Some(u),
@@ -173,11 +199,25 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     };
     // Files and documents that are not resources are reported, left out and counted as errors
     // (Kyverno's `--continue-on-error`).
-    let Some((resources, left_out)) =
+    let loaded = if args.exceptions_with_resources {
+        resources::load_with_exceptions(&args.resources, &mut loader, out)
+    } else {
         resources::load_counted(&args.resources, loader.sources_mut(), out)
-    else {
+    };
+    if !loader.diagnostics().is_empty() {
+        out.err(&loader.render_diagnostics(out.color));
+    }
+    let Some((resources, left_out)) = loaded else {
         return EXIT_USAGE;
     };
+    if !args.exceptions_with_resources {
+        let hint = "pass it with -e, or use --exceptions-with-resources";
+        resources::warn_exceptions(&resources, hint, out);
+    }
+    if !invalid_exceptions(&loader, out) {
+        return EXIT_USAGE;
+    }
+    let engine = loader.engine();
     let resource_count = resources.len();
     // Generate rules clone from, and find existing targets among, the resources given.
     let mut cluster = OfflineCluster::with_namespaces(namespace_labels(&values, &resources))
@@ -271,6 +311,19 @@ pub fn count(results: &[Evaluation], audit_warn: bool) -> Counts {
         }
     }
     c
+}
+
+/// Reports the policy exceptions that could not be read; `true` when there are none. Unlike an
+/// invalid policy (reported and counted as an error), an invalid exception stops the command: its
+/// resources would otherwise fail rules they are exempt from.
+pub fn invalid_exceptions(loader: &Loader, out: &mut Output) -> bool {
+    for e in loader.invalid_exceptions() {
+        out.err(&format!(
+            "Error: invalid policy exception {}: {}\n",
+            e.name, e.reason
+        ));
+    }
+    loader.invalid_exceptions().is_empty()
 }
 
 fn print_invalid(loader: &Loader, out: &mut Output) {

@@ -1,4 +1,5 @@
-//! `rampart check <paths...>`: load and compile policies, print only diagnostics.
+//! `rampart check <paths...>`: load and compile policies and policy exceptions, print only
+//! diagnostics.
 //! Exit 0 when clean (warnings allowed), 2 on any error.
 
 use clap::Args;
@@ -10,7 +11,7 @@ use super::{EXIT_OK, EXIT_USAGE, Output};
 /// Flags of `rampart check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Policy files or directories (`-` for standard input).
+    /// Policy and policy exception files or directories (`-` for standard input).
     #[arg(required = true)]
     pub paths: Vec<String>,
     /// Never use colours.

@@ -4,7 +4,7 @@
 
 use rampart::kinds::is_cluster_scoped;
 use rampart::source::{self, Input};
-use rampart::{SourceMap, UserInfo, diag};
+use rampart::{Loader, SourceError, SourceMap, UserInfo, diag};
 use serde_json::{Map, Value};
 
 use super::Output;
@@ -77,7 +77,29 @@ pub fn load_counted(
     sources: &mut SourceMap,
     out: &mut Output,
 ) -> Option<(Vec<Value>, usize)> {
-    let (mut resources, diagnostics) = match rampart::read_resources(sources, paths) {
+    let read = rampart::read_resources(sources, paths);
+    finish(read, sources, out)
+}
+
+/// Loads resources as [`load_counted`] does, taking the policy exceptions among them into the
+/// loader (`--exceptions-with-resources`) instead of returning them as resources.
+pub fn load_with_exceptions(
+    paths: &[String],
+    loader: &mut Loader,
+    out: &mut Output,
+) -> Option<(Vec<Value>, usize)> {
+    let read = loader.read_resources_with_exceptions(paths);
+    finish(read, loader.sources(), out)
+}
+
+/// Reports what reading resources found wrong, defaults their namespaces, and counts what was
+/// left out.
+fn finish(
+    read: Result<(Vec<Value>, Vec<diag::Diagnostic>), SourceError>,
+    sources: &SourceMap,
+    out: &mut Output,
+) -> Option<(Vec<Value>, usize)> {
+    let (mut resources, diagnostics) = match read {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: failed to load resources ({e})\n"));
@@ -89,6 +111,21 @@ pub fn load_counted(
     }
     resources.iter_mut().for_each(default_namespace);
     Some((resources, diagnostics.len()))
+}
+
+/// Warns about policy exceptions among resources that are evaluated as resources, saying how
+/// to use them as exceptions (`hint`).
+pub fn warn_exceptions(resources: &[Value], hint: &str, out: &mut Output) {
+    for r in resources {
+        let api = r.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if kind_of(r) == "PolicyException" && api.starts_with("kyverno.io/") {
+            out.err(&format!(
+                "warning: PolicyException {}/{} is among the resources, so it is evaluated as a resource and exempts nothing: {hint}\n",
+                namespace_of(r),
+                name_of(r)
+            ));
+        }
+    }
 }
 
 /// Labels of the Namespace objects among the resources, by namespace name.

@@ -7,12 +7,12 @@ use clap::Args;
 use rampart::report::reported_status;
 use rampart::source::{self, Input};
 use rampart::{
-    Engine, Evaluation, InvalidPolicy, Loader, ResourceRef, RuleKind, RuleOutput, RuleResponse,
-    RuleStatus, SourceMap, diag, wildcard,
+    Documents, Engine, Evaluation, InvalidPolicy, Loader, ResourceRef, RuleKind, RuleOutput,
+    RuleResponse, RuleStatus, SourceMap, diag, wildcard,
 };
 use serde_json::Value;
 
-use super::apply::{evaluate, namespace_labels, paint_status};
+use super::apply::{evaluate, invalid_exceptions, namespace_labels, paint_status};
 use super::cluster::OfflineCluster;
 use super::patched;
 use super::resources::{self, name_of, namespace_of};
@@ -216,27 +216,28 @@ fn run_one(
             .unwrap_or("");
         out.out(&format!("Loading test {name} ( {} ) ...\n", path.display()));
     }
-    for unsupported in ["exceptions"] {
-        if doc.get(unsupported).is_some() {
-            out.err(&format!(
-                "warning: {}: `{unsupported}` is not supported by this version of rampart yet\n",
-                path.display()
-            ));
-        }
-    }
     let policy_paths = relative(base, list("policies"));
     let mut loader = Loader::with_sources(sources);
-    if let Err(e) = loader.add_paths(&policy_paths) {
+    if let Err(e) = loader.add_paths_of(&policy_paths, Documents::Policies) {
         out.err(&format!("Error: failed to load policies ({e})\n"));
+        return None;
+    }
+    let exception_paths = relative(base, list("exceptions"));
+    if let Err(e) = loader.add_paths_of(&exception_paths, Documents::Exceptions) {
+        out.err(&format!("Error: failed to load exceptions ({e})\n"));
         return None;
     }
     if !loader.diagnostics().is_empty() {
         out.err(&loader.render_diagnostics(out.color));
     }
+    if !invalid_exceptions(&loader, out) {
+        return None;
+    }
     let engine = loader.engine();
     let sources = loader.sources_mut();
     let resource_paths = relative(base, list("resources"));
     let resources = resources::load(&resource_paths, sources, out)?;
+    resources::warn_exceptions(&resources, "list it under `exceptions:`", out);
     let policy_count = engine.policies().count();
     if !quiet {
         out.out(&format!(

@@ -5,6 +5,7 @@
 mod blocks;
 mod conditions;
 mod context;
+mod exception;
 mod generator;
 mod mutator;
 mod podsecurity;
@@ -14,6 +15,7 @@ mod validator;
 
 pub use conditions::{CompiledCondition, CompiledConditions};
 pub use context::{ContextEntry, ExternalLookup, ExternalTarget, Query};
+pub use exception::{CompiledException, ExceptionInfo, compile_exception};
 pub use generator::{GenerateAction, GenerateForeach, GeneratePattern, Generator, Source};
 pub use mutator::{Action, JsonPatch, MutateForeach, Mutator, Order, Patch, Target};
 pub use podsecurity::PodSecurityProgram;
@@ -134,11 +136,31 @@ impl KindFilter {
     }
 }
 
-/// Every compiled policy, in load order.
+/// Every compiled policy and policy exception, in load order.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
     /// The policies.
     pub policies: Vec<CompiledPolicy>,
+    /// The policy exceptions.
+    pub exceptions: Vec<Arc<CompiledException>>,
+}
+
+impl Program {
+    /// Gives each rule the exceptions that name it (by policy key and rule name), in load
+    /// order, replacing what an earlier call gave.
+    pub fn bind_exceptions(&mut self) {
+        for policy in &mut self.policies {
+            let key = policy.info.key();
+            for rule in &mut policy.rules {
+                rule.exceptions = self
+                    .exceptions
+                    .iter()
+                    .filter(|e| e.exempts(&key, &rule.name))
+                    .map(Arc::clone)
+                    .collect();
+            }
+        }
+    }
 }
 
 /// Compiles one policy (autogen rules must already be expanded). Diagnostics for its rules are

@@ -3,6 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::podsecurity::{Exclusion, Level, Version, validate_exclusions};
+use crate::syntax::podsecurity::{parse_exclusions, report_exclusion_errors};
 use crate::syntax::reader::Reader;
 use crate::yaml::Node;
 
@@ -36,40 +37,10 @@ pub fn compile(
     });
     let version_node = obj.field("version");
     let version_text = version_node.and_then(|n| r.string(n, "podSecurity.version"));
-    let mut exclusion_nodes = Vec::new();
-    let mut exclusions = Vec::new();
-    if let Some(items) = obj
+    let read = obj
         .field("exclude")
-        .and_then(|n| r.list(n, "podSecurity.exclude"))
-    {
-        for item in items {
-            let Some(mut e) = r.object(item, "podSecurity exclusion") else {
-                continue;
-            };
-            let control = e
-                .required(&mut r, "controlName")
-                .and_then(|n| r.string(n, "controlName"));
-            let images = e
-                .field("images")
-                .map(|n| r.string_list(n, "images"))
-                .unwrap_or_default();
-            let field = e
-                .field("restrictedField")
-                .and_then(|n| r.string(n, "restrictedField"));
-            let values = e
-                .field("values")
-                .map(|n| r.string_list(n, "values"))
-                .unwrap_or_default();
-            e.finish(&mut r);
-            exclusion_nodes.push(item);
-            exclusions.push(Exclusion {
-                control_name: control.map(|c| c.value).unwrap_or_default(),
-                images: images.into_iter().map(|s| s.value).collect(),
-                restricted_field: field.map(|f| f.value).unwrap_or_default(),
-                values: values.into_iter().map(|s| s.value).collect(),
-            });
-        }
-    }
+        .map(|n| parse_exclusions(&mut r, n, "podSecurity.exclude"))
+        .unwrap_or_default();
     obj.finish(&mut r);
     let level: Level = level?.value.parse().ok()?;
     let version = match &version_text {
@@ -84,20 +55,9 @@ pub fn compile(
             }
         },
     };
+    let exclusions: Vec<Exclusion> = read.iter().map(|(e, _)| e.clone()).collect();
     let errors = validate_exclusions(level, &exclusions);
-    for e in &errors {
-        let item = exclusion_nodes.get(e.index).copied().unwrap_or(node);
-        let span = item
-            .entry(e.field)
-            .map(|(k, _)| k.span)
-            .unwrap_or(item.span);
-        r.error(
-            span,
-            format!("invalid podSecurity exclusion: {}", e.message),
-            "invalid exclusion",
-        );
-    }
-    if !errors.is_empty() {
+    if report_exclusion_errors(&mut r, &errors, &read, node) {
         return None;
     }
     Some(PodSecurityProgram {

@@ -9,6 +9,7 @@ use crate::syntax::reader::Reader;
 use crate::template::Dynamic;
 use crate::yaml::{Node, NodeValue};
 
+use super::exception::CompiledException;
 use super::generator::{self, Generator};
 use super::mutator::{self, Mutator};
 use super::references;
@@ -59,6 +60,8 @@ pub struct CompiledRule {
     pub needs_images: bool,
     /// The body.
     pub program: RuleProgram,
+    /// The policy exceptions that name this rule (bound when an engine is built).
+    pub exceptions: Vec<Arc<CompiledException>>,
 }
 
 pub(super) fn compile_rule(
@@ -81,6 +84,7 @@ pub(super) fn compile_rule(
         needs_context: false,
         needs_images: mentions_images(rule),
         program: RuleProgram::Unsupported(String::new()),
+        exceptions: Vec::new(),
     };
     compiled.program = match &rule.body {
         Body::Validate(v) => {

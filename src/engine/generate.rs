@@ -9,6 +9,7 @@
 
 use serde_json::{Map, Value};
 
+use super::exceptions;
 use super::external::{ExternalError, ResourcePurpose, ResourceQuery};
 use super::gate::{self, Closed};
 use super::scope::{Scope, Undo};
@@ -39,6 +40,9 @@ pub fn run(
         Err(closed) => {
             let (status, message) = closed.into_rule_result();
             respond(status, message)
+        }
+        Ok(()) if let Some(skipped) = exceptions::check(rule, scope, RuleResponse::generation) => {
+            skipped
         }
         Ok(()) => {
             let target = Target {

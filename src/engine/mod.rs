@@ -5,6 +5,7 @@
 mod conditions;
 mod context;
 mod decision;
+mod exceptions;
 mod external;
 mod gate;
 mod generate;
@@ -30,7 +31,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::admission::Operation;
-use crate::compile::{CompiledPolicy, CompiledRule, PolicyInfo, Program, RuleProgram};
+use crate::compile::{
+    CompiledPolicy, CompiledRule, ExceptionInfo, PolicyInfo, Program, RuleProgram,
+};
 use crate::ir::{ActionOverride, FailureAction};
 use crate::matching::{Facts, Selector};
 use crate::wildcard;
@@ -82,8 +85,10 @@ const _: fn() = || {
 };
 
 impl Engine {
-    /// An engine for compiled policies.
-    pub(crate) fn new(program: Program) -> Self {
+    /// An engine for compiled policies and exceptions (each rule gets the exceptions that
+    /// name it).
+    pub(crate) fn new(mut program: Program) -> Self {
+        program.bind_exceptions();
         let needs_namespace_labels = program.policies.iter().any(uses_namespace_labels);
         let mutates = program
             .policies
@@ -99,6 +104,11 @@ impl Engine {
     /// The policies, in load order.
     pub fn policies(&self) -> impl Iterator<Item = &PolicyInfo> {
         self.program.policies.iter().map(|p| &*p.info)
+    }
+
+    /// The policy exceptions, in load order.
+    pub fn exceptions(&self) -> impl Iterator<Item = &ExceptionInfo> {
+        self.program.exceptions.iter().map(|e| &*e.info)
     }
 
     /// Number of rules, autogen rules included (Kyverno's `Applying N policy rule(s)`).
@@ -131,7 +141,7 @@ impl Engine {
         };
         let facts = view.facts(labels.as_ref());
         // One context for the request, built on first use and shared by every policy.
-        let mut scope = Scope::new(&view);
+        let mut scope = Scope::new(&view, labels.as_ref());
         let mut mutations = mutated.policies.into_iter().peekable();
         let mut policies = Vec::new();
         for (index, policy) in self.program.policies.iter().enumerate() {
@@ -176,7 +186,8 @@ impl Engine {
     }
 }
 
-/// Whether a policy's matching or failure actions read namespace labels.
+/// Whether a policy's matching or failure actions, or the exceptions of its rules, read
+/// namespace labels.
 fn uses_namespace_labels(policy: &CompiledPolicy) -> bool {
     let overrides = |o: &[ActionOverride]| o.iter().any(|o| o.namespace_selector.is_some());
     overrides(&policy.failure_action_overrides)
@@ -187,6 +198,7 @@ fn uses_namespace_labels(policy: &CompiledPolicy) -> bool {
                     .iter()
                     .chain(r.exclude.iter().flat_map(|e| e.filters()))
                     .any(|f| f.uses_namespace_labels())
+                || r.exceptions.iter().any(|e| e.uses_namespace_labels())
         })
 }
 
@@ -286,7 +298,7 @@ fn mutate_all(
                 }
                 let spec_action = override_action(&policy.failure_action_overrides, &facts)
                     .unwrap_or(policy.info.failure_action);
-                let mut scope = Scope::new(&view);
+                let mut scope = Scope::new(&view, labels);
                 let mut changed = None;
                 done = true;
                 for rule in rules.by_ref() {
@@ -362,7 +374,7 @@ fn violation_existed(
     let facts = old.facts(labels);
     policy.in_scope(&facts)
         && rule_matches(rule, &facts)
-        && evaluate_rule(&policy.info, rule, &mut Scope::new(&old))
+        && evaluate_rule(&policy.info, rule, &mut Scope::new(&old, labels))
             .is_some_and(|prior| prior.status == RuleStatus::Fail)
 }
 

@@ -1,13 +1,15 @@
 //! Mutate rules as Kyverno's mutate handler runs them: context and preconditions, then the
 //! patch, or each `foreach` element's patch, applied to the resource as earlier rules left it.
 //! A rule passes when it changed the resource (`mutated Kind/name in namespace ns`) and skips
-//! when it did not (`no patches applied`).
+//! when it did not (`no patches applied`) or when policy exceptions exempt it (checked after the
+//! preconditions, before any target is fetched).
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::exceptions;
 use super::external::{ExternalError, ResourcePurpose, ResourceQuery};
 use super::gate::{self, Closed};
 use super::scope::{Scope, Undo};
@@ -42,7 +44,9 @@ pub fn run(
     policy_namespace: Option<&str>,
 ) -> (Vec<RuleResponse>, Option<Value>) {
     let mut undo = Undo::default();
-    let result = match gate::open(&m.context, m.preconditions.as_ref(), scope, &mut undo) {
+    let opened = gate::open(&m.context, m.preconditions.as_ref(), scope, &mut undo)
+        .map(|()| exceptions::check(rule, scope, RuleResponse::mutation));
+    let result = match opened {
         Err(closed) => {
             let (status, message) = closed.into_rule_result();
             (
@@ -50,8 +54,9 @@ pub fn run(
                 None,
             )
         }
-        Ok(()) if !m.targets.is_empty() => (targets(rule, m, scope, policy_namespace), None),
-        Ok(()) => {
+        Ok(Some(skip)) => (vec![skip], None),
+        Ok(None) if !m.targets.is_empty() => (targets(rule, m, scope, policy_namespace), None),
+        Ok(None) => {
             let step = act(&m.action, scope, resource);
             let (response, patched) = finish(rule, step);
             (vec![response], patched)

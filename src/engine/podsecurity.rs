@@ -3,10 +3,13 @@
 
 use serde_json::Value;
 
+use super::exceptions;
 use super::input::Input;
 use super::{PodSecurityFinding, RuleOutput, RuleResponse, RuleStatus, Validation, Violation};
-use crate::compile::{CompiledRule, PodSecurityProgram};
-use crate::podsecurity::{self, admission, apply_exclusions, forbidden_detail};
+use crate::compile::{CompiledException, CompiledRule, PodSecurityProgram};
+use crate::podsecurity::{
+    self, CheckResult, Exclusion, admission, apply_exclusions, forbidden_detail,
+};
 
 /// The pod metadata and spec of a Pod or of a pod controller's template (PodTemplate is not a
 /// kind Kyverno's podSecurity rule accepts).
@@ -30,14 +33,21 @@ fn in_resource(text: &str, kind: &str) -> String {
     format!("{prefix}{text}")
 }
 
-/// Evaluates a podSecurity rule. DELETE requests give no result.
+/// Evaluates a podSecurity rule with the policy exceptions that apply to the request, as
+/// Kyverno does: an exception without `podSecurity` controls skips the rule; otherwise the
+/// exceptions' controls are exempted from a failing result, and the rule skips when nothing is
+/// left. DELETE requests give no result.
 pub fn evaluate(
     rule: &CompiledRule,
     program: &PodSecurityProgram,
     input: &Input,
+    applying: &[&CompiledException],
 ) -> Option<RuleResponse> {
     if input.is_delete() {
         return None;
+    }
+    if let Some(whole) = applying.iter().find(|e| e.pod_security.is_empty()) {
+        return Some(exceptions::skip_pod_security_rule(rule, whole));
     }
     let kind = input
         .resource
@@ -55,20 +65,31 @@ pub fn evaluate(
         ));
     };
     let mut results = podsecurity::evaluate(program.level, program.version, metadata, spec);
-    apply_exclusions(
-        program.level,
-        program.version,
-        metadata,
-        spec,
-        &program.exclusions,
-        &mut results,
-    );
+    let exclude = |exclusions: &[Exclusion], results: &mut Vec<CheckResult>| {
+        apply_exclusions(
+            program.level,
+            program.version,
+            metadata,
+            spec,
+            exclusions,
+            results,
+        )
+    };
+    exclude(&program.exclusions, &mut results);
     if podsecurity::is_allowed(&results) {
         return Some(RuleResponse::validation(
             &rule.name,
             RuleStatus::Pass,
             format!("Validation rule '{}' passed.", rule.name),
         ));
+    }
+    if !applying.is_empty() {
+        for exception in applying {
+            exclude(&exception.pod_security, &mut results);
+        }
+        if podsecurity::is_allowed(&results) {
+            return Some(exceptions::skip_pod_security(rule, applying));
+        }
     }
     let message = format!(
         "Validation rule '{}' failed. It violates PodSecurity \"{}:{}\": {}",

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::input::Input;
 use crate::admission::Operation;
-use crate::compile::PolicyInfo;
+use crate::compile::{ExceptionInfo, PolicyInfo};
 use crate::ir::{FailureAction, RuleKind};
 use crate::jsonpatch::PatchOp;
 
@@ -131,6 +131,9 @@ pub struct RuleResponse {
     pub properties: Vec<(String, String)>,
     /// What the rule did.
     pub output: RuleOutput,
+    /// The policy exceptions that made the rule skip (empty otherwise), in load order: what
+    /// reports list under the `exceptions` property.
+    pub exceptions: Vec<Arc<ExceptionInfo>>,
 }
 
 impl RuleResponse {
@@ -144,6 +147,7 @@ impl RuleResponse {
             admission_action: FailureAction::Audit,
             properties: Vec::new(),
             output: RuleOutput::Validation(Validation::default()),
+            exceptions: Vec::new(),
         }
     }
 

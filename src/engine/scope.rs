@@ -3,18 +3,21 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::context::Context;
 use super::external::{ApiCall, ApiTarget, ExternalData, ExternalError};
 use super::input::Input;
 use crate::compile::{ContextEntry, ExternalLookup, ExternalTarget, Query};
 use crate::expr::{self, Env, Expr};
+use crate::matching::Facts;
 use crate::template::{Dynamic, Evaluate, SubstitutionError};
 
 /// The request and its lazily built context.
 pub struct Scope<'r> {
     input: &'r Input<'r>,
+    /// The labels of the request's namespace, when known.
+    namespace_labels: Option<&'r Map<String, Value>>,
     ctx: Option<Context<'r>>,
     element: Option<Value>,
     /// How many times `request.object` was replaced ([`Scope::set_object`]).
@@ -41,10 +44,12 @@ pub enum LoadFailure {
 pub struct Undo(Vec<(String, Option<Value>)>);
 
 impl<'r> Scope<'r> {
-    /// A scope for a request; no context is built until a rule needs one.
-    pub fn new(input: &'r Input<'r>) -> Self {
+    /// A scope for a request (with its namespace's labels, when known); no context is built
+    /// until a rule needs one.
+    pub fn new(input: &'r Input<'r>, namespace_labels: Option<&'r Map<String, Value>>) -> Self {
         Scope {
             input,
+            namespace_labels,
             ctx: None,
             element: None,
             object_version: 0,
@@ -115,6 +120,11 @@ impl<'r> Scope<'r> {
     /// The request as the rules see it.
     pub fn input(&self) -> &'r Input<'r> {
         self.input
+    }
+
+    /// What `match` blocks look at in the request (a PolicyException's, checked inside a rule).
+    pub fn facts(&self) -> Facts<'r> {
+        self.input.facts(self.namespace_labels)
     }
 
     /// Whether this is a DELETE request (variables read `request.oldObject`).

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::conditions::{self, BlockResult};
+use super::exceptions;
 use super::gate::{self, join};
 use super::scope::{Scope, Undo};
 use super::{RuleOutput, RuleResponse, RuleStatus};
@@ -57,7 +58,13 @@ fn run_loaded(
         },
         _ => Vec::new(),
     };
+    // Exceptions apply to the rule as a whole (a podSecurity rule weighs them itself).
+    let exempted = match (&v.check, nesting) {
+        (ValidatorCheck::PodSecurity(_), _) | (_, 1..) => None,
+        _ => exceptions::check(rule, scope, RuleResponse::validation),
+    };
     let response = match &v.check {
+        _ if exempted.is_some() => exempted,
         ValidatorCheck::Deny(block) => Some(deny(rule, block.as_ref(), scope)),
         ValidatorCheck::Pattern(slot) => has_target(scope).then(|| pattern(rule, slot, scope)),
         ValidatorCheck::AnyPattern(slots) => {
@@ -65,7 +72,8 @@ fn run_loaded(
         }
         ValidatorCheck::Foreach(list) => foreach(rule, list, scope, nesting),
         ValidatorCheck::PodSecurity(program) => {
-            super::podsecurity::evaluate(rule, program, scope.input())
+            let applying = exceptions::applying(rule, scope);
+            super::podsecurity::evaluate(rule, program, scope.input(), &applying)
         }
     };
     match response {

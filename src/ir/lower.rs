@@ -139,7 +139,8 @@ fn lower_validate(r: &mut Reader, v: &ast::Validate) -> Option<Validate> {
     })
 }
 
-fn lower_match(m: &ast::MatchResources) -> Match {
+/// Lowers a `match` or `exclude` block (the legacy direct form becomes one `any` filter).
+pub(super) fn lower_match(m: &ast::MatchResources) -> Match {
     if let Some(all) = &m.all {
         return Match {
             combine: Combine::All,

@@ -2,8 +2,10 @@
 //! form, legacy match forms turned into `any`, and (through [`crate::autogen`]) rules for pod
 //! controllers added. Plain data, easy to print and compare.
 
+mod exception;
 mod lower;
 
+pub use exception::{Exception, lower_exception};
 pub use lower::lower;
 
 use crate::diag::FileId;

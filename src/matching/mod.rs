@@ -111,7 +111,10 @@ impl CompiledFilter {
         self.namespace_selector.is_some()
     }
 
-    fn resource_matches(&self, facts: &Facts) -> bool {
+    /// Whether the resource part matches. A `namespaceSelector` never matches a Namespace in a
+    /// policy's `match`/`exclude` (`namespace_selector_on_namespaces: false`); a
+    /// PolicyException skips it for Namespaces (`true`), as Kyverno does.
+    fn resource_matches(&self, facts: &Facts, namespace_selector_on_namespaces: bool) -> bool {
         if !self.kinds.is_empty() && !self.kinds.iter().any(|k| k.matches(&facts.gvk)) {
             return false;
         }
@@ -145,12 +148,16 @@ impl CompiledFilter {
         {
             return false;
         }
-        // Kyverno: "namespace selector is not applicable for namespace resource", so a filter
-        // with one never matches a Namespace.
-        if let Some(selector) = &self.namespace_selector
-            && (facts.gvk.kind == "Namespace" || !selector.matches(facts.namespace_labels))
-        {
-            return false;
+        // Kyverno: "namespace selector is not applicable for namespace resource", so a rule's
+        // filter with one never matches a Namespace; an exception's ignores it for Namespaces.
+        if let Some(selector) = &self.namespace_selector {
+            let selected = match facts.gvk.kind {
+                "Namespace" => namespace_selector_on_namespaces,
+                _ => selector.matches(facts.namespace_labels),
+            };
+            if !selected {
+                return false;
+            }
         }
         if !self.operations.is_empty() && !self.operations.iter().any(|o| o == facts.operation) {
             return false;
@@ -193,16 +200,24 @@ impl CompiledFilter {
         if self.resources_empty && (self.user_empty || ignore_user) {
             return false; // "match cannot be empty"
         }
-        self.resource_matches(facts) && (ignore_user || self.user_matches(facts.user))
+        self.resource_matches(facts, false) && (ignore_user || self.user_matches(facts.user))
     }
 
     /// Whether an `exclude` filter excludes the request. The user part is always checked, so a
     /// subject-based exclude never fires without user information.
     fn excludes(&self, facts: &Facts) -> bool {
-        if self.resources_empty && self.user_empty {
-            return false;
-        }
-        self.resource_matches(facts) && self.user_matches(facts.user)
+        !self.is_empty() && self.resource_matches(facts, false) && self.user_matches(facts.user)
+    }
+
+    /// Whether a PolicyException's filter covers the request: like `exclude`, the user part is
+    /// always checked, and a `namespaceSelector` does not stop a Namespace.
+    fn covers(&self, facts: &Facts) -> bool {
+        !self.is_empty() && self.resource_matches(facts, true) && self.user_matches(facts.user)
+    }
+
+    /// Whether the filter has neither resource nor user fields (it matches nothing).
+    fn is_empty(&self) -> bool {
+        self.resources_empty && self.user_empty
     }
 }
 
@@ -229,21 +244,24 @@ impl CompiledMatch {
 
     /// As a `match` block: whether the request is selected.
     pub fn selects(&self, facts: &Facts) -> bool {
-        match self.combine {
-            Combine::Any => self.filters.iter().any(|f| f.accepts(facts)),
-            Combine::All => {
-                !self.filters.is_empty() && self.filters.iter().all(|f| f.accepts(facts))
-            }
-        }
+        self.combined(|f| f.accepts(facts))
     }
 
     /// As an `exclude` block: whether the request is excluded.
     pub fn excludes(&self, facts: &Facts) -> bool {
+        self.combined(|f| f.excludes(facts))
+    }
+
+    /// As a PolicyException's `match`: whether the exception applies to the request.
+    pub fn covers(&self, facts: &Facts) -> bool {
+        self.combined(|f| f.covers(facts))
+    }
+
+    /// `any`: one filter holds; `all`: there are filters and each holds.
+    fn combined(&self, holds: impl Fn(&CompiledFilter) -> bool) -> bool {
         match self.combine {
-            Combine::Any => self.filters.iter().any(|f| f.excludes(facts)),
-            Combine::All => {
-                !self.filters.is_empty() && self.filters.iter().all(|f| f.excludes(facts))
-            }
+            Combine::Any => self.filters.iter().any(holds),
+            Combine::All => !self.filters.is_empty() && self.filters.iter().all(holds),
         }
     }
 }

@@ -95,9 +95,37 @@ pub fn control_check_ids(control_name: &str) -> Option<&'static [&'static str]> 
         .map(|(_, ids)| *ids)
 }
 
+/// The control names an exclusion may name (Kyverno's CRD enum), in Kyverno's order.
+pub fn control_names() -> impl Iterator<Item = &'static str> {
+    CONTROLS.iter().map(|(name, _)| *name)
+}
+
 /// Kyverno's policy validation of `exclude[]` for a rule of `level` (the CRD enum of control
 /// names, `PodSecurityStandard.Validate` and `Rule.ValidatePSaControlNames`).
 pub fn validate_exclusions(level: Level, exclusions: &[Exclusion]) -> Vec<ExclusionError> {
+    let mut errors = validate_exclusion_fields(exclusions);
+    for (index, e) in exclusions.iter().enumerate() {
+        let name = e.control_name.as_str();
+        if level == Level::Baseline
+            && name != "Seccomp"
+            && name != "Capabilities"
+            && RESTRICTED_CONTROLS.contains(&name)
+        {
+            errors.push(ExclusionError {
+                index,
+                field: "controlName",
+                message: "Invalid control name defined at the given level".into(),
+            });
+        }
+    }
+    errors.sort_by_key(|e| e.index);
+    errors
+}
+
+/// The validation of exclusions that does not depend on a level (the CRD enum of control names
+/// and `PodSecurityStandard.Validate`): what Kyverno checks in a PolicyException's
+/// `podSecurity[]`.
+pub fn validate_exclusion_fields(exclusions: &[Exclusion]) -> Vec<ExclusionError> {
     let mut errors = Vec::new();
     for (index, e) in exclusions.iter().enumerate() {
         let mut err = |field: &'static str, message: String| {
@@ -109,7 +137,7 @@ pub fn validate_exclusions(level: Level, exclusions: &[Exclusion]) -> Vec<Exclus
         };
         let name = e.control_name.as_str();
         if control_check_ids(name).is_none() {
-            let supported: Vec<String> = CONTROLS.iter().map(|(n, _)| format!("{n:?}")).collect();
+            let supported: Vec<String> = control_names().map(|n| format!("{n:?}")).collect();
             err(
                 "controlName",
                 format!(
@@ -135,16 +163,6 @@ pub fn validate_exclusions(level: Level, exclusions: &[Exclusion]) -> Vec<Exclus
         }
         if e.restricted_field.is_empty() && !e.values.is_empty() {
             err("restrictedField", "restrictedField is required".into());
-        }
-        if level == Level::Baseline
-            && name != "Seccomp"
-            && name != "Capabilities"
-            && RESTRICTED_CONTROLS.contains(&name)
-        {
-            err(
-                "controlName",
-                "Invalid control name defined at the given level".into(),
-            );
         }
     }
     errors

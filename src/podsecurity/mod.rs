@@ -33,7 +33,8 @@ mod pod;
 
 pub use checks::check_level;
 pub use exclude::{
-    Exclusion, ExclusionError, apply_exclusions, control_check_ids, validate_exclusions,
+    Exclusion, ExclusionError, apply_exclusions, control_check_ids, control_names,
+    validate_exclusion_fields, validate_exclusions,
 };
 pub use field::{BadValue, FieldError, FieldErrorKind};
 pub use level::{Level, LevelError, NEWEST_MINOR, Version, VersionError};

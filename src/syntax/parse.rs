@@ -113,9 +113,10 @@ type StringPairs = Vec<(Spanned<String>, Spanned<String>)>;
 
 /// `metadata` as read: name, namespace, annotations (labels are checked, not kept: they mean
 /// nothing to the engine).
-type Metadata = (Spanned<String>, Option<Spanned<String>>, StringPairs);
+pub(super) type Metadata = (Spanned<String>, Option<Spanned<String>>, StringPairs);
 
-fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
+/// Reads the `metadata` of a policy or policy exception.
+pub(super) fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
     let mut obj = r.object(node, "metadata")?;
     let name = obj
         .required(r, "name")
@@ -139,7 +140,7 @@ fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
     {
         r.warning(
             n.span,
-            "policy names longer than 63 characters are rejected by Kubernetes",
+            "names longer than 63 characters are rejected by Kubernetes",
             "too long",
         );
     }
@@ -334,10 +335,10 @@ fn parse_rule(r: &mut Reader, node: &Node) -> Option<Rule> {
     }
     let match_ = obj
         .required(r, "match")
-        .and_then(|n| parse_match(r, n, "match"));
+        .and_then(|n| parse_match(r, n, MatchForm::Match));
     let exclude = obj
         .field("exclude")
-        .and_then(|n| parse_match(r, n, "exclude"));
+        .and_then(|n| parse_match(r, n, MatchForm::Exclude));
     let context = obj.field("context").cloned();
     let preconditions = obj.field("preconditions").cloned();
     // `celPreconditions` go with `validate.cel` and `imageExtractors` with `verifyImages`, rule
@@ -469,15 +470,41 @@ fn parse_validate(r: &mut Reader, node: &Node) -> Option<Validate> {
     })
 }
 
-fn parse_match(r: &mut Reader, node: &Node, what: &'static str) -> Option<MatchResources> {
+/// Which block a `match` form is read for: they differ in what they allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MatchForm {
+    /// A rule's `match`: must select something; the legacy direct form is allowed.
+    Match,
+    /// A rule's `exclude`: may be empty; the legacy direct form is allowed.
+    Exclude,
+    /// A PolicyException's `match` (kyverno.io/v2beta1 MatchResources): only `any` and `all`;
+    /// an empty block or filter is allowed (it never matches) and reported as a warning.
+    Exception,
+}
+
+impl MatchForm {
+    fn name(self) -> &'static str {
+        match self {
+            MatchForm::Match | MatchForm::Exception => "match",
+            MatchForm::Exclude => "exclude",
+        }
+    }
+}
+
+/// Reads a `match` or `exclude` block.
+pub(super) fn parse_match(r: &mut Reader, node: &Node, form: MatchForm) -> Option<MatchResources> {
+    let what = form.name();
     let mut obj = r.object(node, what)?;
     let any = obj
         .entry("any")
-        .map(|(key, n)| (key.span, parse_filters(r, n)));
+        .map(|(key, n)| (key.span, parse_filters(r, n, form)));
     let all = obj
         .entry("all")
-        .map(|(key, n)| (key.span, parse_filters(r, n)));
-    let direct = parse_filter_fields(r, &mut obj);
+        .map(|(key, n)| (key.span, parse_filters(r, n, form)));
+    let direct = match form {
+        MatchForm::Exception => None,
+        MatchForm::Match | MatchForm::Exclude => parse_filter_fields(r, &mut obj),
+    };
     obj.finish(r);
     if let (Some(_), Some((all_span, _))) = (&any, &all) {
         r.error(*all_span, "Can't specify any and all together", "`any` is given too")
@@ -495,16 +522,42 @@ fn parse_match(r: &mut Reader, node: &Node, what: &'static str) -> Option<MatchR
         .notes
         .push(format!("move these fields into an entry of `{what}.any`"));
     }
-    if !has_direct && any.is_none() && all.is_none() && what == "match" {
-        r.error(node.span, "match cannot be empty", "matches nothing")
+    let empty = |f: &Option<(crate::yaml::Span, Vec<ResourceFilter>)>| {
+        f.as_ref().is_none_or(|(_, filters)| filters.is_empty())
+    };
+    match form {
+        MatchForm::Match if !has_direct && any.is_none() && all.is_none() => {
+            r.error(node.span, "match cannot be empty", "matches nothing")
+                .notes
+                .push("add `any:` or `all:` with at least one `resources:` filter".into());
+        }
+        // (A block with other fields already has an error for them.)
+        MatchForm::Exception if empty(&any) && empty(&all) && only_any_all(node) => {
+            r.warning(
+                node.span,
+                "this exception's match is empty: it never applies",
+                "matches nothing",
+            )
             .notes
             .push("add `any:` or `all:` with at least one `resources:` filter".into());
+        }
+        _ => {}
     }
     Some(MatchResources {
         any: any.map(|(_, f)| f),
         all: all.map(|(_, f)| f),
         direct: direct.filter(|_| has_direct),
     })
+}
+
+/// Whether a mapping has no keys but `any` and `all`.
+fn only_any_all(node: &Node) -> bool {
+    match &node.value {
+        crate::yaml::NodeValue::Map(entries) => entries
+            .iter()
+            .all(|(k, _)| k.text == "any" || k.text == "all"),
+        _ => true,
+    }
 }
 
 fn filter_is_empty(f: &ResourceFilter) -> bool {
@@ -522,7 +575,7 @@ fn filter_is_empty(f: &ResourceFilter) -> bool {
         && f.cluster_roles.is_empty()
 }
 
-fn parse_filters(r: &mut Reader, node: &Node) -> Vec<ResourceFilter> {
+fn parse_filters(r: &mut Reader, node: &Node, form: MatchForm) -> Vec<ResourceFilter> {
     let Some(items) = r.list(node, "resource filters") else {
         return Vec::new();
     };
@@ -533,13 +586,20 @@ fn parse_filters(r: &mut Reader, node: &Node) -> Vec<ResourceFilter> {
         };
         if let Some(filter) = parse_filter_fields(r, &mut obj) {
             if filter_is_empty(&filter) {
-                r.error(
-                    item.span,
-                    "resource filter cannot be empty",
-                    "matches nothing",
-                )
-                .notes
-                .push("add `resources:` with at least `kinds:`".into());
+                let d = match form {
+                    MatchForm::Exception => r.warning(
+                        item.span,
+                        "an empty resource filter never matches",
+                        "matches nothing",
+                    ),
+                    MatchForm::Match | MatchForm::Exclude => r.error(
+                        item.span,
+                        "resource filter cannot be empty",
+                        "matches nothing",
+                    ),
+                };
+                d.notes
+                    .push("add `resources:` with at least `kinds:`".into());
             }
             out.push(filter);
         }
