@@ -90,7 +90,7 @@ pub use engine::{
     Violation,
 };
 pub use ir::{FailureAction, FailurePolicy, RuleKind};
-pub use load::{Documents, InvalidPolicy, Loader, read_resources};
+pub use load::{Documents, Ignored, InvalidPolicy, Loader, read_resources};
 pub use source::SourceError;
 pub use syntax::ast::PolicyKind;
 

@@ -160,6 +160,51 @@ impl Loader {
         render_all(&self.set.diagnostics, &self.sources, color)
     }
 
+    /// Documents of the policy inputs that are not policies (nor policy exceptions), left out.
+    /// They are not in [`Loader::diagnostics`]: a repository's manifests beside its policies
+    /// would drown them.
+    pub fn ignored(&self) -> &[Ignored] {
+        &self.set.ignored
+    }
+
+    /// The ignored documents as warnings: one line per file, or one per document when
+    /// `verbose`.
+    pub fn render_ignored(&self, verbose: bool) -> String {
+        let mut out = String::new();
+        let mut files: Vec<FileId> = Vec::new();
+        for doc in &self.set.ignored {
+            if !files.contains(&doc.file) {
+                files.push(doc.file);
+            }
+        }
+        for file in files {
+            let docs: Vec<&Ignored> = self.set.ignored.iter().filter(|d| d.file == file).collect();
+            let name = self.sources.name(file);
+            if verbose || docs.len() == 1 {
+                for d in &docs {
+                    let (line, col) = self.sources.line_col(file, d.span.start);
+                    out.push_str(&format!(
+                        "warning: {name}:{line}:{col}: `{}` is not a Kyverno policy; ignored\n",
+                        d.kind
+                    ));
+                }
+                continue;
+            }
+            let mut kinds: Vec<&str> = Vec::new();
+            for d in &docs {
+                if !kinds.contains(&d.kind.as_str()) {
+                    kinds.push(&d.kind);
+                }
+            }
+            out.push_str(&format!(
+                "warning: {name}: {} documents are not Kyverno policies ({}); ignored (-v lists them)\n",
+                docs.len(),
+                kinds.join(", ")
+            ));
+        }
+        out
+    }
+
     /// Policies rejected because of errors.
     pub fn invalid(&self) -> &[InvalidPolicy] {
         &self.set.invalid
@@ -220,6 +265,20 @@ struct PolicySet {
     diagnostics: Vec<Diagnostic>,
     /// Where the warnings about what exceptions name start in `diagnostics`.
     references: usize,
+    /// Documents of policy inputs that are neither policies nor exceptions (a chart's
+    /// manifests beside its policies), reported as a summary per file.
+    ignored: Vec<Ignored>,
+}
+
+/// A document of a policy input that is not a policy (nor a policy exception): left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ignored {
+    /// The file.
+    pub file: FileId,
+    /// Where the document's `kind` is written.
+    pub span: crate::yaml::Span,
+    /// Its `kind` (`<no kind>` when it has none).
+    pub kind: String,
 }
 
 impl PolicySet {
@@ -307,15 +366,12 @@ impl PolicySet {
             .with_label("not a PolicyException")
             .with_note("policy exceptions have `apiVersion: kyverno.io/v2` (or `kyverno.io/v2beta1`) and `kind: PolicyException`")
         } else {
-            Diagnostic::warning(
+            self.ignored.push(Ignored {
                 file,
                 span,
-                format!("`{kind}` is not a Kyverno policy; ignored"),
-            )
-            .with_label("not a ClusterPolicy or Policy")
-            .with_note(
-                "policies have `apiVersion: kyverno.io/v1` and `kind: ClusterPolicy` or `Policy`",
-            )
+                kind: kind.to_string(),
+            });
+            return;
         };
         self.diagnostics.push(diagnostic);
     }

@@ -207,6 +207,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     if !loader.diagnostics().is_empty() {
         out.err(&loader.render_diagnostics(out.color));
     }
+    out.err(&loader.render_ignored(out.verbose));
     let Some((resources, left_out)) = loaded else {
         return EXIT_USAGE;
     };

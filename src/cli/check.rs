@@ -28,6 +28,7 @@ pub fn run(args: &CheckArgs, out: &mut Output) -> i32 {
         return EXIT_USAGE;
     }
     out.err(&loader.render_diagnostics(out.color));
+    out.err(&loader.render_ignored(out.verbose));
     if loader.has_errors() {
         let errors = loader.diagnostics().iter().filter(|d| d.is_error()).count();
         out.err(&format!(

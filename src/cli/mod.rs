@@ -36,6 +36,17 @@ pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+    /// Verbosity (Kyverno's `-v LEVEL`): from 1 on, every document of a policy input that is
+    /// not a policy is listed, not summarised per file.
+    #[arg(
+        short = 'v',
+        long = "v",
+        global = true,
+        num_args = 0..=1,
+        default_missing_value = "1",
+        value_name = "LEVEL"
+    )]
+    pub verbosity: Option<u8>,
 }
 
 /// The subcommands.
@@ -62,6 +73,8 @@ pub struct Output {
     pub stderr: String,
     /// Whether ANSI colours may be used.
     pub color: bool,
+    /// `-v`: list what would otherwise be summarised.
+    pub verbose: bool,
 }
 
 impl Output {
@@ -86,6 +99,7 @@ impl Output {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut Output) -> i32 {
+    out.verbose = cli.verbosity.is_some_and(|v| v > 0);
     match cli.command {
         Command::Apply(args) => apply::run(&args, out),
         Command::Test(args) => test_cmd::run(&args, out),

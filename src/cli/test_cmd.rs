@@ -230,6 +230,7 @@ fn run_one(
     if !loader.diagnostics().is_empty() {
         out.err(&loader.render_diagnostics(out.color));
     }
+    out.err(&loader.render_ignored(out.verbose));
     if !invalid_exceptions(&loader, out) {
         return None;
     }
