@@ -114,6 +114,10 @@ pub struct InvalidPolicy {
     pub name: String,
     /// The first error found.
     pub reason: String,
+    /// Whether the policy breaks the schema (invalid YAML, a wrong type, a missing required
+    /// field, an invalid enum value, an unknown field): Kyverno's CLI fails to load such a
+    /// policy, while it only skips a well-formed policy that fails validation.
+    pub schema_error: bool,
 }
 
 /// Every policy read, compiled.
@@ -143,6 +147,7 @@ impl PolicySet {
                 self.invalid.push(InvalidPolicy {
                     name: sources.name(file).to_string(),
                     reason: d.message.clone(),
+                    schema_error: true,
                 });
                 self.diagnostics.push(*d);
                 return;
@@ -171,6 +176,7 @@ impl PolicySet {
         let mut reader = Reader::new(file, &mut self.diagnostics);
         let parsed = syntax::parse_policy(&mut reader, doc);
         let lowered = parsed.as_ref().map(|p| ir::lower(&mut reader, p));
+        let schema_error = reader.schema_errors() > 0;
         let compiled = lowered.map(|mut policy| {
             autogen::expand(&mut policy);
             let compiled = compile_policy(&policy, &mut self.diagnostics);
@@ -195,7 +201,11 @@ impl PolicySet {
                 let reason = error
                     .map(|e| e.message.clone())
                     .unwrap_or_else(|| "invalid policy".into());
-                self.invalid.push(InvalidPolicy { name, reason });
+                self.invalid.push(InvalidPolicy {
+                    name,
+                    reason,
+                    schema_error,
+                });
             }
         }
     }

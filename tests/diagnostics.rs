@@ -153,3 +153,32 @@ fn expression_errors_point_inside_the_expression() {
     ));
     insta::assert_snapshot!(diagnose("expression.yaml", &text));
 }
+
+#[test]
+fn schema_errors_are_told_from_validation_errors() {
+    let rejected = |text: &str| {
+        let mut loader = Loader::new();
+        loader.add_text("p.yaml", text);
+        let invalid = loader.invalid();
+        assert_eq!(invalid.len(), 1, "{}", loader.render_diagnostics(false));
+        invalid[0].schema_error
+    };
+    let body = format!("{RULE_HEAD}    validate:\n      pattern: {{}}\n");
+    // What Kyverno's schema rejects: unknown fields, wrong types, missing fields, bad enums,
+    // invalid YAML.
+    assert!(rejected(&policy(&format!("  rulez: []\n{body}"))));
+    assert!(rejected(&policy(&format!("  background: [true]\n{body}"))));
+    assert!(rejected(&policy(
+        "  rules:\n  - name: r\n    validate:\n      pattern: {}\n"
+    )));
+    assert!(rejected(&policy(&format!(
+        "  validationFailureAction: Enforced\n{body}"
+    ))));
+    assert!(rejected(
+        "apiVersion: kyverno.io/v1\nkind: [ClusterPolicy\n"
+    ));
+    // What only validation rejects: a well-formed policy that says something invalid.
+    let second = body.replacen("  rules:\n", "", 1);
+    assert!(!rejected(&policy(&format!("{body}{second}"))));
+    assert!(!rejected(&policy(RULE_HEAD)));
+}
