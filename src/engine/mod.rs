@@ -437,7 +437,7 @@ fn with_rule_values<T>(
         _ => Vec::new(),
     };
     let mut undo = scope::Undo::default();
-    scope.set_values(values, &mut undo);
+    scope.add_values(values, &mut undo);
     if rule.needs_images {
         scope.add_images();
     }

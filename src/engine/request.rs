@@ -25,7 +25,11 @@ pub enum Origin {
 
 /// Variables a caller supplies for one rule of one policy (the CLI's values files).
 pub trait RuleValues: Send + Sync + fmt::Debug {
-    /// The values for a rule, as dotted paths.
+    /// The values for a rule, as dotted paths. They are added when the rule runs, after the
+    /// request's variables and before its context entries, as Kyverno adds them: they win over
+    /// the request's variables and fields (a value for `request.object.metadata.name` is what
+    /// the rule's expressions read), and an entry that a data source answers replaces a value
+    /// of the same name.
     fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)>;
 }
 
@@ -48,7 +52,9 @@ pub struct Request<'a> {
     pub roles: &'a [String],
     /// Cluster roles bound to the user.
     pub cluster_roles: &'a [String],
-    /// Variables supplied by the caller (values files, `--set`), as dotted paths.
+    /// Variables supplied by the caller (values files, `--set`), as dotted paths, added to the
+    /// context as Kyverno adds them (mappings merge, other values replace; a path into
+    /// `request.object` changes what expressions read there).
     pub variables: &'a [(String, Value)],
     /// Per-rule variables supplied by the caller.
     pub rule_values: Option<&'a dyn RuleValues>,

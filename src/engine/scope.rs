@@ -167,16 +167,20 @@ impl<'r> Scope<'r> {
                     source,
                     lookup,
                 } => {
-                    // Values given under the entry's name stand in for the data (offline runs).
-                    if self.context().doc().pointer(&pointer(name)).is_some() {
-                        continue;
-                    }
                     let data = self.input.request.data;
-                    match lookup {
-                        Some(lookup) => match self.external(name, lookup, data)? {
-                            Some(value) => value,
-                            None => return Err(missing(name, source)),
-                        },
+                    let answer = match lookup {
+                        Some(lookup) => self.external(name, lookup, data)?,
+                        None => None,
+                    };
+                    match answer {
+                        // An answer replaces any value given under the entry's name, as in
+                        // Kyverno, where the entry is loaded after the rule's values.
+                        Some(value) => value,
+                        // Values given under the entry's name stand in for data that nothing
+                        // can answer (offline runs).
+                        None if self.context().doc().pointer(&pointer(name)).is_some() => {
+                            continue;
+                        }
                         None => return Err(missing(name, source)),
                     }
                 }
@@ -186,19 +190,35 @@ impl<'r> Scope<'r> {
         Ok(())
     }
 
-    /// Sets caller-supplied values (dotted paths) for one rule.
+    /// Sets values (dotted paths), replacing what is there.
     pub fn set_values(&mut self, values: Vec<(String, Value)>, undo: &mut Undo) {
         for (name, value) in values {
             self.set(&name, value, undo);
         }
     }
 
+    /// Adds caller-supplied values (dotted paths) for one rule as Kyverno adds them to its
+    /// context ([`Context::add_value`]): they win over the request's own fields, the objects'
+    /// included.
+    pub fn add_values(&mut self, values: Vec<(String, Value)>, undo: &mut Undo) {
+        for (name, value) in values {
+            self.context().own_objects(&name);
+            self.remember(&name, undo).add_value(&name, value);
+        }
+    }
+
     fn set(&mut self, name: &str, value: Value, undo: &mut Undo) {
+        self.remember(name, undo).set_path(name, value);
+    }
+
+    /// Records what the top-level variable of a dotted path holds now, to be restored by
+    /// [`Scope::unload`]; returns the context to write into.
+    fn remember(&mut self, name: &str, undo: &mut Undo) -> &mut Context<'r> {
         let top = name.split('.').next().unwrap_or(name).to_string();
         let ctx = self.context();
         let previous = ctx.doc().get(&top).cloned();
         undo.0.push((top, previous));
-        ctx.set_path(name, value);
+        ctx
     }
 
     /// Removes what [`Scope::load`] added.
