@@ -339,6 +339,51 @@ spec:
 }
 
 #[test]
+fn offline_requests_naming_a_subresource_match_the_parent_kind() {
+    let engine = engine(
+        "apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: max-replicas
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: max-replicas
+      match:
+        any:
+          - resources:
+              kinds: [Deployment/scale]
+      validate:
+        message: at most 3 replicas
+        pattern:
+          spec:
+            replicas: <=3
+",
+    );
+    let scale = json!({"apiVersion": "autoscaling/v1", "kind": "Scale",
+                       "metadata": {"name": "web", "namespace": "shop"}, "spec": {"replicas": 5}});
+    let mut request = AdmissionRequest::for_resource(scale, Operation::Create);
+    let offline = |request: &AdmissionRequest| {
+        engine
+            .evaluate(&Request::new(request).with_origin(Origin::Offline))
+            .policies
+            .len()
+    };
+    // The object's own kind is `Scale`: no match.
+    assert_eq!(offline(&request), 0);
+    // Mapped to its parent, as the CLI's values `subresources` do, it is `Deployment/scale`.
+    request.kind = GroupVersionKind {
+        group: "apps".into(),
+        version: "v1".into(),
+        kind: "Deployment".into(),
+    };
+    request.sub_resource = "scale".into();
+    let evaluation = engine.evaluate(&Request::new(&request).with_origin(Origin::Offline));
+    assert_eq!(evaluation.policies.len(), 1);
+    assert_eq!(evaluation.policies[0].rules[0].status, RuleStatus::Fail);
+}
+
+#[test]
 fn user_roles_and_request_fields_reach_variables_and_matching() {
     let engine = engine(
         "apiVersion: kyverno.io/v1
