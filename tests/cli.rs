@@ -499,6 +499,14 @@ fn no_test_file_is_kyvernos_message_and_an_error_only_with_require_tests() {
     assert_eq!(code, 1);
     assert_eq!(stdout, "\nNo test yamls available\n");
     assert_eq!(stderr, "Error: no tests found\n");
+    // A path that does not exist is an error, as in Kyverno.
+    let (code, stdout, stderr) = rampart(&["test", "no/such/dir"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("Error loading tests: no/such/dir: no such file or directory"),
+        "{stdout}"
+    );
+    assert!(stderr.starts_with("Error: no/such/dir"), "{stderr}");
 }
 
 const POLICY_HEAD: &str = "apiVersion: kyverno.io/v1

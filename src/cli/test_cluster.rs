@@ -152,3 +152,57 @@ pub fn resolve_global(mock: &GlobalContextMock, files: Vec<Value>) -> Result<Val
     }
     Ok(Value::Object(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn mock(
+        data: Value,
+        field_path: Option<&str>,
+        projections: &[(&str, &str)],
+    ) -> GlobalContextMock {
+        GlobalContextMock {
+            name: "g".into(),
+            data,
+            resource_files: Vec::new(),
+            field_path: field_path.map(str::to_string),
+            projections: projections
+                .iter()
+                .map(|(n, p)| ((*n).to_string(), (*p).to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn global_entries_narrow_by_field_path_then_project() {
+        let data = json!({"spec": {"replicas": 3, "tiers": ["a", "b"]}});
+        assert_eq!(
+            resolve_global(&mock(data.clone(), None, &[]), vec![]),
+            Ok(data.clone())
+        );
+        assert_eq!(
+            resolve_global(&mock(data.clone(), Some("spec.replicas"), &[]), vec![]),
+            Ok(json!(3))
+        );
+        assert_eq!(
+            resolve_global(
+                &mock(
+                    data.clone(),
+                    Some("spec"),
+                    &[("count", "length(tiers)"), ("first", "tiers[0]")]
+                ),
+                vec![]
+            ),
+            Ok(json!({"count": 2, "first": "a"}))
+        );
+        // Resources from files join the inline list.
+        let listed = mock(json!([{"kind": "Pod"}]), None, &[("kinds", "[].kind")]);
+        assert_eq!(
+            resolve_global(&listed, vec![json!({"kind": "Service"})]),
+            Ok(json!({"kinds": ["Pod", "Service"]}))
+        );
+        assert!(resolve_global(&mock(data, Some("spec.["), &[]), vec![]).is_err());
+    }
+}

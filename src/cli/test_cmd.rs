@@ -53,8 +53,8 @@ pub struct TestArgs {
     pub require_tests: bool,
 }
 
-/// Finds test files below the given paths, sorted.
-fn find_tests(dirs: &[String], file_name: &str) -> Vec<PathBuf> {
+/// Finds test files below the given paths, sorted; `Err` names a path that does not exist.
+fn find_tests(dirs: &[String], file_name: &str) -> Result<Vec<PathBuf>, String> {
     fn walk(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -76,15 +76,24 @@ fn find_tests(dirs: &[String], file_name: &str) -> Vec<PathBuf> {
             walk(&p, file_name, &mut out);
         } else if p.exists() {
             out.push(p);
+        } else {
+            return Err(format!("{d}: no such file or directory"));
         }
     }
-    out
+    Ok(out)
 }
 
 /// Runs `test`.
 pub fn run(args: &TestArgs, out: &mut Output) -> i32 {
     out.color &= !args.remove_color && args.output_format.is_none();
-    let tests = find_tests(&args.dirs, &args.file_name);
+    let tests = match find_tests(&args.dirs, &args.file_name) {
+        Ok(tests) => tests,
+        Err(e) => {
+            out.out(&format!("\nError loading tests: {e}\n"));
+            out.err(&format!("Error: {e}\n"));
+            return EXIT_FAIL;
+        }
+    };
     if tests.is_empty() {
         out.out("\nNo test yamls available\n");
         if args.require_tests {

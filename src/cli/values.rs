@@ -439,6 +439,22 @@ mod tests {
         assert_eq!(v.resource_variables("a"), vec![]);
     }
 
+    /// Kyverno reads a resource's values only when evaluating the policy they are listed
+    /// under; Rampart evaluates a resource once for every policy, with the values of every
+    /// entry that lists it (spec/differences.md).
+    #[test]
+    fn resource_values_apply_whichever_policy_lists_them() {
+        let (values, errors) = read(&format!(
+            "{HEAD}policies:\n- name: p\n  resources:\n  - name: a\n    values: {{x: 1}}\n- name: q\n  resources:\n  - name: a\n    values: {{z: 2}}\n"
+        ));
+        assert_eq!(errors, "");
+        let v = values.unwrap_or_default();
+        assert_eq!(
+            v.resource_variables("a"),
+            vec![("x".to_string(), json!(1)), ("z".to_string(), json!(2))]
+        );
+    }
+
     #[test]
     fn rule_values_answer_for_autogen_rules_from_the_first_entry() {
         let (values, errors) = read(&format!(
