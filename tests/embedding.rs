@@ -339,6 +339,61 @@ spec:
 }
 
 #[test]
+fn variables_that_write_into_the_object_change_what_rules_match_and_check() {
+    let engine = engine(
+        "apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: team
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: team
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+              selector:
+                matchLabels:
+                  tier: web
+      validate:
+        message: needs a team
+        pattern:
+          metadata:
+            labels:
+              team: \"?*\"
+",
+    );
+    let pod = json!({"apiVersion": "v1", "kind": "Pod",
+                     "metadata": {"name": "p", "namespace": "shop", "labels": {"tier": "db"}}});
+    let admission = AdmissionRequest::for_resource(pod, Operation::Create);
+    let status = |variables: &[(String, Value)]| {
+        let request = Request::new(&admission)
+            .with_origin(Origin::Offline)
+            .with_variables(variables);
+        engine
+            .evaluate(&request)
+            .rules()
+            .next()
+            .map(|(_, r)| r.status)
+    };
+    // The Pod itself is not matched.
+    assert_eq!(status(&[]), None);
+    // A value makes it a web Pod: matched, and failing for want of a team.
+    let web = (
+        "request.object.metadata.labels".to_string(),
+        json!({"tier": "web"}),
+    );
+    assert_eq!(status(std::slice::from_ref(&web)), Some(RuleStatus::Fail));
+    // Labels merge: the team label joins the tier label.
+    let team = (
+        "request.object.metadata.labels.team".to_string(),
+        json!("a"),
+    );
+    assert_eq!(status(&[web, team]), Some(RuleStatus::Pass));
+}
+
+#[test]
 fn offline_requests_naming_a_subresource_match_the_parent_kind() {
     let engine = engine(
         "apiVersion: kyverno.io/v1

@@ -338,9 +338,7 @@ impl<'r> Context<'r> {
     /// expressions reading `request.object.metadata.name` see it.
     pub fn add_value(&mut self, dotted: &str, value: Value) {
         self.own_objects(dotted);
-        if let Some(slot) = self.slot(dotted) {
-            merge_into(slot, value);
-        }
+        add_at(&mut self.doc, dotted, value);
     }
 
     /// Before a write at `dotted` that reaches into `request.object` or `request.oldObject`:
@@ -384,26 +382,9 @@ impl<'r> Context<'r> {
 
     /// Sets a value at a dotted path (`request.object.metadata.name`), creating maps on the way.
     pub fn set_path(&mut self, dotted: &str, value: Value) {
-        if let Some(slot) = self.slot(dotted) {
+        if let Some(slot) = slot(&mut self.doc, dotted) {
             *slot = value;
         }
-    }
-
-    /// The place of a dotted path in the document, made on the way: maps are created, and
-    /// anything that is not a map is replaced by one. The last key's place holds `null` when it
-    /// is new.
-    fn slot(&mut self, dotted: &str) -> Option<&mut Value> {
-        let mut node = &mut self.doc;
-        for part in dotted.split('.') {
-            if !node.is_object() {
-                *node = Value::Object(Map::new());
-            }
-            node = node
-                .as_object_mut()?
-                .entry(part.to_string())
-                .or_insert(Value::Null);
-        }
-        Some(node)
     }
 
     /// Sets a top-level variable, returning what it replaced (for [`Context::restore`]).
@@ -425,6 +406,30 @@ impl<'r> Context<'r> {
                 }
             }
         }
+    }
+}
+
+/// The place of a dotted path in a document, made on the way: maps are created, and anything
+/// that is not a map is replaced by one. The last key's place holds `null` when it is new.
+fn slot<'v>(doc: &'v mut Value, dotted: &str) -> Option<&'v mut Value> {
+    let mut node = doc;
+    for part in dotted.split('.') {
+        if !node.is_object() {
+            *node = Value::Object(Map::new());
+        }
+        node = node
+            .as_object_mut()?
+            .entry(part.to_string())
+            .or_insert(Value::Null);
+    }
+    Some(node)
+}
+
+/// Adds a value at a dotted path of a document as Kyverno's `AddVariable` does (see
+/// [`merge_into`]).
+pub(crate) fn add_at(doc: &mut Value, dotted: &str, value: Value) {
+    if let Some(slot) = slot(doc, dotted) {
+        merge_into(slot, value);
     }
 }
 

@@ -113,8 +113,15 @@ impl Engine {
     /// policy's mutate rules, in order, each on the object the rules before left; then the
     /// other rules, on the patched object. Only policies with at least one rule that applied
     /// have a response. Admission requests skip policies with `admission: false`; DELETE
-    /// requests are not mutated.
+    /// requests are not mutated. Variables that write into `request.object` or
+    /// `request.oldObject` change the objects that rules match and check, as in Kyverno's CLI.
     pub fn evaluate(&self, request: &Request) -> Evaluation {
+        let rewritten = request.with_object_variables();
+        let rewritten_request = rewritten.as_ref().map(|admission| Request {
+            admission,
+            ..*request
+        });
+        let request = rewritten_request.as_ref().unwrap_or(request);
         let input = Input::of(request);
         let labels = self.namespace_labels(&input);
         let eligible = |p: &CompiledPolicy| request.origin != Origin::Admission || p.info.admission;
