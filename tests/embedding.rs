@@ -546,6 +546,64 @@ spec:
 }
 
 #[test]
+fn config_maps_default_to_the_policys_namespace_as_in_kyverno() {
+    let policy = |kind: &str, namespace: &str, cm_namespace: &str| {
+        format!(
+            "apiVersion: kyverno.io/v1
+kind: {kind}
+metadata:
+  name: limits
+{namespace}spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: limits
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      context:
+        - name: limits
+          configMap:
+            name: limits
+{cm_namespace}      validate:
+        message: \"at most {{{{ limits.data.max }}}}\"
+        deny: {{}}
+"
+        )
+    };
+    let request = admission(Operation::Create, Some(root_pod()), None);
+    let message = |text: &str| {
+        let evaluation = engine(text).evaluate(&Request::new(&request).with_data(&Cluster));
+        evaluation
+            .rules()
+            .next()
+            .map(|(_, r)| r.message.clone())
+            .unwrap_or_default()
+    };
+    // A namespaced Policy reads its own namespace.
+    assert_eq!(
+        message(&policy("Policy", "  namespace: shop\n", "")),
+        "at most 2"
+    );
+    // A ClusterPolicy reads `default`, where there is no such ConfigMap.
+    assert_eq!(
+        message(&policy("ClusterPolicy", "", "")),
+        "failed to load context: failed to retrieve config map for context entry limits: \
+         failed to get configmap default/limits : configmaps \"limits\" not found"
+    );
+    // A namespaced Policy may not read another namespace.
+    assert_eq!(
+        message(&policy(
+            "Policy",
+            "  namespace: shop\n",
+            "            namespace: other\n"
+        )),
+        "failed to load context: failed to retrieve config map for context entry limits: \
+         context entry limits: configMap namespace \"other\" is different from policy namespace \"shop\""
+    );
+}
+
+#[test]
 fn time_functions_read_the_callers_clock() {
     let engine = engine(&policy(
         "clock",

@@ -196,15 +196,16 @@ fn uses_namespace_labels(policy: &CompiledPolicy) -> bool {
         })
 }
 
-fn evaluate_policy(
-    policy: &CompiledPolicy,
-    scope: &mut Scope,
+fn evaluate_policy<'r>(
+    policy: &'r CompiledPolicy,
+    scope: &mut Scope<'r>,
     facts: &Facts,
     labels: Option<&Map<String, Value>>,
 ) -> Option<PolicyResponse> {
     if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
         return None;
     }
+    scope.for_policy(policy.info.namespace.as_deref());
     let spec_action = override_action(&policy.failure_action_overrides, facts)
         .unwrap_or(policy.info.failure_action);
     let mut rules = Vec::new();
@@ -293,6 +294,7 @@ fn mutate_all(
                 let spec_action = override_action(&policy.failure_action_overrides, &facts)
                     .unwrap_or(policy.info.failure_action);
                 let mut scope = Scope::new(&view);
+                scope.for_policy(policy.info.namespace.as_deref());
                 let mut changed = None;
                 done = true;
                 for rule in rules.by_ref() {
@@ -366,9 +368,11 @@ fn violation_existed(
         return false;
     };
     let facts = old.facts(labels);
+    let mut scope = Scope::new(&old);
+    scope.for_policy(policy.info.namespace.as_deref());
     policy.in_scope(&facts)
         && rule_matches(rule, &facts)
-        && evaluate_rule(&policy.info.name, rule, &mut Scope::new(&old))
+        && evaluate_rule(&policy.info.name, rule, &mut scope)
             .is_some_and(|prior| prior.status == RuleStatus::Fail)
 }
 

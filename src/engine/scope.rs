@@ -19,6 +19,8 @@ pub struct Scope<'r> {
     element: Option<Value>,
     /// How many times `request.object` was replaced ([`Scope::set_object`]).
     object_version: u64,
+    /// The namespace of the policy whose rules run (`None` for a ClusterPolicy).
+    policy_namespace: Option<&'r str>,
 }
 
 /// What [`Scope::enter_element`] replaced, for [`Scope::leave_element`].
@@ -48,7 +50,13 @@ impl<'r> Scope<'r> {
             ctx: None,
             element: None,
             object_version: 0,
+            policy_namespace: None,
         }
+    }
+
+    /// Sets the namespace of the policy whose rules run next (`None` for a ClusterPolicy).
+    pub fn for_policy(&mut self, namespace: Option<&'r str>) {
+        self.policy_namespace = namespace;
     }
 
     /// The current foreach element, when patterns are scoped to it.
@@ -248,15 +256,43 @@ impl<'r> Scope<'r> {
             }
         };
         let answer = match &lookup.target {
-            ExternalTarget::ConfigMap { namespace, name } => {
-                let (namespace, name) = (text(self, namespace)?, text(self, name)?);
-                data.config_map(&namespace, &name).map(|cm| {
-                    let mut out = serde_json::Map::new();
-                    for key in ["data", "metadata"] {
-                        out.insert(key.into(), cm.get(key).cloned().unwrap_or_default());
+            ExternalTarget::ConfigMap {
+                namespace,
+                name: cm_name,
+            } => {
+                let (namespace, cm_name) = (text(self, namespace)?, text(self, cm_name)?);
+                // Kyverno's messages for a ConfigMap that cannot be had.
+                let retrieve = |m: String| {
+                    LoadFailure::Error(format!(
+                        "failed to retrieve config map for context entry {name}: {m}"
+                    ))
+                };
+                // As Kyverno: no namespace is the policy's own, or `default` for a
+                // ClusterPolicy; a namespaced policy reads only its own namespace.
+                let namespace = match (namespace.as_str(), self.policy_namespace) {
+                    ("", own) => own.unwrap_or("default").to_string(),
+                    (ns, Some(own)) if ns != own => {
+                        return Err(retrieve(format!(
+                            "context entry {name}: configMap namespace \"{ns}\" is different from policy namespace \"{own}\""
+                        )));
                     }
-                    Value::Object(out)
-                })
+                    _ => namespace,
+                };
+                match data.config_map(&namespace, &cm_name) {
+                    Err(ExternalError::NotSupplied) => Err(ExternalError::NotSupplied),
+                    Err(e) => {
+                        return Err(retrieve(format!(
+                            "failed to get configmap {namespace}/{cm_name} : {e}"
+                        )));
+                    }
+                    Ok(cm) => {
+                        let mut out = serde_json::Map::new();
+                        for key in ["data", "metadata"] {
+                            out.insert(key.into(), cm.get(key).cloned().unwrap_or_default());
+                        }
+                        Ok(Value::Object(out))
+                    }
+                }
             }
             ExternalTarget::Global(g) => data.global_context(g),
             ExternalTarget::UrlPath(_) | ExternalTarget::Service { .. } => {
