@@ -37,7 +37,8 @@
 //! The modules below the curated types are public where they are useful on their own:
 //! [`expr`] (JMESPath with Kyverno's functions), [`podsecurity`] (the Pod Security Standards and
 //! Pod Security Admission), [`jsonpatch`] (RFC 6902 JSON Patch as Kyverno applies it, and
-//! diffs), [`yaml`] (Kubernetes YAML with spans), [`diag`], [`source`],
+//! diffs), [`yaml`] (Kubernetes YAML with spans), [`reader`] (typed reading of spanned YAML
+//! with schema diagnostics), [`diag`], [`source`],
 //! [`stdlib`], [`wildcard`], [`report`], [`clock`], [`admission`].
 
 #![forbid(unsafe_code)]
@@ -93,6 +94,8 @@ pub use ir::{FailureAction, FailurePolicy, RuleKind};
 pub use load::{Documents, Ignored, InvalidPolicy, Loader, read_resources};
 pub use source::SourceError;
 pub use syntax::ast::PolicyKind;
+/// Reading YAML documents with a fixed schema into typed values, with diagnostics.
+pub use syntax::reader;
 
 /// Internals exposed for Rampart's own tests and benchmarks. Not part of the API: anything here
 /// may change without notice.

@@ -245,6 +245,10 @@ pub struct InvalidPolicy {
     pub name: String,
     /// The first error found.
     pub reason: String,
+    /// Whether the policy breaks the schema (invalid YAML, a wrong type, a missing required
+    /// field, an invalid enum value, an unknown field): Kyverno's CLI fails to load such a
+    /// policy, while it only skips a well-formed policy that fails validation.
+    pub schema_error: bool,
 }
 
 /// Every policy and policy exception read, compiled.
@@ -304,6 +308,7 @@ impl PolicySet {
                 let invalid = InvalidPolicy {
                     name: sources.name(file).to_string(),
                     reason: d.message.clone(),
+                    schema_error: true,
                 };
                 match documents {
                     Documents::Exceptions => self.invalid_exceptions.push(invalid),
@@ -397,6 +402,7 @@ impl PolicySet {
         let mut reader = Reader::new(file, &mut self.diagnostics);
         let parsed = syntax::parse_policy(&mut reader, doc);
         let lowered = parsed.as_ref().map(|p| ir::lower(&mut reader, p));
+        let schema_error = reader.schema_errors() > 0;
         let compiled = lowered.map(|mut policy| {
             autogen::expand(&mut policy);
             let compiled = compile_policy(&policy, &mut self.diagnostics);
@@ -410,7 +416,11 @@ impl PolicySet {
             }
             (error, _) => {
                 let reason = error.unwrap_or_else(|| "invalid policy".into());
-                self.invalid.push(InvalidPolicy { name, reason });
+                self.invalid.push(InvalidPolicy {
+                    name,
+                    reason,
+                    schema_error,
+                });
             }
         }
     }
@@ -431,7 +441,11 @@ impl PolicySet {
             }
             (error, _) => {
                 let reason = error.unwrap_or_else(|| "invalid policy exception".into());
-                self.invalid_exceptions.push(InvalidPolicy { name, reason });
+                self.invalid_exceptions.push(InvalidPolicy {
+                    name,
+                    reason,
+                    schema_error: true,
+                });
             }
         }
     }

@@ -140,9 +140,19 @@ fn check_command() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     let (code, _, stderr) = rampart(&["check", "stdlib:pod-security"]);
     assert_eq!((code, stderr.as_str()), (0, ""));
+    // Documents that are not policies: one line per file, each one with -v.
     let (code, _, stderr) = rampart(&["check", "examples/no-latest-images/resources.yaml"]);
     assert_eq!(code, 0, "non-policies are warnings: {stderr}");
-    assert!(stderr.contains("is not a Kyverno policy"), "{stderr}");
+    assert_eq!(
+        stderr,
+        "warning: examples/no-latest-images/resources.yaml: 4 documents are not Kyverno policies (Pod); ignored (-v lists them)\n"
+    );
+    let (_, _, stderr) = rampart(&["check", "examples/no-latest-images/resources.yaml", "-v"]);
+    assert_eq!(stderr.lines().count(), 4, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: examples/no-latest-images/resources.yaml:2:7: `Pod` is not a Kyverno policy; ignored\n"),
+        "{stderr}"
+    );
     let (code, _, stderr) = rampart(&["check", "stdlib:nothing"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("not in the standard library"), "{stderr}");
@@ -517,4 +527,334 @@ fn apply_counts_a_skipped_generate_rule_as_a_skip() {
         stdout.ends_with("pass: 1, fail: 0, warn: 0, error: 0, skip: 1 \n"),
         "{stdout}"
     );
+}
+
+/// A scratch directory as a path relative to the package root (stable in snapshots).
+fn relative(dir: &std::path::Path) -> String {
+    dir.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(dir)
+        .display()
+        .to_string()
+}
+
+/// Writes files (name, text) into a fresh scratch directory; returns its relative path.
+fn suite(name: &str, files: &[(&str, &str)]) -> String {
+    let dir = scratch_dir(name);
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).expect("write a fixture");
+    }
+    relative(&dir)
+}
+
+const TEAM_POLICY: &str = "examples/require-team-label/policy.yaml";
+const TEAM_RESOURCES: &str = "examples/require-team-label/resources.yaml";
+
+fn team_test(results_key: &str) -> String {
+    format!(
+        "apiVersion: cli.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: typo
+policies:
+  - ../../../{TEAM_POLICY}
+resources:
+  - ../../../{TEAM_RESOURCES}
+{results_key}:
+  - policy: require-team-label
+    rule: team-label
+    kind: Pod
+    resources: [labelled]
+    result: pass
+"
+    )
+}
+
+#[test]
+fn a_misspelt_test_file_fails_its_suite_and_the_others_still_run() {
+    let dir = suite(
+        "misspelt-results",
+        &[("kyverno-test.yaml", &team_test("reslts"))],
+    );
+    let (code, stdout, stderr) = rampart(&[
+        "test",
+        &dir,
+        "examples/require-team-label",
+        "--remove-color",
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // The other suite ran: 3 passes, and the broken suite is one failure.
+    assert!(
+        stdout.contains("Test Summary: 3 tests passed and 1 tests failed"),
+        "{stdout}"
+    );
+    insta::assert_snapshot!(stderr.replace(&dir, "<dir>"));
+    // As a machine-readable row too.
+    let (_, json, _) = rampart(&["test", &dir, "-o", "json"]);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    assert_eq!(rows[0]["result"], "Fail");
+    assert_eq!(rows[0]["reason"], "Test file error");
+    // Spelt right, the same suite passes.
+    let fixed = suite(
+        "fixed-results",
+        &[("kyverno-test.yaml", &team_test("results"))],
+    );
+    assert_eq!(rampart(&["test", &fixed]).0, 0);
+}
+
+#[test]
+fn no_test_file_is_kyvernos_message_and_an_error_only_with_require_tests() {
+    let dir = suite("no-tests", &[("policy.yaml", "")]);
+    let (code, stdout, stderr) = rampart(&["test", &dir]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "\nNo test yamls available\n", "")
+    );
+    let (code, stdout, stderr) = rampart(&["test", &dir, "--require-tests"]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "\nNo test yamls available\n");
+    assert_eq!(stderr, "Error: no tests found\n");
+    // A path that does not exist is an error, as in Kyverno.
+    let (code, stdout, stderr) = rampart(&["test", "no/such/dir"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("Error loading tests: no/such/dir: no such file or directory"),
+        "{stdout}"
+    );
+    assert!(stderr.starts_with("Error: no/such/dir"), "{stderr}");
+}
+
+const POLICY_HEAD: &str = "apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: named
+spec:
+";
+
+const NAMED_RULE: &str = "    - name: named
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      validate:
+        message: needs a name
+        pattern:
+          metadata:
+            name: \"?*\"
+";
+
+const NAMED_TEST: &str = "apiVersion: cli.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: named
+policies: [policy.yaml]
+resources: [../../../examples/require-team-label/resources.yaml]
+results:
+  - policy: named
+    rule: named
+    kind: Pod
+    resources: [labelled]
+    result: pass
+";
+
+#[test]
+fn policies_that_fail_to_load_fail_the_suite_and_invalid_ones_fail_under_strict() {
+    // A schema error: Kyverno's CLI fails to load the policy, so the suite fails.
+    let schema = format!("{POLICY_HEAD}  validationFailureActon: Enforce\n  rules:\n{NAMED_RULE}");
+    let dir = suite(
+        "schema-error",
+        &[("policy.yaml", &schema), ("kyverno-test.yaml", NAMED_TEST)],
+    );
+    for strict in [false, true] {
+        let mut args = vec!["test", &dir, "--remove-color"];
+        if strict {
+            args.push("--strict");
+        }
+        let (code, stdout, stderr) = rampart(&args);
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert!(
+            stderr.contains("unknown field `validationFailureActon` in spec"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("policy.yaml:6:3"), "{stderr}");
+        assert!(
+            stderr.contains("failed to load policies (named: unknown field"),
+            "{stderr}"
+        );
+        assert!(
+            stdout.contains("0 tests passed and 1 tests failed"),
+            "{stdout}"
+        );
+    }
+    // A well-formed policy that fails validation (a duplicate rule): `Invalid Policy`, which
+    // passes as in Kyverno, and fails with --strict.
+    let duplicate = format!("{POLICY_HEAD}  rules:\n{NAMED_RULE}{NAMED_RULE}");
+    let dir = suite(
+        "validation-error",
+        &[
+            ("policy.yaml", &duplicate),
+            ("kyverno-test.yaml", NAMED_TEST),
+        ],
+    );
+    let (code, stdout, stderr) = rampart(&["test", &dir, "--remove-color"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("│ Pass   │ Invalid Policy │"), "{stdout}");
+    assert!(stderr.contains("Duplicate rule name: 'named'"), "{stderr}");
+    let (code, stdout, _) = rampart(&["test", &dir, "--remove-color", "--strict"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("│ Fail   │ Invalid Policy │"), "{stdout}");
+}
+
+#[test]
+fn cluster_resources_answer_config_maps_api_calls_and_namespace_labels() {
+    let (code, stdout, stderr) = rampart(&[
+        "test",
+        "examples/cluster-resources",
+        "--detailed-results",
+        "--strict",
+        "--remove-color",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    insta::assert_snapshot!(stdout);
+    // Without them, nothing answers the configMap and apiCall entries: the rules skip.
+    let test =
+        std::fs::read_to_string("examples/cluster-resources/.kyverno-test/kyverno-test.yaml")
+            .expect("the example's test")
+            .replace("clusterResources:\n  - cluster.yaml\n", "")
+            .replace("../", "../../../examples/cluster-resources/");
+    let dir = suite("no-cluster-resources", &[("kyverno-test.yaml", &test)]);
+    let (code, stdout, _) = rampart(&["test", &dir, "-o", "json"]);
+    assert_eq!(code, 1);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap_or_default();
+    let skipped = rows
+        .iter()
+        .filter(|r| {
+            r["reason"]
+                .as_str()
+                .is_some_and(|r| r.ends_with("got skip"))
+        })
+        .count();
+    assert_eq!(skipped, 9, "{stdout}");
+}
+
+#[test]
+fn rule_values_win_over_the_resources_own_fields() {
+    let policy = "apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: name-check
+spec:
+  rules:
+    - name: not-forbidden
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      validate:
+        message: \"name {{ request.object.metadata.name }} is forbidden\"
+        deny:
+          conditions:
+            any:
+              - key: \"{{ request.object.metadata.name }}\"
+                operator: Equals
+                value: forbidden
+";
+    let values = "apiVersion: cli.kyverno.io/v1alpha1
+kind: Values
+metadata:
+  name: values
+policies:
+  - name: name-check
+    rules:
+      - name: not-forbidden
+        values:
+          request.object.metadata.name: forbidden
+";
+    let test = |expected: &str, variables: &str| {
+        format!(
+            "apiVersion: cli.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: values
+policies: [policy.yaml]
+resources: [../../../examples/require-team-label/resources.yaml]
+{variables}results:
+  - policy: name-check
+    rule: not-forbidden
+    kind: Pod
+    resources: [labelled]
+    result: {expected}
+"
+        )
+    };
+    let with_values = suite(
+        "rule-values",
+        &[
+            ("policy.yaml", policy),
+            ("values.yaml", values),
+            (
+                "kyverno-test.yaml",
+                &test("fail", "variables: values.yaml\n"),
+            ),
+        ],
+    );
+    let (code, stdout, stderr) = rampart(&["test", &with_values, "--detailed-results"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("name forbidden is forbidden"), "{stdout}");
+    // Without the value the Pod's own name is read, and the rule passes.
+    let without = suite(
+        "no-rule-values",
+        &[
+            ("policy.yaml", policy),
+            ("kyverno-test.yaml", &test("pass", "")),
+        ],
+    );
+    assert_eq!(rampart(&["test", &without]).0, 0);
+}
+
+#[test]
+fn values_user_info_and_psa_configuration_files_are_read_strictly() {
+    let dir = suite(
+        "strict-files",
+        &[
+            (
+                "values.yaml",
+                "apiVersion: cli.kyverno.io/v1alpha1\nkind: Values\nglobalValue:\n  request.operation: UPDATE\n",
+            ),
+            (
+                "user.yaml",
+                "apiVersion: cli.kyverno.io/v1alpha1\nkind: UserInfo\nclusterRole: [admin]\n",
+            ),
+            (
+                "psa.yaml",
+                "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\nexemptions:\n  namespace: [kube-system]\n",
+            ),
+        ],
+    );
+    let file = |name: &str| format!("{dir}/{name}");
+    let apply = |flag: &str, name: &str| {
+        rampart(&[
+            "apply",
+            TEAM_POLICY,
+            "-r",
+            TEAM_RESOURCES,
+            flag,
+            &file(name),
+        ])
+    };
+    let (code, _, stderr) = apply("-f", "values.yaml");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("values.yaml:3:1"), "{stderr}");
+    assert!(stderr.contains("did you mean `globalValues`?"), "{stderr}");
+    let (code, _, stderr) = apply("-u", "user.yaml");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `clusterRoles`?"), "{stderr}");
+    let (code, stdout, stderr) = rampart(&[
+        "psa",
+        "-r",
+        "examples/psa-namespace/",
+        "--config",
+        &file("psa.yaml"),
+    ]);
+    assert_eq!(code, 2, "{stdout}");
+    insta::assert_snapshot!(stderr.replace(&dir, "<dir>"));
 }

@@ -104,8 +104,20 @@ fn unparsable_scalar_pattern() {
 
 #[test]
 fn not_a_policy_is_a_warning() {
-    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n";
-    insta::assert_snapshot!(diagnose("pod.yaml", text));
+    let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: y\n";
+    let mut loader = Loader::new();
+    loader.add_text("pod.yaml", text);
+    // Not a diagnostic: a summary line per file (a repository's manifests would drown them).
+    assert!(loader.diagnostics().is_empty());
+    assert_eq!(loader.ignored().len(), 2);
+    assert_eq!(
+        loader.render_ignored(false),
+        "warning: pod.yaml: 2 documents are not Kyverno policies (Pod, Service); ignored (-v lists them)\n"
+    );
+    assert_eq!(
+        loader.render_ignored(true),
+        "warning: pod.yaml:2:7: `Pod` is not a Kyverno policy; ignored\nwarning: pod.yaml:7:7: `Service` is not a Kyverno policy; ignored\n"
+    );
 }
 
 #[test]
@@ -152,4 +164,33 @@ fn expression_errors_point_inside_the_expression() {
         "{RULE_HEAD}    validate:\n      message: \"pod {{{{ request.object.metadata.name[? }}}} is bad\"\n      deny:\n        conditions:\n          any:\n            - key: '{{{{ request.object.metadata.labels.[0] }}}}'\n              operator: Equals\n              value: x\n"
     ));
     insta::assert_snapshot!(diagnose("expression.yaml", &text));
+}
+
+#[test]
+fn schema_errors_are_told_from_validation_errors() {
+    let rejected = |text: &str| {
+        let mut loader = Loader::new();
+        loader.add_text("p.yaml", text);
+        let invalid = loader.invalid();
+        assert_eq!(invalid.len(), 1, "{}", loader.render_diagnostics(false));
+        invalid[0].schema_error
+    };
+    let body = format!("{RULE_HEAD}    validate:\n      pattern: {{}}\n");
+    // What Kyverno's schema rejects: unknown fields, wrong types, missing fields, bad enums,
+    // invalid YAML.
+    assert!(rejected(&policy(&format!("  rulez: []\n{body}"))));
+    assert!(rejected(&policy(&format!("  background: [true]\n{body}"))));
+    assert!(rejected(&policy(
+        "  rules:\n  - name: r\n    validate:\n      pattern: {}\n"
+    )));
+    assert!(rejected(&policy(&format!(
+        "  validationFailureAction: Enforced\n{body}"
+    ))));
+    assert!(rejected(
+        "apiVersion: kyverno.io/v1\nkind: [ClusterPolicy\n"
+    ));
+    // What only validation rejects: a well-formed policy that says something invalid.
+    let second = body.replacen("  rules:\n", "", 1);
+    assert!(!rejected(&policy(&format!("{body}{second}"))));
+    assert!(!rejected(&policy(RULE_HEAD)));
 }

@@ -339,6 +339,106 @@ spec:
 }
 
 #[test]
+fn variables_that_write_into_the_object_change_what_rules_match_and_check() {
+    let engine = engine(
+        "apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: team
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: team
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+              selector:
+                matchLabels:
+                  tier: web
+      validate:
+        message: needs a team
+        pattern:
+          metadata:
+            labels:
+              team: \"?*\"
+",
+    );
+    let pod = json!({"apiVersion": "v1", "kind": "Pod",
+                     "metadata": {"name": "p", "namespace": "shop", "labels": {"tier": "db"}}});
+    let admission = AdmissionRequest::for_resource(pod, Operation::Create);
+    let status = |variables: &[(String, Value)]| {
+        let request = Request::new(&admission)
+            .with_origin(Origin::Offline)
+            .with_variables(variables);
+        engine
+            .evaluate(&request)
+            .rules()
+            .next()
+            .map(|(_, r)| r.status)
+    };
+    // The Pod itself is not matched.
+    assert_eq!(status(&[]), None);
+    // A value makes it a web Pod: matched, and failing for want of a team.
+    let web = (
+        "request.object.metadata.labels".to_string(),
+        json!({"tier": "web"}),
+    );
+    assert_eq!(status(std::slice::from_ref(&web)), Some(RuleStatus::Fail));
+    // Labels merge: the team label joins the tier label.
+    let team = (
+        "request.object.metadata.labels.team".to_string(),
+        json!("a"),
+    );
+    assert_eq!(status(&[web, team]), Some(RuleStatus::Pass));
+}
+
+#[test]
+fn offline_requests_naming_a_subresource_match_the_parent_kind() {
+    let engine = engine(
+        "apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: max-replicas
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: max-replicas
+      match:
+        any:
+          - resources:
+              kinds: [Deployment/scale]
+      validate:
+        message: at most 3 replicas
+        pattern:
+          spec:
+            replicas: <=3
+",
+    );
+    let scale = json!({"apiVersion": "autoscaling/v1", "kind": "Scale",
+                       "metadata": {"name": "web", "namespace": "shop"}, "spec": {"replicas": 5}});
+    let mut request = AdmissionRequest::for_resource(scale, Operation::Create);
+    let offline = |request: &AdmissionRequest| {
+        engine
+            .evaluate(&Request::new(request).with_origin(Origin::Offline))
+            .policies
+            .len()
+    };
+    // The object's own kind is `Scale`: no match.
+    assert_eq!(offline(&request), 0);
+    // Mapped to its parent, as the CLI's values `subresources` do, it is `Deployment/scale`.
+    request.kind = GroupVersionKind {
+        group: "apps".into(),
+        version: "v1".into(),
+        kind: "Deployment".into(),
+    };
+    request.sub_resource = "scale".into();
+    let evaluation = engine.evaluate(&Request::new(&request).with_origin(Origin::Offline));
+    assert_eq!(evaluation.policies.len(), 1);
+    assert_eq!(evaluation.policies[0].rules[0].status, RuleStatus::Fail);
+}
+
+#[test]
 fn user_roles_and_request_fields_reach_variables_and_matching() {
     let engine = engine(
         "apiVersion: kyverno.io/v1
@@ -443,6 +543,64 @@ spec:
     assert!(d.message().contains("containers: at most 2 containers"));
     // Without cluster data the namespace has no labels: the rule does not match.
     assert!(decide(&engine, &request).allowed);
+}
+
+#[test]
+fn config_maps_default_to_the_policys_namespace_as_in_kyverno() {
+    let policy = |kind: &str, namespace: &str, cm_namespace: &str| {
+        format!(
+            "apiVersion: kyverno.io/v1
+kind: {kind}
+metadata:
+  name: limits
+{namespace}spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: limits
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      context:
+        - name: limits
+          configMap:
+            name: limits
+{cm_namespace}      validate:
+        message: \"at most {{{{ limits.data.max }}}}\"
+        deny: {{}}
+"
+        )
+    };
+    let request = admission(Operation::Create, Some(root_pod()), None);
+    let message = |text: &str| {
+        let evaluation = engine(text).evaluate(&Request::new(&request).with_data(&Cluster));
+        evaluation
+            .rules()
+            .next()
+            .map(|(_, r)| r.message.clone())
+            .unwrap_or_default()
+    };
+    // A namespaced Policy reads its own namespace.
+    assert_eq!(
+        message(&policy("Policy", "  namespace: shop\n", "")),
+        "at most 2"
+    );
+    // A ClusterPolicy reads `default`, where there is no such ConfigMap.
+    assert_eq!(
+        message(&policy("ClusterPolicy", "", "")),
+        "failed to load context: failed to retrieve config map for context entry limits: \
+         failed to get configmap default/limits : configmaps \"limits\" not found"
+    );
+    // A namespaced Policy may not read another namespace.
+    assert_eq!(
+        message(&policy(
+            "Policy",
+            "  namespace: shop\n",
+            "            namespace: other\n"
+        )),
+        "failed to load context: failed to retrieve config map for context entry limits: \
+         context entry limits: configMap namespace \"other\" is different from policy namespace \"shop\""
+    );
 }
 
 #[test]

@@ -3,14 +3,17 @@
 use clap::Args;
 use rampart::report::{self, ReportOptions, reported_status};
 use rampart::{
-    AdmissionRequest, Documents, Engine, Evaluation, ExternalData, FailureAction, Loader, Origin,
-    PolicyResponse, Request, ResourceRef, RuleKind, RuleResponse, RuleStatus, SystemClock,
+    AdmissionRequest, Documents, Engine, Evaluation, ExternalData, FailureAction, Loader,
+    Operation, Origin, PolicyResponse, Request, ResourceRef, RuleKind, RuleResponse, RuleStatus,
+    SystemClock, diag,
 };
 use serde_json::{Map, Value};
 
 use super::cluster::OfflineCluster;
+use super::document::Unread;
 use super::mutated::{self, Destination};
-use super::resources::{self, RequestInfo, name_of};
+use super::resources::{self, name_of};
+use super::userinfo::{self, RequestInfo};
 use super::values::{self, Values};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
 
@@ -112,21 +115,31 @@ pub fn namespace_labels(values: &Values, resources: &[Value]) -> Vec<(String, Ma
     namespaces
 }
 
-/// Evaluates every policy on every resource, as offline requests with the operation and
-/// variables the values give; `data` answers what a cluster would.
+/// Evaluates every policy on every resource, as offline requests with the operation (the
+/// values', unless `operation` is given) and variables the values give; an object of a
+/// subresource's kind (the values' `subresources`) is a request for that subresource of its
+/// parent; `data` answers what a cluster would.
 pub fn evaluate(
     engine: &Engine,
     resources: &[Value],
     values: &Values,
     info: Option<&RequestInfo>,
     data: &dyn ExternalData,
+    operation: Option<Operation>,
 ) -> Result<Vec<Evaluation>, String> {
     let mut out = Vec::with_capacity(resources.len());
     for resource in resources {
         let name = name_of(resource).to_string();
-        let operation = values.operation(&name)?;
+        let operation = match operation {
+            Some(operation) => operation,
+            None => values.operation(&name)?,
+        };
         let variables = values.resource_variables(&name);
         let mut admission = AdmissionRequest::for_resource(resource.clone(), operation);
+        if let Some(subresource) = values.subresource_of(resource) {
+            admission.kind = subresource.parent.clone();
+            admission.sub_resource = subresource.name.clone();
+        }
         if let Some(info) = info {
             admission.user_info = info.user.clone();
         }
@@ -167,13 +180,25 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         return EXIT_USAGE;
     }
     let mut loader = Loader::new();
-    let values = match values::load(args.values_file.as_deref(), &args.set, loader.sources_mut()) {
+    let mut diagnostics = Vec::new();
+    let values = values::load(
+        args.values_file.as_deref().map(std::path::Path::new),
+        &args.set,
+        loader.sources_mut(),
+        &mut diagnostics,
+    );
+    let values = match values {
         Ok(v) => v,
         Err(e) => {
-            out.err(&format!("Error: failed to decode yaml ({e})\n"));
+            out.err(&diag::render_all(&diagnostics, loader.sources(), out.color));
+            out.err(&format!(
+                "Error: failed to decode yaml ({})\n",
+                unread_reason(&e)
+            ));
             return EXIT_USAGE;
         }
     };
+    out.err(&diag::render_all(&diagnostics, loader.sources(), out.color));
     let policy_documents = if args.exceptions_within_policies {
         Documents::Any
     } else {
@@ -188,13 +213,21 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         return EXIT_USAGE;
     }
     let user = match &args.userinfo {
-        Some(path) => match resources::load_user_info(path, loader.sources_mut()) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                out.err(&format!("Error: failed to load request info ({e})\n"));
-                return EXIT_USAGE;
+        Some(path) => {
+            let mut diagnostics = Vec::new();
+            let user = userinfo::load(path.as_ref(), loader.sources_mut(), &mut diagnostics);
+            out.err(&diag::render_all(&diagnostics, loader.sources(), out.color));
+            match user {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    out.err(&format!(
+                        "Error: failed to load request info ({})\n",
+                        unread_reason(&e)
+                    ));
+                    return EXIT_USAGE;
+                }
             }
-        },
+        }
         None => None,
     };
     // Files and documents that are not resources are reported, left out and counted as errors
@@ -240,7 +273,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let results = match evaluate(&engine, &resources, &values, user.as_ref(), &cluster) {
+    let results = match evaluate(&engine, &resources, &values, user.as_ref(), &cluster, None) {
         Ok(r) => r,
         Err(e) => {
             out.err(&format!("Error: {e}\n"));
@@ -281,6 +314,14 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         ));
     }
     exit_code(&counts, args)
+}
+
+/// Why a file could not be used, for an `Error:` line (the diagnostics come before it).
+pub fn unread_reason(unread: &Unread) -> String {
+    match unread {
+        Unread::Io(e) => e.clone(),
+        Unread::Invalid => "see the errors above".into(),
+    }
 }
 
 /// Kyverno's exit status: violations or errors → 1; warnings → `--warn-exit-code`; no pass

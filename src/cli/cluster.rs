@@ -1,33 +1,31 @@
-//! What an offline run knows of a cluster: the labels of namespaces (from values files and the
-//! Namespace objects among the resources), the target resources of mutate-existing rules
+//! What an offline run knows of a cluster, as Kyverno's CLI knows it: the labels of namespaces
+//! (from values files and Namespace objects), the target resources of mutate-existing rules
 //! (`--target-resources`, a test's `targetResources`), the objects generate rules clone from
-//! (the resources given, a test's `cloneSourceResource`) and a test file's stand-ins for cluster
-//! data (`apiCallResponses` answer `apiCall` context entries, `globalContextEntries` answer
-//! `globalReference` entries).
+//! (the resources given to `apply`, a test's `cloneSourceResource`), a test's stand-ins for
+//! cluster data (`apiCallResponses` answer `apiCall` entries, `globalContextEntries` answer
+//! `globalReference` entries) and a test's cluster (`clusterResources`): its objects answer
+//! `configMap` entries and `apiCall` GETs of one object or of a list, as Kyverno's fake client
+//! does.
 
 use rampart::{ApiCall, ApiTarget, ExternalData, ExternalError, ResourcePurpose, ResourceQuery};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-/// One mocked API call.
-#[derive(Debug, Clone)]
-struct Call {
-    url_path: Option<String>,
-    url: Option<String>,
-    method: String,
-    status: u64,
-    body: Value,
-}
+use super::apipath::{ApiPath, guess_resource};
+use super::testfile::{ApiCallMock, MockTarget};
 
 /// The cluster of one offline run.
 #[derive(Debug, Clone, Default)]
 pub struct OfflineCluster {
-    calls: Vec<Call>,
+    calls: Vec<ApiCallMock>,
     globals: Vec<(String, Value)>,
     namespaces: Vec<(String, Map<String, Value>)>,
     /// The resources mutate-existing rules may target; `None` when none were given.
     targets: Option<Vec<Value>>,
     /// The resources generate rules see: clone sources and existing targets.
     generate: Vec<Value>,
+    /// The objects of a test's cluster; `None` when the test has no `clusterResources` (then,
+    /// as in Kyverno, `configMap` entries and API paths are not answered).
+    objects: Option<Vec<Value>>,
 }
 
 impl OfflineCluster {
@@ -51,82 +49,120 @@ impl OfflineCluster {
         self
     }
 
-    /// Adds the mocks of a test document: `apiCallResponses` and `globalContextEntries`.
-    pub fn add_test_mocks(mut self, doc: &Value) -> Result<Self, String> {
-        let mocks = &mut self;
-        for (i, c) in doc
-            .get("apiCallResponses")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
-            let (url_path, url) = (text("urlPath"), text("url"));
-            if url_path.is_none() && url.is_none() {
-                return Err(format!("apiCallResponses[{i}] needs `urlPath` or `url`"));
-            }
-            let response = c
-                .get("response")
-                .ok_or(format!("apiCallResponses[{i}] needs `response`"))?;
-            mocks.calls.push(Call {
-                url_path,
-                url,
-                method: text("method")
-                    .unwrap_or_else(|| "GET".into())
-                    .to_uppercase(),
-                status: response
-                    .get("statusCode")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(200),
-                body: response.get("body").cloned().unwrap_or(Value::Null),
-            });
-        }
-        for (i, g) in doc
-            .get("globalContextEntries")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let name = g
-                .get("name")
-                .and_then(Value::as_str)
-                .ok_or(format!("globalContextEntries[{i}] needs `name`"))?;
-            let data = match (g.get("data"), g.get("resources")) {
-                (Some(d), _) => d.clone(),
-                (None, Some(r)) => r.clone(),
-                (None, None) => {
-                    return Err(format!(
-                        "globalContextEntries[{i}] needs `data` or `resources`"
-                    ));
-                }
+    /// Adds answers to API calls (a test's `apiCallResponses`).
+    pub fn with_calls(mut self, calls: Vec<ApiCallMock>) -> Self {
+        self.calls = calls;
+        self
+    }
+
+    /// Adds the data of global context entries, by name.
+    pub fn with_globals(mut self, globals: Vec<(String, Value)>) -> Self {
+        self.globals = globals;
+        self
+    }
+
+    /// Makes these objects the cluster's: they answer `configMap` entries, API paths and
+    /// mutate-existing targets.
+    pub fn with_objects(mut self, objects: Vec<Value>) -> Self {
+        self.objects = Some(objects);
+        self
+    }
+
+    /// The mock that answers a call: same target, and the same method unless it names none.
+    fn mock(&self, call: &ApiCall<'_>) -> Option<&ApiCallMock> {
+        self.calls.iter().find(|c| {
+            let target = match (&c.target, &call.target) {
+                (MockTarget::UrlPath(p), ApiTarget::UrlPath(q)) => p == q,
+                (MockTarget::Url(u), ApiTarget::Service { url, .. }) => u == url,
+                _ => false,
             };
-            mocks.globals.push((name.to_string(), data));
+            target
+                && c.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(call.method))
+        })
+    }
+
+    /// The GET of an API path over the cluster's objects: one object, or a list.
+    fn get(objects: &[Value], path: &str) -> Result<Value, ExternalError> {
+        let path = ApiPath::parse(path).map_err(ExternalError::Failed)?;
+        let api_version = match path.group {
+            "" => path.version.to_string(),
+            group => format!("{group}/{}", path.version),
+        };
+        let text = |o: &'_ Value, pointer: &str| {
+            o.pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut found: Vec<&Value> = objects
+            .iter()
+            .filter(|o| {
+                text(o, "/apiVersion") == api_version
+                    && guess_resource(&text(o, "/kind")) == path.resource
+                    && path
+                        .namespace
+                        .is_none_or(|ns| text(o, "/metadata/namespace") == ns)
+            })
+            .collect();
+        match path.name {
+            Some(name) => found
+                .into_iter()
+                .find(|o| text(o, "/metadata/name") == name)
+                .cloned()
+                .ok_or_else(|| {
+                    ExternalError::NotFound(format!("{} \"{name}\" not found", path.resource))
+                }),
+            None => {
+                found.sort_by_key(|o| (text(o, "/metadata/namespace"), text(o, "/metadata/name")));
+                let kind = found.first().map_or_else(
+                    || "List".to_string(),
+                    |o| format!("{}List", text(o, "/kind")),
+                );
+                Ok(json!({
+                    "apiVersion": api_version,
+                    "kind": kind,
+                    "metadata": {"resourceVersion": ""},
+                    "items": found,
+                }))
+            }
         }
-        Ok(self)
     }
 }
 
 impl ExternalData for OfflineCluster {
     fn api_call(&self, call: &ApiCall<'_>) -> Result<Value, ExternalError> {
-        let (url_path, url) = match &call.target {
-            ApiTarget::UrlPath(p) => (Some(*p), None),
-            ApiTarget::Service { url, .. } => (None, Some(*url)),
-        };
-        let found = self.calls.iter().find(|c| {
-            c.method.eq_ignore_ascii_case(call.method)
-                && ((url_path.is_some() && c.url_path.as_deref() == url_path)
-                    || (url.is_some() && c.url.as_deref() == url))
-        });
-        match found {
-            None => Err(ExternalError::NotSupplied),
-            Some(c) if (200..300).contains(&c.status) => Ok(c.body.clone()),
-            Some(c) => Err(ExternalError::Failed(format!(
-                "the API call answered with status {}",
-                c.status
-            ))),
+        if let Some(mock) = self.mock(call) {
+            return if (200..300).contains(&mock.status) {
+                Ok(mock.body.clone())
+            } else {
+                Err(ExternalError::Failed(format!(
+                    "the API call answered with status {}",
+                    mock.status
+                )))
+            };
         }
+        match (&self.objects, &call.target) {
+            (Some(objects), ApiTarget::UrlPath(path)) => {
+                if !call.method.eq_ignore_ascii_case("GET") {
+                    return Err(ExternalError::Failed(format!(
+                        "the test's cluster answers only GET, not {}",
+                        call.method
+                    )));
+                }
+                OfflineCluster::get(objects, path)
+            }
+            _ => Err(ExternalError::NotSupplied),
+        }
+    }
+
+    fn config_map(&self, namespace: &str, name: &str) -> Result<Value, ExternalError> {
+        let objects = self.objects.as_ref().ok_or(ExternalError::NotSupplied)?;
+        OfflineCluster::get(
+            objects,
+            &format!("/api/v1/namespaces/{namespace}/configmaps/{name}"),
+        )
     }
 
     fn global_context(&self, name: &str) -> Result<Value, ExternalError> {
@@ -138,18 +174,22 @@ impl ExternalData for OfflineCluster {
     }
 
     fn resources(&self, query: &ResourceQuery<'_>) -> Result<Vec<Value>, ExternalError> {
-        let held = match query.purpose {
-            ResourcePurpose::MutateTarget => self.targets.as_ref(),
-            ResourcePurpose::Generate => Some(&self.generate),
+        // The test's cluster objects exist for every purpose; the other sets are Kyverno's
+        // separate fake clients.
+        let sets = match query.purpose {
+            ResourcePurpose::MutateTarget => [self.targets.as_ref(), self.objects.as_ref()],
+            ResourcePurpose::Generate => [Some(&self.generate), self.objects.as_ref()],
         };
-        match held {
-            None => Err(ExternalError::NotSupplied),
-            Some(resources) => Ok(resources
-                .iter()
-                .filter(|t| query.matches(t))
-                .cloned()
-                .collect()),
+        if sets.iter().all(Option::is_none) {
+            return Err(ExternalError::NotSupplied);
         }
+        Ok(sets
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|t| query.matches(t))
+            .cloned()
+            .collect())
     }
 
     fn namespace_labels(&self, namespace: &str) -> Option<Map<String, Value>> {
@@ -163,44 +203,113 @@ impl ExternalData for OfflineCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn call<'a>(method: &'a str, target: ApiTarget<'a>) -> ApiCall<'a> {
+        ApiCall {
+            method,
+            target,
+            data: None,
+        }
+    }
 
     #[test]
-    fn answers_by_path_method_and_name() {
-        let doc = json!({
-            "apiCallResponses": [
-                {"urlPath": "/api/v1/namespaces", "response": {"body": {"items": [1]}}},
-                {"url": "https://svc/x", "method": "POST", "response": {"statusCode": 500}}
-            ],
-            "globalContextEntries": [{"name": "g", "data": {"k": "v"}}]
-        });
-        let m = OfflineCluster::default()
-            .add_test_mocks(&doc)
-            .unwrap_or_default();
-        let call = |method, target| {
-            m.api_call(&ApiCall {
-                method,
-                target,
-                data: None,
-            })
+    fn mocks_answer_by_target_and_method() {
+        let mock = |target, method: Option<&str>, status| ApiCallMock {
+            target,
+            method: method.map(str::to_string),
+            status,
+            body: json!({"items": [1]}),
         };
+        let cluster = OfflineCluster::default().with_calls(vec![
+            mock(
+                MockTarget::UrlPath("/api/v1/namespaces".into()),
+                Some("GET"),
+                200,
+            ),
+            mock(MockTarget::Url("https://svc/x".into()), None, 500),
+        ]);
         let namespaces = ApiTarget::UrlPath("/api/v1/namespaces");
-        assert_eq!(call("GET", namespaces.clone()), Ok(json!({"items": [1]})));
-        assert_eq!(call("POST", namespaces), Err(ExternalError::NotSupplied));
+        assert_eq!(
+            cluster.api_call(&call("GET", namespaces.clone())),
+            Ok(json!({"items": [1]}))
+        );
+        assert_eq!(
+            cluster.api_call(&call("POST", namespaces)),
+            Err(ExternalError::NotSupplied)
+        );
         let service = ApiTarget::Service {
             url: "https://svc/x",
             ca_bundle: None,
             headers: &[],
         };
+        // No method: any method.
         assert!(matches!(
-            call("post", service),
+            cluster.api_call(&call("POST", service)),
             Err(ExternalError::Failed(_))
         ));
-        assert_eq!(m.global_context("g"), Ok(json!({"k": "v"})));
-        assert!(
-            OfflineCluster::default()
-                .add_test_mocks(&json!({"apiCallResponses": [{"response": {}}]}))
-                .is_err()
+    }
+
+    #[test]
+    fn objects_answer_gets_of_objects_and_lists() {
+        let cm = |ns: &str, name: &str| {
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                   "metadata": {"name": name, "namespace": ns}, "data": {"k": name}})
+        };
+        let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                          "metadata": {"name": "admin"}});
+        let cluster = OfflineCluster::default().with_objects(vec![
+            cm("b", "two"),
+            cm("a", "one"),
+            cm("a", "three"),
+            role,
+        ]);
+        let get = |path: &str| cluster.api_call(&call("GET", ApiTarget::UrlPath(path)));
+        assert_eq!(
+            get("/api/v1/namespaces/a/configmaps/one").map(|o| o["data"]["k"].clone()),
+            Ok(json!("one"))
+        );
+        assert_eq!(
+            get("/api/v1/namespaces/a/configmaps/two"),
+            Err(ExternalError::NotFound(
+                "configmaps \"two\" not found".into()
+            ))
+        );
+        let list = get("/api/v1/namespaces/a/configmaps").unwrap_or_default();
+        assert_eq!(list["kind"], "ConfigMapList");
+        let names: Vec<&Value> = list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| &i["metadata"]["name"])
+            .collect();
+        assert_eq!(names, [&json!("one"), &json!("three")]);
+        assert_eq!(
+            get("/api/v1/configmaps").map(|l| l["items"].as_array().map_or(0, Vec::len)),
+            Ok(3)
+        );
+        assert_eq!(
+            get("/api/v1/namespaces/c/secrets").map(|l| l["items"].clone()),
+            Ok(json!([]))
+        );
+        assert_eq!(
+            get("/apis/rbac.authorization.k8s.io/v1/clusterroles/admin").map(|o| o["kind"].clone()),
+            Ok(json!("ClusterRole"))
+        );
+        assert!(matches!(get("/api/v1"), Err(ExternalError::Failed(_))));
+        assert!(matches!(
+            cluster.api_call(&call("POST", ApiTarget::UrlPath("/api/v1/configmaps"))),
+            Err(ExternalError::Failed(_))
+        ));
+        assert_eq!(
+            cluster
+                .config_map("b", "two")
+                .map(|o| o["data"]["k"].clone()),
+            Ok(json!("two"))
+        );
+        // Without cluster resources nothing is answered.
+        assert_eq!(
+            OfflineCluster::default().config_map("b", "two"),
+            Err(ExternalError::NotSupplied)
         );
     }
 }

@@ -2,16 +2,25 @@
 //! and uses only the library's public API. Each command writes to an [`Output`] and returns an
 //! exit code.
 
+mod apipath;
 mod apply;
 mod check;
 mod cluster;
+mod document;
+mod expectations;
 mod jp;
 mod mutated;
 mod patched;
 mod psa;
+mod psa_config;
+#[cfg(test)]
+mod reading_tests;
 mod resources;
 mod table;
+mod test_cluster;
 mod test_cmd;
+mod testfile;
+mod userinfo;
 mod values;
 
 use clap::{Parser, Subcommand};

@@ -3,10 +3,11 @@
 
 use clap::Args;
 use rampart::podsecurity::admission::{self, Admission, Config};
-use rampart::source::{self, Input};
-use rampart::{AdmissionRequest, Operation, SourceMap};
+use rampart::{AdmissionRequest, Operation, SourceMap, diag};
 use serde_json::{Map, Value};
 
+use super::apply::unread_reason;
+use super::psa_config;
 use super::resources::{self, kind_of, name_of, namespace_of};
 use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output};
 
@@ -36,31 +37,25 @@ pub struct PsaArgs {
     pub username: String,
 }
 
-fn load_config(path: &str, sources: &mut SourceMap) -> Result<Config, String> {
-    let text = source::read(&Input::File(path.into())).map_err(|e| e.to_string())?;
-    let file = sources.add(path, text);
-    let docs = source::value_documents(file, sources).map_err(|d| d.message)?;
-    let doc = docs.first().ok_or_else(|| format!("{path} is empty"))?;
-    Config::from_value(doc).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
-}
-
 /// Runs `psa`.
 pub fn run(args: &PsaArgs, out: &mut Output) -> i32 {
     let mut sources = SourceMap::new();
     let config = match &args.config {
-        Some(path) => match load_config(path, &mut sources) {
-            Ok(c) => c,
-            Err(e) => {
-                out.err(&format!("Error: invalid configuration {path}: {e}\n"));
-                return EXIT_USAGE;
+        Some(path) => {
+            let mut diagnostics = Vec::new();
+            let config = psa_config::load(path.as_ref(), &mut sources, &mut diagnostics);
+            out.err(&diag::render_all(&diagnostics, &sources, out.color));
+            match config {
+                Ok(c) => c,
+                Err(e) => {
+                    out.err(&format!(
+                        "Error: invalid configuration {path}: {}\n",
+                        unread_reason(&e)
+                    ));
+                    return EXIT_USAGE;
+                }
             }
-        },
+        }
         None => Config::default(),
     };
     let Some(resources) = resources::load(&args.resources, &mut sources, out) else {

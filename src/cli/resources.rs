@@ -1,24 +1,12 @@
 //! What `apply` and `test` share about resources: loading them, defaulting the namespace of
-//! namespaced kinds to `default` as Kyverno's CLI does, namespace labels from Namespace
-//! objects, and the user info file.
+//! namespaced kinds to `default` as Kyverno's CLI does, and namespace labels from Namespace
+//! objects.
 
 use rampart::kinds::is_cluster_scoped;
-use rampart::source::{self, Input};
-use rampart::{Loader, SourceError, SourceMap, UserInfo, diag};
+use rampart::{Loader, SourceError, SourceMap, diag};
 use serde_json::{Map, Value};
 
 use super::Output;
-
-/// A `cli.kyverno.io/v1alpha1 UserInfo` file: who makes the requests, and their roles.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RequestInfo {
-    /// `userInfo`.
-    pub user: UserInfo,
-    /// `roles` (`namespace:name`).
-    pub roles: Vec<String>,
-    /// `clusterRoles`.
-    pub cluster_roles: Vec<String>,
-}
 
 /// Sets `metadata.namespace: default` on namespaced resources that have none.
 pub fn default_namespace(resource: &mut Value) {
@@ -142,35 +130,6 @@ pub fn namespace_labels(resources: &[Value]) -> Vec<(String, Map<String, Value>)
             (name_of(r).to_string(), labels)
         })
         .collect()
-}
-
-/// Reads a `cli.kyverno.io/v1alpha1 UserInfo` file (`userInfo`, `roles`, `clusterRoles`).
-pub fn load_user_info(path: &str, sources: &mut SourceMap) -> Result<RequestInfo, String> {
-    let input = Input::File(path.into());
-    let text = source::read(&input).map_err(|e| e.to_string())?;
-    let file = sources.add(path, text);
-    let docs = source::value_documents(file, sources).map_err(|d| d.message)?;
-    let doc = docs.first().ok_or_else(|| format!("{path} is empty"))?;
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let user = match doc.get("userInfo") {
-        Some(u) => serde_json::from_value(u.clone())
-            .map_err(|e| format!("{path}: invalid userInfo: {e}"))?,
-        None => UserInfo::default(),
-    };
-    Ok(RequestInfo {
-        user,
-        roles: strings(doc.get("roles")),
-        cluster_roles: strings(doc.get("clusterRoles")),
-    })
 }
 
 #[cfg(test)]

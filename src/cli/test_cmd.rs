@@ -1,23 +1,24 @@
 //! `rampart test <dirs...>`: finds `kyverno-test.yaml` files, runs their policies on their
 //! resources and compares the rule results with the expected ones, as `kyverno test` does.
+//! A suite whose test file, values, user info or policies cannot be read fails (its errors
+//! point at the file, line and column), and the other suites still run.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use rampart::report::reported_status;
-use rampart::source::{self, Input};
-use rampart::{
-    Documents, Engine, Evaluation, InvalidPolicy, Loader, ResourceRef, RuleKind, RuleOutput,
-    RuleResponse, RuleStatus, SourceMap, diag, wildcard,
-};
+use rampart::{Diagnostic, Documents, Evaluation, Loader, Operation, RuleStatus, SourceMap, diag};
 use serde_json::Value;
 
 use super::apply::{evaluate, invalid_exceptions, namespace_labels, paint_status};
 use super::cluster::OfflineCluster;
-use super::patched;
-use super::resources::{self, name_of, namespace_of};
+use super::document::Unread;
+use super::expectations::{self, Outcome, Row, Selector};
+use super::resources;
+use super::test_cluster;
+use super::testfile::TestFile;
+use super::userinfo;
 use super::values::{self, Values};
-use super::{EXIT_FAIL, EXIT_OK, EXIT_USAGE, Output, table};
+use super::{EXIT_FAIL, EXIT_OK, Output, table};
 
 /// Flags of `rampart test`.
 #[derive(Debug, Args, Default)]
@@ -40,61 +41,20 @@ pub struct TestArgs {
     /// Output format: a table (default), `json`, `yaml` or `junit`.
     #[arg(short = 'o', long, value_parser = ["json", "yaml", "junit"])]
     pub output_format: Option<String>,
-    /// Count an expected result with no rule response as a failure (unless `skip` was expected).
+    /// Fail results with no rule response (unless `skip` was expected) and results of policies
+    /// that failed validation.
     #[arg(long)]
     pub strict: bool,
     /// Never use colours.
     #[arg(long)]
     pub remove_color: bool,
+    /// Exit with an error when no test file is found.
+    #[arg(long)]
+    pub require_tests: bool,
 }
 
-/// One checked expectation.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// Policy name.
-    pub policy: String,
-    /// Rule name as written in the test.
-    pub rule: String,
-    /// `apiVersion/Kind/namespace/name`.
-    pub resource: String,
-    /// Whether the expectation held.
-    pub passed: bool,
-    /// `Ok`, `Want pass, got fail`, `Excluded`, `Not found`, ...
-    pub reason: String,
-    /// The rule message.
-    pub message: String,
-}
-
-struct Selector {
-    policy: String,
-    rule: String,
-    resource: String,
-}
-
-impl Selector {
-    fn parse(s: &str) -> Self {
-        let mut sel = Selector {
-            policy: "*".into(),
-            rule: "*".into(),
-            resource: "*".into(),
-        };
-        for part in s.split(',') {
-            if let Some((k, v)) = part.split_once('=') {
-                let v = v.trim().to_string();
-                match k.trim() {
-                    "policy" => sel.policy = v,
-                    "rule" => sel.rule = v,
-                    "resource" => sel.resource = v,
-                    _ => {}
-                }
-            }
-        }
-        sel
-    }
-}
-
-/// Finds test files below the given paths, sorted.
-fn find_tests(dirs: &[String], file_name: &str) -> Vec<PathBuf> {
+/// Finds test files below the given paths, sorted; `Err` names a path that does not exist.
+fn find_tests(dirs: &[String], file_name: &str) -> Result<Vec<PathBuf>, String> {
     fn walk(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -114,33 +74,46 @@ fn find_tests(dirs: &[String], file_name: &str) -> Vec<PathBuf> {
         let p = PathBuf::from(d);
         if p.is_dir() {
             walk(&p, file_name, &mut out);
-        } else {
+        } else if p.exists() {
             out.push(p);
+        } else {
+            return Err(format!("{d}: no such file or directory"));
         }
     }
-    out
+    Ok(out)
 }
 
 /// Runs `test`.
 pub fn run(args: &TestArgs, out: &mut Output) -> i32 {
     out.color &= !args.remove_color && args.output_format.is_none();
-    let tests = find_tests(&args.dirs, &args.file_name);
+    let tests = match find_tests(&args.dirs, &args.file_name) {
+        Ok(tests) => tests,
+        Err(e) => {
+            out.out(&format!("\nError loading tests: {e}\n"));
+            out.err(&format!("Error: {e}\n"));
+            return EXIT_FAIL;
+        }
+    };
     if tests.is_empty() {
-        out.err(&format!(
-            "Error: no {} file found in {}\n",
-            args.file_name,
-            args.dirs.join(", ")
-        ));
-        return EXIT_USAGE;
+        out.out("\nNo test yamls available\n");
+        if args.require_tests {
+            out.err("Error: no tests found\n");
+            return EXIT_FAIL;
+        }
+        return EXIT_OK;
     }
     let selector = Selector::parse(&args.test_case_selector);
     let mut all_rows = Vec::new();
-    let mut broken = false;
     for path in &tests {
-        match run_one(path, args, &selector, out) {
-            Some(rows) => all_rows.extend(rows),
-            None => broken = true,
-        }
+        let mut suite = Suite::new(path, args, out);
+        let rows = suite.run(&selector).unwrap_or_else(|failure| {
+            let test = path.display().to_string();
+            suite
+                .out
+                .err(&format!("Error: {test}: {}\n", failure.message));
+            vec![Row::broken(&test, failure.reason, failure.message)]
+        });
+        all_rows.extend(rows);
     }
     let failed = all_rows.iter().filter(|r| !r.passed).count();
     let passed = all_rows.len() - failed;
@@ -162,189 +135,287 @@ pub fn run(args: &TestArgs, out: &mut Output) -> i32 {
     if failed > 0 {
         out.err(&format!("\nError: {failed} tests failed\n"));
         EXIT_FAIL
-    } else if broken {
-        EXIT_USAGE
     } else {
         EXIT_OK
     }
 }
 
-fn relative(base: &Path, items: &[Value]) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(Value::as_str)
-        .map(|p| base.join(p).display().to_string())
-        .collect()
+/// Why a suite could not run: a row reason and a message.
+struct Failure {
+    reason: &'static str,
+    message: String,
 }
 
-/// Runs one test file; `None` when it cannot be loaded (reported on standard error).
-fn run_one(
-    path: &Path,
-    args: &TestArgs,
-    selector: &Selector,
-    out: &mut Output,
-) -> Option<Vec<Row>> {
-    let mut sources = SourceMap::new();
-    let input = Input::File(path.to_path_buf());
-    let text = match source::read(&input) {
-        Ok(t) => t,
-        Err(e) => {
-            out.err(&format!("Error: {e}\n"));
-            return None;
+impl Failure {
+    fn new(reason: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            reason,
+            message: message.into(),
         }
-    };
-    let file = sources.add(path.display().to_string(), text);
-    let doc = match source::value_documents(file, &sources) {
-        Ok(docs) => docs.into_iter().next().unwrap_or(Value::Null),
-        Err(d) => {
-            out.err(&diag::render_all(&[*d], &sources, out.color));
-            return None;
+    }
+
+    /// A file that could not be used (its diagnostics are printed already).
+    fn unread(reason: &'static str, what: &str, unread: Unread) -> Self {
+        match unread {
+            Unread::Io(e) => Failure::new(reason, format!("failed to load {what} ({e})")),
+            Unread::Invalid => Failure::new(reason, format!("failed to load {what}")),
         }
-    };
-    if doc.get("apiVersion").is_none() || doc.get("kind").is_none() {
-        out.err(&format!("Error: test file {} uses a deprecated schema: add `apiVersion: cli.kyverno.io/v1alpha1` and `kind: Test`\n", path.display()));
-        return None;
     }
-    let base = path.parent().unwrap_or(Path::new("."));
-    let empty = Vec::new();
-    let list = |key: &str| doc.get(key).and_then(Value::as_array).unwrap_or(&empty);
-    let quiet = args.output_format.is_some();
-    if !quiet {
-        let name = doc
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        out.out(&format!("Loading test {name} ( {} ) ...\n", path.display()));
-    }
-    let policy_paths = relative(base, list("policies"));
-    let mut loader = Loader::with_sources(sources);
-    if let Err(e) = loader.add_paths_of(&policy_paths, Documents::Policies) {
-        out.err(&format!("Error: failed to load policies ({e})\n"));
-        return None;
-    }
-    let exception_paths = relative(base, list("exceptions"));
-    if let Err(e) = loader.add_paths_of(&exception_paths, Documents::Exceptions) {
-        out.err(&format!("Error: failed to load exceptions ({e})\n"));
-        return None;
-    }
-    if !loader.diagnostics().is_empty() {
-        out.err(&loader.render_diagnostics(out.color));
-    }
-    out.err(&loader.render_ignored(out.verbose));
-    if !invalid_exceptions(&loader, out) {
-        return None;
-    }
-    let engine = loader.engine();
-    let sources = loader.sources_mut();
-    let resource_paths = relative(base, list("resources"));
-    let resources = resources::load(&resource_paths, sources, out)?;
-    resources::warn_exceptions(&resources, "list it under `exceptions:`", out);
-    let policy_count = engine.policies().count();
-    if !quiet {
-        out.out(&format!(
-            "  Applying {} {} to {} {} ...\n  Checking results ...\n",
-            policy_count,
-            plural(policy_count, "policy", "policies"),
-            resources.len(),
-            plural(resources.len(), "resource", "resources"),
-        ));
-    }
-    let values = match test_values(&doc, base, sources) {
-        Ok(v) => v,
-        Err(e) => {
-            out.err(&format!(
-                "Error: {}: failed to load values ({e})\n",
-                path.display()
-            ));
-            return None;
-        }
-    };
-    let user = match doc.get("userinfo").and_then(Value::as_str) {
-        Some(p) => match resources::load_user_info(&base.join(p).display().to_string(), sources) {
-            Ok(u) => Some(u),
-            Err(e) => {
-                out.err(&format!(
-                    "Error: {}: failed to load user info ({e})\n",
-                    path.display()
-                ));
-                return None;
-            }
-        },
-        None => None,
-    };
-    let mut cluster = match OfflineCluster::with_namespaces(namespace_labels(&values, &resources))
-        .add_test_mocks(&doc)
-    {
-        Ok(c) => c,
-        Err(e) => {
-            out.err(&format!("Error: {}: {e}\n", path.display()));
-            return None;
-        }
-    };
-    // Generate rules clone from the results' `cloneSourceResource` files (Kyverno's CLI keys
-    // them by policy and rule; any rule of the suite may clone from them here).
-    let mut clone_sources = Vec::new();
-    for file in list("results")
-        .iter()
-        .filter_map(|r| r.get("cloneSourceResource").and_then(Value::as_str))
-    {
-        clone_sources.extend(resources::load(
-            &[base.join(file).display().to_string()],
-            sources,
+}
+
+/// One test file being run.
+struct Suite<'a> {
+    path: &'a Path,
+    args: &'a TestArgs,
+    out: &'a mut Output,
+    sources: SourceMap,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Suite<'a> {
+    fn new(path: &'a Path, args: &'a TestArgs, out: &'a mut Output) -> Self {
+        Suite {
+            path,
+            args,
             out,
-        )?);
-    }
-    cluster = cluster.with_generate_sources(clone_sources);
-    if doc.get("targetResources").is_some() {
-        let target_paths = relative(base, list("targetResources"));
-        cluster = cluster.with_targets(resources::load(&target_paths, sources, out)?);
-    }
-    let mut expected_patches: Vec<(String, Vec<Value>)> = Vec::new();
-    for file in list("results").iter().flat_map(resource_files) {
-        if expected_patches.iter().any(|(f, _)| f == file) {
-            continue;
+            sources: SourceMap::new(),
+            diagnostics: Vec::new(),
         }
-        let docs = resources::load(&[base.join(file).display().to_string()], sources, out)?;
-        expected_patches.push((file.to_string(), docs));
     }
-    let names: Vec<(String, String)> = resources
-        .iter()
-        .map(|r| (namespace_of(r).to_string(), name_of(r).to_string()))
-        .collect();
-    let results = match evaluate(&engine, &resources, &values, user.as_ref(), &cluster) {
-        Ok(r) => r,
-        Err(e) => {
-            out.err(&format!("Error: {}: {e}\n", path.display()));
-            return None;
-        }
-    };
-    let mut rows = Vec::new();
-    for expected in list("results") {
-        rows.extend(check_result(
-            expected,
-            &engine,
-            loader.invalid(),
-            &names,
-            &results,
-            &expected_patches,
-            args.strict,
-            selector,
-        ));
-    }
-    if !quiet {
-        print_rows(&rows, args, out);
-    }
-    Some(rows)
-}
 
-/// The test's values: the `variables` file, else the inline `values`.
-fn test_values(doc: &Value, base: &Path, sources: &mut SourceMap) -> Result<Values, String> {
-    if let Some(file) = doc.get("variables").and_then(Value::as_str) {
-        return values::load(Some(&base.join(file).display().to_string()), &[], sources);
+    fn quiet(&self) -> bool {
+        self.args.output_format.is_some()
     }
-    match doc.get("values") {
-        Some(inline) => Values::from_document(inline),
-        None => Ok(Values::default()),
+
+    /// Prints the diagnostics gathered so far (errors and warnings) on standard error.
+    fn flush_diagnostics(&mut self) {
+        if !self.diagnostics.is_empty() {
+            self.out.err(&diag::render_all(
+                &self.diagnostics,
+                &self.sources,
+                self.out.color,
+            ));
+            self.diagnostics.clear();
+        }
+    }
+
+    /// Reads with `read`, printing its diagnostics.
+    fn read<T>(
+        &mut self,
+        read: impl FnOnce(&mut SourceMap, &mut Vec<Diagnostic>) -> Result<T, Unread>,
+    ) -> Result<T, Unread> {
+        let result = read(&mut self.sources, &mut self.diagnostics);
+        self.flush_diagnostics();
+        result
+    }
+
+    /// Loads resource files, printing what is wrong with them.
+    fn resources(&mut self, paths: &[PathBuf], what: &str) -> Result<Vec<Value>, Failure> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        resources::load(&paths, &mut self.sources, self.out)
+            .ok_or_else(|| Failure::new("Load error", format!("failed to load {what}")))
+    }
+
+    fn run(&mut self, selector: &Selector) -> Result<Vec<Row>, Failure> {
+        let path = self.path;
+        let test = self.read(|sources, diagnostics| TestFile::load(path, sources, diagnostics));
+        let name = test.as_ref().map(|t| t.name.clone()).unwrap_or_default();
+        if !self.quiet() {
+            self.out
+                .out(&format!("Loading test {name} ( {} ) ...\n", path.display()));
+        }
+        let test = test.map_err(|e| Failure::unread("Test file error", "the test file", e))?;
+        let values = self.values(&test)?;
+        let user = match &test.user_info {
+            Some(file) => Some(
+                self.read(|s, d| userinfo::load(&file.value, s, d))
+                    .map_err(|e| Failure::unread("Load error", "the user info", e))?,
+            ),
+            None => None,
+        };
+        let mut loader = Loader::with_sources(std::mem::take(&mut self.sources));
+        let policy_paths: Vec<String> = test
+            .policies
+            .iter()
+            .map(|p| p.value.display().to_string())
+            .collect();
+        let exception_paths: Vec<String> = test
+            .exceptions
+            .iter()
+            .map(|p| p.value.display().to_string())
+            .collect();
+        let added = loader
+            .add_paths_of(&policy_paths, Documents::Policies)
+            .and_then(|()| loader.add_paths_of(&exception_paths, Documents::Exceptions));
+        if !loader.diagnostics().is_empty() {
+            self.out.err(&loader.render_diagnostics(self.out.color));
+        }
+        self.out.err(&loader.render_ignored(self.out.verbose));
+        if !invalid_exceptions(&loader, self.out) {
+            self.sources = std::mem::take(loader.sources_mut());
+            return Err(Failure::new(
+                "Policy error",
+                "failed to load policy exceptions".to_string(),
+            ));
+        }
+        let engine = loader.engine();
+        let invalid = loader.invalid().to_vec();
+        self.sources = std::mem::take(loader.sources_mut());
+        added
+            .map_err(|e| Failure::new("Policy error", format!("failed to load policies ({e})")))?;
+        if let Some(broken) = invalid.iter().find(|p| p.schema_error) {
+            return Err(Failure::new(
+                "Policy error",
+                format!(
+                    "failed to load policies ({}: {})",
+                    broken.name, broken.reason
+                ),
+            ));
+        }
+        let paths = |list: &[rampart::reader::Spanned<PathBuf>]| -> Vec<PathBuf> {
+            list.iter().map(|p| p.value.clone()).collect()
+        };
+        let resources = self.resources(&paths(&test.resources), "resources")?;
+        resources::warn_exceptions(&resources, "list it under `exceptions:`", self.out);
+        let targets = self.resources(&paths(&test.target_resources), "target resources")?;
+        // Generate rules clone from the results' `cloneSourceResource` files (Kyverno's CLI keys
+        // them by policy and rule; any rule of the suite may clone from them here).
+        let clone_paths: Vec<PathBuf> = test
+            .results
+            .iter()
+            .filter_map(|r| r.clone_source_resource.as_ref())
+            .map(|f| f.value.clone())
+            .collect();
+        let clone_sources = self.resources(&clone_paths, "clone sources")?;
+        let cluster = self
+            .cluster(&test, &values, &resources, targets)?
+            .with_generate_sources(clone_sources);
+        let mut patched: Vec<(PathBuf, Vec<Value>)> = Vec::new();
+        for file in test
+            .results
+            .iter()
+            .flat_map(|r| r.patched_resources.iter().chain(&r.generated_resources))
+        {
+            if patched.iter().any(|(f, _)| *f == file.value) {
+                continue;
+            }
+            let docs = self.resources(std::slice::from_ref(&file.value), "patched resources")?;
+            patched.push((file.value.clone(), docs));
+        }
+        if !self.quiet() {
+            let policies = engine.policies().count() + invalid.len();
+            self.out.out(&format!(
+                "  Applying {} {} to {} {} ...\n  Checking results ...\n",
+                policies,
+                plural(policies, "policy", "policies"),
+                resources.len(),
+                plural(resources.len(), "resource", "resources"),
+            ));
+        }
+        let with_subresources: Vec<(Value, String)> = resources
+            .iter()
+            .map(|r| {
+                let sub = values.subresource_of(r).map(|s| s.name.clone());
+                (r.clone(), sub.unwrap_or_default())
+            })
+            .collect();
+        let mut runs: Vec<(Option<Operation>, Vec<Evaluation>)> = Vec::new();
+        let mut rows = Vec::new();
+        for expected in &test.results {
+            if !runs.iter().any(|(op, _)| *op == expected.operation) {
+                let results = evaluate(
+                    &engine,
+                    &resources,
+                    &values,
+                    user.as_ref(),
+                    &cluster,
+                    expected.operation,
+                )
+                .map_err(|e| Failure::new("Load error", e))?;
+                runs.push((expected.operation, results));
+            }
+            let results = runs
+                .iter()
+                .find(|(op, _)| *op == expected.operation)
+                .map(|(_, r)| r.as_slice())
+                .unwrap_or_default();
+            let outcome = Outcome {
+                engine: &engine,
+                invalid: &invalid,
+                resources: &with_subresources,
+                results,
+                patched: &patched,
+                strict: self.args.strict,
+            };
+            rows.extend(expectations::check(expected, &outcome, selector));
+        }
+        if !self.quiet() {
+            print_rows(&rows, self.args, self.out);
+        }
+        Ok(rows)
+    }
+
+    /// The test's values: the inline `values`, else the `variables` file (as Kyverno, which
+    /// does not read the file when both are given).
+    fn values(&mut self, test: &TestFile) -> Result<Values, Failure> {
+        match (&test.values, &test.variables) {
+            (Some(values), _) => Ok(values.clone()),
+            (None, Some(file)) => self
+                .read(|s, d| values::load_file(&file.value, s, d))
+                .map_err(|e| Failure::unread("Load error", "the values", e)),
+            (None, None) => Ok(Values::default()),
+        }
+    }
+
+    /// The test's cluster: namespace labels, targets, mocks, global context entries and, with
+    /// `clusterResources`, the objects Kyverno's fake client holds (the cluster resources, their
+    /// CRDs, and the test's resources and targets).
+    fn cluster(
+        &mut self,
+        test: &TestFile,
+        values: &Values,
+        resources: &[Value],
+        targets: Vec<Value>,
+    ) -> Result<OfflineCluster, Failure> {
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        let mut objects = Vec::new();
+        for file in &test.cluster_resources {
+            let cluster = self
+                .read(|s, d| test_cluster::load(&file.value, base, s, d))
+                .map_err(|e| Failure::unread("Load error", "the cluster resources", e))?;
+            let crds: Vec<PathBuf> = cluster.crds.iter().map(|p| p.value.clone()).collect();
+            objects.extend(cluster.resources);
+            objects.extend(self.resources(&crds, "CRDs")?);
+        }
+        let mut globals = Vec::new();
+        for mock in &test.global_context_entries {
+            let files: Vec<PathBuf> = mock
+                .resource_files
+                .iter()
+                .map(|p| p.value.clone())
+                .collect();
+            let files = self.resources(&files, "global context entry resources")?;
+            let data = test_cluster::resolve_global(mock, files)
+                .map_err(|e| Failure::new("Load error", e))?;
+            globals.push((mock.name.clone(), data));
+        }
+        let mut namespaces = namespace_labels(values, resources);
+        namespaces.extend(resources::namespace_labels(&objects));
+        let mut cluster = OfflineCluster::with_namespaces(namespaces)
+            .with_calls(test.api_call_responses.clone())
+            .with_globals(globals);
+        if !test.cluster_resources.is_empty() {
+            objects.extend(resources.iter().cloned());
+            objects.extend(targets.iter().cloned());
+            cluster = cluster.with_objects(objects);
+        }
+        if !test.target_resources.is_empty() {
+            cluster = cluster.with_targets(targets);
+        }
+        Ok(cluster)
     }
 }
 
@@ -403,242 +474,6 @@ fn print_rows(rows: &[Row], args: &TestArgs, out: &mut Output) {
             ));
         }
     }
-}
-
-fn resource_label(resource: &ResourceRef) -> String {
-    format!(
-        "{}/{}/{}/{}",
-        resource.api_version(),
-        resource.kind(),
-        resource.namespace(),
-        resource.name()
-    )
-}
-
-/// Whether a test's resource reference (`name` or `namespace/name`) names a resource.
-fn names_resource(reference: &str, namespace: &str, name: &str) -> bool {
-    match reference.split_once('/') {
-        Some((ns, n)) => ns == namespace && n == name,
-        None => reference == name,
-    }
-}
-
-/// Rule responses that answer for a test rule `r`: `r`, `autogen-r`, `autogen-cronjob-r`.
-fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleResponse> {
-    responses
-        .iter()
-        .filter(|resp| {
-            &*resp.name == rule
-                || resp
-                    .name
-                    .strip_prefix("autogen-")
-                    .is_some_and(|n| n == rule)
-                || resp
-                    .name
-                    .strip_prefix("autogen-cronjob-")
-                    .is_some_and(|n| n == rule)
-        })
-        .collect()
-}
-
-/// A result's files of expected resources: `patchedResources` (or the deprecated
-/// `patchedResource`) for mutate rules, `generatedResource` and `generatedResources` for
-/// generate rules.
-fn resource_files(result: &Value) -> Vec<&str> {
-    let one = |key: &str| result.get(key).and_then(Value::as_str);
-    let mut files: Vec<&str> = one("patchedResources")
-        .or_else(|| one("patchedResource"))
-        .into_iter()
-        .chain(one("generatedResource"))
-        .chain(
-            result
-                .get("generatedResources")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str),
-        )
-        .filter(|f| !f.is_empty())
-        .collect();
-    files.dedup();
-    files
-}
-
-/// The documents of a result's expected resource files, with the files' names.
-fn expected_resources(
-    result: &Value,
-    loaded: &[(String, Vec<Value>)],
-) -> Option<(String, Vec<Value>)> {
-    let files = resource_files(result);
-    if files.is_empty() {
-        return None;
-    }
-    let docs = files
-        .iter()
-        .filter_map(|f| loaded.iter().find(|(name, _)| name == f))
-        .flat_map(|(_, docs)| docs.iter().cloned())
-        .collect();
-    Some((files.join(", "), docs))
-}
-
-/// Checks one answer: its patched resource (for a mutate rule of a result with
-/// `patchedResources`), then its status. A result expecting `fail` is met by a failed status or
-/// by a patched resource that differs from the file (the way suites write negative mutate
-/// tests).
-fn check_answer(
-    want: &str,
-    got: RuleStatus,
-    answer: &RuleResponse,
-    patched: Option<&Value>,
-    expected: Option<&(String, Vec<Value>)>,
-) -> (bool, String, String) {
-    if let Some(feature) = answer.unsupported() {
-        return (
-            false,
-            format!("Unsupported: {feature}"),
-            answer.message.clone(),
-        );
-    }
-    let want_status = RuleStatus::parse(want);
-    let resource_check = match (expected, answer.kind()) {
-        (Some((file, docs)), RuleKind::Mutation) => patched.map(|actual| {
-            patched::compare(actual, docs, file).map_err(|m| {
-                (
-                    m,
-                    "Patched resource didn't match the patched resource in the test result",
-                )
-            })
-        }),
-        (Some((file, docs)), RuleKind::Generation) if !answer.generated().is_empty() => Some(
-            patched::compare_generated(answer.generated(), docs, file).map_err(|m| {
-                (
-                    m,
-                    "Generated resource didn't match the generated resource in the test result",
-                )
-            }),
-        ),
-        _ => None,
-    };
-    match resource_check {
-        Some(Err(_)) if want_status == Some(RuleStatus::Fail) => {
-            (true, "Ok".into(), answer.message.clone())
-        }
-        Some(Err((m, what))) => (false, m.reason, format!("{what}\n{}", m.detail)),
-        _ if Some(got) == want_status => (true, "Ok".into(), answer.message.clone()),
-        _ => (
-            false,
-            format!("Want {want}, got {}", got.as_str()),
-            answer.message.clone(),
-        ),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn check_result(
-    expected: &Value,
-    engine: &Engine,
-    invalid: &[InvalidPolicy],
-    resources: &[(String, String)],
-    results: &[Evaluation],
-    expected_patches: &[(String, Vec<Value>)],
-    strict: bool,
-    selector: &Selector,
-) -> Vec<Row> {
-    let field = |k: &str| {
-        expected
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let (policy_name, rule, want) = (field("policy"), field("rule"), field("result"));
-    if !wildcard::matches(&selector.policy, &policy_name)
-        || !wildcard::matches(&selector.rule, &rule)
-    {
-        return Vec::new();
-    }
-    let refs: Vec<String> = match expected.get("resources").and_then(Value::as_array) {
-        Some(list) => list
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        None => resources.iter().map(|(_, name)| name.clone()).collect(),
-    };
-    let want_status = RuleStatus::parse(&want);
-    let is_policy = |key: &str, name: &str| key == policy_name || name == policy_name;
-    let known = engine.policies().any(|p| is_policy(&p.key(), &p.name));
-    let invalid = invalid.iter().any(|p| p.name == policy_name);
-    let mut rows = Vec::new();
-    for reference in refs
-        .iter()
-        .filter(|r| wildcard::matches(&selector.resource, r))
-    {
-        let base = Row {
-            policy: policy_name.clone(),
-            rule: rule.clone(),
-            resource: reference.clone(),
-            passed: false,
-            reason: String::new(),
-            message: String::new(),
-        };
-        let matching: Vec<&Evaluation> = results
-            .iter()
-            .filter(|e| names_resource(reference, e.resource.namespace(), e.resource.name()))
-            .collect();
-        if invalid {
-            rows.push(Row {
-                passed: true,
-                reason: "Invalid Policy".into(),
-                ..base
-            });
-            continue;
-        }
-        if matching.is_empty() || !known {
-            rows.push(Row {
-                reason: "Not found".into(),
-                ..base
-            });
-            continue;
-        }
-        for e in matching {
-            let label = resource_label(&e.resource);
-            let response = e
-                .policies
-                .iter()
-                .find(|p| is_policy(&p.policy.key(), &p.policy.name));
-            let answers = response.map_or_else(Vec::new, |p| answers_for(&rule, &p.rules));
-            let Some(response) = response.filter(|_| !answers.is_empty()) else {
-                let passed = !strict || want_status == Some(RuleStatus::Skip);
-                rows.push(Row {
-                    resource: label.clone(),
-                    passed,
-                    reason: "Excluded".into(),
-                    message: "Excluded".into(),
-                    ..base.clone()
-                });
-                continue;
-            };
-            let file = expected_resources(expected, expected_patches);
-            for answer in answers {
-                let got = reported_status(response, answer, false);
-                let patched = match &answer.output {
-                    RuleOutput::Mutation(m) if m.target.is_some() => m.target.as_deref(),
-                    _ => response.patched.as_deref(),
-                };
-                let (passed, reason, message) =
-                    check_answer(&want, got, answer, patched, file.as_ref());
-                rows.push(Row {
-                    resource: label.clone(),
-                    passed,
-                    reason,
-                    message,
-                    ..base.clone()
-                });
-            }
-        }
-    }
-    rows
 }
 
 fn render_rows(rows: &[Row], format: &str) -> String {

@@ -245,14 +245,10 @@ impl<'r> Context<'r> {
     pub fn new(input: &Input<'r>) -> Self {
         let request = input.request;
         let admission = request.admission;
-        // Values that write into the objects need real copies; otherwise stand-ins.
-        let copy = request
-            .variables
-            .iter()
-            .any(|(k, _)| k.starts_with("request.object") || k.starts_with("request.oldObject"));
+        // The objects are stand-ins until a value writes into them (see `own_objects`).
         let (object, old_object) = (input.object, input.old_object);
-        let object_field = Field::Json(object.filter(|_| copy));
-        let old_field = Field::Json(old_object.filter(|_| copy));
+        let object_field = Field::Json(None);
+        let old_field = Field::Json(None);
         let user_known = request.knows_user();
         let mut fields = Fields::new();
         match request.origin {
@@ -326,14 +322,44 @@ impl<'r> Context<'r> {
         let mut ctx = Context {
             doc,
             top_len: shape.top_keys().len(),
-            object: object.filter(|_| !copy),
-            old_object: old_object.filter(|_| !copy),
+            object,
+            old_object,
             clock: request.clock,
         };
         for (key, value) in request.variables {
-            ctx.set_path(key, value.clone());
+            ctx.add_value(key, value.clone());
         }
         ctx
+    }
+
+    /// Adds a caller's value at a dotted path (`request.object.metadata.name`), as Kyverno's
+    /// `AddVariable` does: a mapping merges into a mapping already there (recursively), any
+    /// other value replaces what is there. The value wins over what the request holds:
+    /// expressions reading `request.object.metadata.name` see it.
+    pub fn add_value(&mut self, dotted: &str, value: Value) {
+        self.own_objects(dotted);
+        add_at(&mut self.doc, dotted, value);
+    }
+
+    /// Before a write at `dotted` that reaches into `request.object` or `request.oldObject`:
+    /// replaces the stand-in with a copy of the object, which expressions then read (and the
+    /// write changes) instead of the request's object. Only such writes pay for the copy.
+    pub fn own_objects(&mut self, dotted: &str) {
+        let mut parts = dotted.split('.');
+        if parts.next() != Some("request") {
+            return;
+        }
+        let field = parts.next();
+        if matches!(field, None | Some("object"))
+            && let Some(object) = self.object.take()
+        {
+            self.set_path("request.object", object.clone());
+        }
+        if matches!(field, None | Some("oldObject"))
+            && let Some(old) = self.old_object.take()
+        {
+            self.set_path("request.oldObject", old.clone());
+        }
     }
 
     /// Replaces `request.object` with a value of its own.
@@ -356,22 +382,8 @@ impl<'r> Context<'r> {
 
     /// Sets a value at a dotted path (`request.object.metadata.name`), creating maps on the way.
     pub fn set_path(&mut self, dotted: &str, value: Value) {
-        let mut node = &mut self.doc;
-        let mut parts = dotted.split('.').peekable();
-        while let Some(part) = parts.next() {
-            if !node.is_object() {
-                *node = Value::Object(Map::new());
-            }
-            let Some(map) = node.as_object_mut() else {
-                return;
-            };
-            if parts.peek().is_none() {
-                map.insert(part.to_string(), value);
-                return;
-            }
-            node = map
-                .entry(part.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(slot) = slot(&mut self.doc, dotted) {
+            *slot = value;
         }
     }
 
@@ -392,6 +404,51 @@ impl<'r> Context<'r> {
                 None => {
                     map.remove(name);
                 }
+            }
+        }
+    }
+}
+
+/// The place of a dotted path in a document, made on the way: maps are created, and anything
+/// that is not a map is replaced by one. The last key's place holds `null` when it is new.
+fn slot<'v>(doc: &'v mut Value, dotted: &str) -> Option<&'v mut Value> {
+    let mut node = doc;
+    for part in dotted.split('.') {
+        if !node.is_object() {
+            *node = Value::Object(Map::new());
+        }
+        node = node
+            .as_object_mut()?
+            .entry(part.to_string())
+            .or_insert(Value::Null);
+    }
+    Some(node)
+}
+
+/// Adds a value at a dotted path of a document as Kyverno's `AddVariable` does (see
+/// [`merge_into`]).
+pub(crate) fn add_at(doc: &mut Value, dotted: &str, value: Value) {
+    if let Some(slot) = slot(doc, dotted) {
+        merge_into(slot, value);
+    }
+}
+
+/// Merges `value` into `slot` as Kyverno merges a variable into its context: mappings key by
+/// key (recursively), anything else replaces what is there.
+fn merge_into(slot: &mut Value, value: Value) {
+    let Value::Object(new) = value else {
+        *slot = value;
+        return;
+    };
+    let Some(existing) = slot.as_object_mut() else {
+        *slot = Value::Object(new);
+        return;
+    };
+    for (key, value) in new {
+        match existing.get_mut(&key) {
+            Some(inner) => merge_into(inner, value),
+            None => {
+                existing.insert(key, value);
             }
         }
     }

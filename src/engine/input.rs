@@ -171,7 +171,10 @@ impl<'a> Input<'a> {
 
     /// The group, version, kind and subresource that `kinds` selectors match: for admission,
     /// the kind of `request.resource` and `request.subResource` (a `pods/exec` request matches
-    /// `Pod/exec`, whatever object it carries); offline, the object's own.
+    /// `Pod/exec`, whatever object it carries); offline, the object's own, unless the request
+    /// names a subresource: then `request.kind` is the parent's kind (Kyverno's CLI maps an
+    /// object of a subresource's kind, a `Scale`, to its parent, `Deployment/scale`, from the
+    /// values file's `subresources`).
     fn gvk(&self) -> Gvk<'a> {
         let admission = self.request.admission;
         match self.request.origin {
@@ -185,6 +188,12 @@ impl<'a> Input<'a> {
                     &admission.kind.kind,
                     self.resource,
                 ),
+                subresource: &admission.sub_resource,
+            },
+            Origin::Offline if !admission.sub_resource.is_empty() => Gvk {
+                group: &admission.kind.group,
+                version: &admission.kind.version,
+                kind: &admission.kind.kind,
                 subresource: &admission.sub_resource,
             },
             Origin::Offline => Gvk::from_api_version(self.own.api_version, self.kind),

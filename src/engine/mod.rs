@@ -124,8 +124,15 @@ impl Engine {
     /// policy's mutate rules, in order, each on the object the rules before left; then the
     /// other rules, on the patched object. Only policies with at least one rule that applied
     /// have a response. Admission requests skip policies with `admission: false`; DELETE
-    /// requests are not mutated.
+    /// requests are not mutated. Variables that write into `request.object` or
+    /// `request.oldObject` change the objects that rules match and check, as in Kyverno's CLI.
     pub fn evaluate(&self, request: &Request) -> Evaluation {
+        let rewritten = request.with_object_variables();
+        let rewritten_request = rewritten.as_ref().map(|admission| Request {
+            admission,
+            ..*request
+        });
+        let request = rewritten_request.as_ref().unwrap_or(request);
         let input = Input::of(request);
         let labels = self.namespace_labels(&input);
         let eligible = |p: &CompiledPolicy| request.origin != Origin::Admission || p.info.admission;
@@ -202,15 +209,16 @@ fn uses_namespace_labels(policy: &CompiledPolicy) -> bool {
         })
 }
 
-fn evaluate_policy(
-    policy: &CompiledPolicy,
-    scope: &mut Scope,
+fn evaluate_policy<'r>(
+    policy: &'r CompiledPolicy,
+    scope: &mut Scope<'r>,
     facts: &Facts,
     labels: Option<&Map<String, Value>>,
 ) -> Option<PolicyResponse> {
     if !policy.may_match_kind(facts.gvk.kind) || !policy.in_scope(facts) {
         return None;
     }
+    scope.for_policy(policy.info.namespace.as_deref());
     let spec_action = override_action(&policy.failure_action_overrides, facts)
         .unwrap_or(policy.info.failure_action);
     let mut rules = Vec::new();
@@ -299,6 +307,7 @@ fn mutate_all(
                 let spec_action = override_action(&policy.failure_action_overrides, &facts)
                     .unwrap_or(policy.info.failure_action);
                 let mut scope = Scope::new(&view, labels);
+                scope.for_policy(policy.info.namespace.as_deref());
                 let mut changed = None;
                 done = true;
                 for rule in rules.by_ref() {
@@ -372,9 +381,11 @@ fn violation_existed(
         return false;
     };
     let facts = old.facts(labels);
+    let mut scope = Scope::new(&old, labels);
+    scope.for_policy(policy.info.namespace.as_deref());
     policy.in_scope(&facts)
         && rule_matches(rule, &facts)
-        && evaluate_rule(&policy.info, rule, &mut Scope::new(&old, labels))
+        && evaluate_rule(&policy.info, rule, &mut scope)
             .is_some_and(|prior| prior.status == RuleStatus::Fail)
 }
 
@@ -450,7 +461,7 @@ fn with_rule_values<T>(
         _ => Vec::new(),
     };
     let mut undo = scope::Undo::default();
-    scope.set_values(values, &mut undo);
+    scope.add_values(values, &mut undo);
     if rule.needs_images {
         scope.add_images();
     }

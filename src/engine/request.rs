@@ -5,8 +5,9 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::context::add_at;
 use super::external::{ExternalData, NoExternalData};
-use crate::admission::AdmissionRequest;
+use crate::admission::{AdmissionRequest, Operation};
 use crate::clock::{Clock, SystemClock};
 
 /// Where a request comes from; it decides what `request.*` holds, as in Kyverno.
@@ -25,7 +26,11 @@ pub enum Origin {
 
 /// Variables a caller supplies for one rule of one policy (the CLI's values files).
 pub trait RuleValues: Send + Sync + fmt::Debug {
-    /// The values for a rule, as dotted paths.
+    /// The values for a rule, as dotted paths. They are added when the rule runs, after the
+    /// request's variables and before its context entries, as Kyverno adds them: they win over
+    /// the request's variables and fields (a value for `request.object.metadata.name` is what
+    /// the rule's expressions read), and an entry that a data source answers replaces a value
+    /// of the same name.
     fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)>;
 }
 
@@ -48,7 +53,9 @@ pub struct Request<'a> {
     pub roles: &'a [String],
     /// Cluster roles bound to the user.
     pub cluster_roles: &'a [String],
-    /// Variables supplied by the caller (values files, `--set`), as dotted paths.
+    /// Variables supplied by the caller (values files, `--set`), as dotted paths, added to the
+    /// context as Kyverno adds them (mappings merge, other values replace; a path into
+    /// `request.object` changes what expressions read there).
     pub variables: &'a [(String, Value)],
     /// Per-rule variables supplied by the caller.
     pub rule_values: Option<&'a dyn RuleValues>,
@@ -108,6 +115,36 @@ impl<'a> Request<'a> {
     /// With a clock.
     pub fn with_clock(self, clock: &'a dyn Clock) -> Self {
         Request { clock, ..self }
+    }
+
+    /// The admission request with the variables that write into `request.object` and
+    /// `request.oldObject` applied to the objects themselves, as Kyverno's CLI re-reads its
+    /// objects from the context after adding its values (so `match` and patterns see them too);
+    /// `None` when no variable writes into them. A DELETE keeps no object, a CREATE no old one.
+    pub(crate) fn with_object_variables(&self) -> Option<AdmissionRequest> {
+        let writes = |dotted: &str| {
+            let mut parts = dotted.split('.');
+            parts.next() == Some("request")
+                && matches!(parts.next(), None | Some("object" | "oldObject"))
+        };
+        if !self.variables.iter().any(|(k, _)| writes(k)) {
+            return None;
+        }
+        let admission = self.admission;
+        let mut doc = serde_json::json!({"request": {
+            "object": admission.object, "oldObject": admission.old_object}});
+        for (key, value) in self.variables.iter().filter(|(k, _)| writes(k)) {
+            add_at(&mut doc, key, value.clone());
+        }
+        let mut take = |pointer: &str| doc.pointer_mut(pointer).map(Value::take);
+        let mut out = admission.clone();
+        if admission.operation != Operation::Delete {
+            out.object = take("/request/object").filter(|o| !o.is_null());
+        }
+        if matches!(admission.operation, Operation::Update | Operation::Delete) {
+            out.old_object = take("/request/oldObject").filter(|o| !o.is_null());
+        }
+        Some(out)
     }
 
     /// Whether anything is known about the user: without it, `match` ignores subjects, roles

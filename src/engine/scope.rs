@@ -22,6 +22,8 @@ pub struct Scope<'r> {
     element: Option<Value>,
     /// How many times `request.object` was replaced ([`Scope::set_object`]).
     object_version: u64,
+    /// The namespace of the policy whose rules run (`None` for a ClusterPolicy).
+    policy_namespace: Option<&'r str>,
 }
 
 /// What [`Scope::enter_element`] replaced, for [`Scope::leave_element`].
@@ -53,7 +55,13 @@ impl<'r> Scope<'r> {
             ctx: None,
             element: None,
             object_version: 0,
+            policy_namespace: None,
         }
+    }
+
+    /// Sets the namespace of the policy whose rules run next (`None` for a ClusterPolicy).
+    pub fn for_policy(&mut self, namespace: Option<&'r str>) {
+        self.policy_namespace = namespace;
     }
 
     /// The current foreach element, when patterns are scoped to it.
@@ -177,16 +185,20 @@ impl<'r> Scope<'r> {
                     source,
                     lookup,
                 } => {
-                    // Values given under the entry's name stand in for the data (offline runs).
-                    if self.context().doc().pointer(&pointer(name)).is_some() {
-                        continue;
-                    }
                     let data = self.input.request.data;
-                    match lookup {
-                        Some(lookup) => match self.external(name, lookup, data)? {
-                            Some(value) => value,
-                            None => return Err(missing(name, source)),
-                        },
+                    let answer = match lookup {
+                        Some(lookup) => self.external(name, lookup, data)?,
+                        None => None,
+                    };
+                    match answer {
+                        // An answer replaces any value given under the entry's name, as in
+                        // Kyverno, where the entry is loaded after the rule's values.
+                        Some(value) => value,
+                        // Values given under the entry's name stand in for data that nothing
+                        // can answer (offline runs).
+                        None if self.context().doc().pointer(&pointer(name)).is_some() => {
+                            continue;
+                        }
                         None => return Err(missing(name, source)),
                     }
                 }
@@ -196,19 +208,35 @@ impl<'r> Scope<'r> {
         Ok(())
     }
 
-    /// Sets caller-supplied values (dotted paths) for one rule.
+    /// Sets values (dotted paths), replacing what is there.
     pub fn set_values(&mut self, values: Vec<(String, Value)>, undo: &mut Undo) {
         for (name, value) in values {
             self.set(&name, value, undo);
         }
     }
 
+    /// Adds caller-supplied values (dotted paths) for one rule as Kyverno adds them to its
+    /// context ([`Context::add_value`]): they win over the request's own fields, the objects'
+    /// included.
+    pub fn add_values(&mut self, values: Vec<(String, Value)>, undo: &mut Undo) {
+        for (name, value) in values {
+            self.context().own_objects(&name);
+            self.remember(&name, undo).add_value(&name, value);
+        }
+    }
+
     fn set(&mut self, name: &str, value: Value, undo: &mut Undo) {
+        self.remember(name, undo).set_path(name, value);
+    }
+
+    /// Records what the top-level variable of a dotted path holds now, to be restored by
+    /// [`Scope::unload`]; returns the context to write into.
+    fn remember(&mut self, name: &str, undo: &mut Undo) -> &mut Context<'r> {
         let top = name.split('.').next().unwrap_or(name).to_string();
         let ctx = self.context();
         let previous = ctx.doc().get(&top).cloned();
         undo.0.push((top, previous));
-        ctx.set_path(name, value);
+        ctx
     }
 
     /// Removes what [`Scope::load`] added.
@@ -238,15 +266,43 @@ impl<'r> Scope<'r> {
             }
         };
         let answer = match &lookup.target {
-            ExternalTarget::ConfigMap { namespace, name } => {
-                let (namespace, name) = (text(self, namespace)?, text(self, name)?);
-                data.config_map(&namespace, &name).map(|cm| {
-                    let mut out = serde_json::Map::new();
-                    for key in ["data", "metadata"] {
-                        out.insert(key.into(), cm.get(key).cloned().unwrap_or_default());
+            ExternalTarget::ConfigMap {
+                namespace,
+                name: cm_name,
+            } => {
+                let (namespace, cm_name) = (text(self, namespace)?, text(self, cm_name)?);
+                // Kyverno's messages for a ConfigMap that cannot be had.
+                let retrieve = |m: String| {
+                    LoadFailure::Error(format!(
+                        "failed to retrieve config map for context entry {name}: {m}"
+                    ))
+                };
+                // As Kyverno: no namespace is the policy's own, or `default` for a
+                // ClusterPolicy; a namespaced policy reads only its own namespace.
+                let namespace = match (namespace.as_str(), self.policy_namespace) {
+                    ("", own) => own.unwrap_or("default").to_string(),
+                    (ns, Some(own)) if ns != own => {
+                        return Err(retrieve(format!(
+                            "context entry {name}: configMap namespace \"{ns}\" is different from policy namespace \"{own}\""
+                        )));
                     }
-                    Value::Object(out)
-                })
+                    _ => namespace,
+                };
+                match data.config_map(&namespace, &cm_name) {
+                    Err(ExternalError::NotSupplied) => Err(ExternalError::NotSupplied),
+                    Err(e) => {
+                        return Err(retrieve(format!(
+                            "failed to get configmap {namespace}/{cm_name} : {e}"
+                        )));
+                    }
+                    Ok(cm) => {
+                        let mut out = serde_json::Map::new();
+                        for key in ["data", "metadata"] {
+                            out.insert(key.into(), cm.get(key).cloned().unwrap_or_default());
+                        }
+                        Ok(Value::Object(out))
+                    }
+                }
             }
             ExternalTarget::Global(g) => data.global_context(g),
             ExternalTarget::UrlPath(_) | ExternalTarget::Service { .. } => {

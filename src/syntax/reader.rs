@@ -1,5 +1,12 @@
 //! Reading typed fields out of spanned YAML mappings, with schema diagnostics: wrong types,
 //! missing required fields, invalid enum values and unknown fields (with "did you mean").
+//!
+//! Policies are read with it, and so can any other YAML document with a fixed schema (the
+//! command line reads its test, values and user files with it): every problem becomes a
+//! [`Diagnostic`] with the file, line and column, and reading goes on after an error so that
+//! one pass reports them all.
+
+use serde_json::Value;
 
 use crate::diag::{Diagnostic, FileId, did_you_mean};
 use crate::yaml::{Key, Node, NodeValue, Span};
@@ -24,12 +31,37 @@ impl<T> Spanned<T> {
 pub struct Reader<'d> {
     file: FileId,
     diagnostics: &'d mut Vec<Diagnostic>,
+    /// How many errors were schema errors: a wrong type, a missing required field, an invalid
+    /// enum value or an unknown field.
+    schema_errors: usize,
 }
 
 impl<'d> Reader<'d> {
     /// A reader for `file` that appends to `diagnostics`.
     pub fn new(file: FileId, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
-        Reader { file, diagnostics }
+        Reader {
+            file,
+            diagnostics,
+            schema_errors: 0,
+        }
+    }
+
+    /// How many of the errors recorded so far are schema errors (a wrong type, a missing
+    /// required field, an invalid enum value, an unknown field), as opposed to errors about
+    /// what well-formed fields say.
+    pub fn schema_errors(&self) -> usize {
+        self.schema_errors
+    }
+
+    /// Records a schema error.
+    fn schema_error(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.schema_errors += 1;
+        self.error(span, message, label)
     }
 
     /// The file being read.
@@ -65,7 +97,7 @@ impl<'d> Reader<'d> {
 
     /// Reports that `node` has the wrong type.
     pub fn type_error(&mut self, node: &Node, what: &str, expected: &str) {
-        self.error(
+        self.schema_error(
             node.span,
             format!(
                 "wrong type for {what}: expected {expected}, found {}",
@@ -167,6 +199,29 @@ impl<'d> Reader<'d> {
         out
     }
 
+    /// Reads a mapping, returning its entries (keys with their spans, in source order).
+    pub fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [(Key, Node)]> {
+        match &node.value {
+            NodeValue::Map(entries) => Some(entries),
+            _ => {
+                self.type_error(node, what, "a mapping");
+                None
+            }
+        }
+    }
+
+    /// Reads a mapping whose values may be anything, as JSON.
+    pub fn value_map(&mut self, node: &Node, what: &str) -> serde_json::Map<String, Value> {
+        self.mapping(node, what)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.text.clone(), v.to_json()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Reads a string that must be one of `allowed` (compared exactly).
     pub fn one_of(&mut self, node: &Node, what: &str, allowed: &[&str]) -> Option<Spanned<String>> {
         let value = self.string(node, what)?;
@@ -179,7 +234,7 @@ impl<'d> Reader<'d> {
             .collect::<Vec<_>>()
             .join(", ");
         let suggestion = did_you_mean(&value.value, allowed.iter().copied());
-        let d = self.error(
+        let d = self.schema_error(
             node.span,
             format!("invalid value `{}` for {what}", value.value),
             format!("expected one of {list}"),
@@ -229,7 +284,7 @@ impl<'n> Obj<'n> {
         let found = self.field(name);
         if found.is_none() {
             let span = self.head_span();
-            r.error(
+            r.schema_error(
                 span,
                 format!("missing required field `{name}` in {}", self.what),
                 format!("this {} has no `{name}`", self.what),
@@ -253,7 +308,7 @@ impl<'n> Obj<'n> {
                 continue;
             }
             let suggestion = did_you_mean(&key.text, self.known.iter().copied());
-            let d = r.error(
+            let d = r.schema_error(
                 key.span,
                 format!("unknown field `{}` in {}", key.text, self.what),
                 format!("not a field of {}", self.what),

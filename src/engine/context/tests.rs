@@ -154,10 +154,8 @@ fn reused_document_matches_a_fresh_one() {
         doc.pointer("/request/oldObject/metadata/uid"),
         Some(&json!("u"))
     );
-    assert_eq!(
-        doc.pointer("/request/object/metadata/name"),
-        Some(&json!("n"))
-    );
+    // Only the object a value writes into is copied; the other stays a stand-in.
+    assert_eq!(doc.pointer("/request/object"), Some(&Value::Null));
 }
 
 #[test]
@@ -181,4 +179,42 @@ fn values_and_entries() {
     assert_eq!(ctx.doc().pointer("/element"), Some(&json!(1)));
     ctx.restore("element", previous);
     assert_eq!(ctx.doc().pointer("/element"), None);
+}
+
+#[test]
+fn added_values_win_over_the_request_and_merge_like_kyverno() {
+    let admission = AdmissionRequest::for_resource(pod(), Operation::Update);
+    let request = Request::new(&admission).with_origin(Origin::Offline);
+    let input = Input::of(&request);
+    let mut ctx = Context::new(&input);
+    ctx.add_value("request.object.metadata.name", json!("forced"));
+    assert_eq!(
+        query(&ctx, "request.object.metadata.name"),
+        Ok(json!("forced"))
+    );
+    // The rest of the object is still there, and the old object is untouched.
+    assert_eq!(
+        query(&ctx, "request.object.spec.containers[0].name"),
+        Ok(json!("c"))
+    );
+    assert_eq!(
+        query(&ctx, "request.oldObject.metadata.name"),
+        Ok(json!("p"))
+    );
+    // A mapping merges into the mapping there; other values replace.
+    ctx.add_value(
+        "request.object.metadata",
+        json!({"labels": {"team": "a"}, "namespace": "other"}),
+    );
+    assert_eq!(
+        query(&ctx, "request.object.metadata"),
+        Ok(json!({"name": "forced", "namespace": "other", "labels": {"team": "a"}}))
+    );
+    ctx.add_value("request.object.metadata.labels", json!("flat"));
+    assert_eq!(
+        query(&ctx, "request.object.metadata.labels"),
+        Ok(json!("flat"))
+    );
+    // The request's own object is not changed.
+    assert_eq!(input.resource.pointer("/metadata/name"), Some(&json!("p")));
 }
