@@ -858,3 +858,142 @@ fn values_user_info_and_psa_configuration_files_are_read_strictly() {
     assert_eq!(code, 2, "{stdout}");
     insta::assert_snapshot!(stderr.replace(&dir, "<dir>"));
 }
+
+#[test]
+fn apply_reads_the_cluster_from_a_context_file() {
+    let dir = scratch_dir("context-file");
+    let cluster = std::fs::read_to_string("examples/cluster-resources/.kyverno-test/cluster.yaml")
+        .expect("the example's cluster");
+    let context = cluster.replace("kind: ClusterResource", "kind: Context");
+    let file = dir.join("context.yaml");
+    std::fs::write(&file, context).expect("write");
+    let apply = |extra: &[&str]| {
+        let mut args = vec![
+            "apply",
+            "examples/cluster-resources/policy.yaml",
+            "-r",
+            "examples/cluster-resources/resources.yaml",
+        ];
+        args.extend(extra);
+        rampart(&args)
+    };
+    let (_, without, _) = apply(&[]);
+    let path = file.display().to_string();
+    let (code, with, stderr) = apply(&["--context-file", &path]);
+    assert_ne!(
+        without, with,
+        "the context file's ConfigMaps answer the rules"
+    );
+    assert!(
+        with.contains("Team marketing is not one of payments,search."),
+        "{with}{stderr}"
+    );
+    assert_eq!(code, 1);
+    // Read strictly, like every CLI file.
+    std::fs::write(
+        &file,
+        "apiVersion: cli.kyverno.io/v1alpha1\nkind: Context\nspec:\n  resorces: []\n",
+    )
+    .expect("write");
+    let (code, _, stderr) = apply(&["--context-file", &path]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown field `resorces`"), "{stderr}");
+}
+
+#[test]
+fn apply_flags_for_namespaces_stdin_scopes_and_performance() {
+    let base = [
+        "apply",
+        "examples/require-team-label/policy.yaml",
+        "-r",
+        "examples/require-team-label/resources.yaml",
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        rampart(&args)
+    };
+    let (_, all, _) = run(&[]);
+    assert!(all.contains("to 3 resource(s)"), "{all}");
+    let (_, other, _) = run(&["-n", "elsewhere"]);
+    assert!(other.contains("to 0 resource(s)"), "{other}");
+    let (_, piped, _) = run(&["-i"]);
+    assert!(!piped.contains("Applying"), "{piped}");
+    let (_, _, stderr) = run(&["--show-performance"]);
+    assert!(
+        stderr.starts_with("performance: 3 resource(s), 3 rule(s)"),
+        "{stderr}"
+    );
+    let (code, _, _) = run(&["--continue-on-fail"]);
+    assert_eq!(code, 1, "accepted: evaluation never stops on a resource");
+
+    // A CRD that declares a cluster-scoped kind: its objects get no `default` namespace.
+    let dir = scratch_dir("crd-paths");
+    std::fs::write(
+        dir.join("crd.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  scope: Cluster\n  names:\n    kind: Widget\n    plural: widgets\n  versions: []\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("widget.yaml"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("policy.yaml"),
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: widgets\nspec:\n  rules:\n  - name: no-namespace\n    match:\n      any:\n      - resources:\n          kinds: [Widget]\n    validate:\n      message: \"namespace: {{ request.object.metadata.namespace || 'none' }}\"\n      deny: {}\n",
+    )
+    .expect("write");
+    let file = |f: &str| dir.join(f).display().to_string();
+    let widget = |extra: &[&str]| {
+        let (policy, resource) = (file("policy.yaml"), file("widget.yaml"));
+        let mut args = vec![
+            "apply",
+            &policy,
+            "-r",
+            &resource,
+            "-t",
+            "--detailed-results",
+        ];
+        args.extend(extra);
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        rampart(&args).1
+    };
+    assert!(widget(&[]).contains("namespace: default"));
+    let crd = file("crd.yaml");
+    assert!(widget(&["--crd-paths", &crd]).contains("namespace: none"));
+}
+
+#[test]
+fn flags_that_need_a_cluster_a_registry_or_git_are_refused() {
+    let base = [
+        "apply",
+        "examples/require-team-label/policy.yaml",
+        "-r",
+        "examples/require-team-label/resources.yaml",
+    ];
+    for (flag, reason) in [
+        (vec!["--cluster"], "--cluster needs a Kubernetes cluster"),
+        (
+            vec!["--kubeconfig", "k"],
+            "--kubeconfig needs a Kubernetes cluster",
+        ),
+        (vec!["--registry"], "--registry needs an image registry"),
+        (vec!["-b", "main"], "--git-branch needs a git remote"),
+        (vec!["--json", "p.json"], "--json is for policy types"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(flag);
+        let (code, stdout, stderr) = rampart(&args);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+        assert!(stderr.contains(reason), "{stderr}");
+    }
+    let (code, _, stderr) = rampart(&["test", "examples/require-team-label", "--registry"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, stdout, _) = rampart(&["test", "examples/require-team-label", "-o", "markdown"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("| ID | POLICY | RULE | RESOURCE | RESULT | REASON | MESSAGE |\n|---|")
+    );
+}

@@ -10,8 +10,10 @@ use rampart::{
 use serde_json::{Map, Value};
 
 use super::cluster::OfflineCluster;
+use super::context_file;
 use super::document::Unread;
 use super::mutated::{self, Destination};
+use super::refused::{ApplyOnly, Remote};
 use super::resources::{self, name_of};
 use super::userinfo::{self, RequestInfo};
 use super::values::{self, Values};
@@ -91,6 +93,36 @@ pub struct ApplyArgs {
     /// and not used).
     #[arg(long)]
     pub exceptions_within_policies: bool,
+    /// Mutate output for piping to kubectl: no `policy ... applied to` headers and no
+    /// `Applying ...` line.
+    #[arg(short = 'i', long)]
+    pub stdin: bool,
+    /// Go on with the next resource when one cannot be evaluated (rampart always does:
+    /// evaluation never stops on a resource).
+    #[arg(long)]
+    pub continue_on_fail: bool,
+    /// Go on past resource files that cannot be used (the default); `=false` stops the run.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub continue_on_error: bool,
+    /// Only evaluate the resources of this namespace.
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Print how long loading and evaluating took, on standard error.
+    #[arg(long)]
+    pub show_performance: bool,
+    /// A `cli.kyverno.io/v1alpha1 Context` file: its `spec.resources` are the cluster's objects.
+    #[arg(long)]
+    pub context_file: Option<String>,
+    /// CRD files or directories: their kinds' scope decides which resources get the `default`
+    /// namespace.
+    #[arg(long = "crd-paths", alias = "crd-path", value_delimiter = ',')]
+    pub crd_paths: Vec<String>,
+    /// Flags that need a registry or git (refused).
+    #[command(flatten)]
+    pub remote: Remote,
+    /// Flags that need a cluster or other policy types (refused).
+    #[command(flatten)]
+    pub apply_only: ApplyOnly,
 }
 
 /// Counts of rule results, as Kyverno's summary line prints them.
@@ -160,6 +192,11 @@ pub fn evaluate(
 /// Runs `apply`.
 pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     out.color &= !args.remove_color;
+    if let Some(refusal) = args.remote.refusal().or_else(|| args.apply_only.refusal()) {
+        out.err(&format!("Error: {refusal}\n"));
+        return EXIT_USAGE;
+    }
+    let started = std::time::Instant::now();
     if args.resources.is_empty() {
         out.err("Error: resource file(s) or cluster required\n");
         return EXIT_USAGE;
@@ -241,9 +278,24 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.err(&loader.render_diagnostics(out.color));
     }
     out.err(&loader.render_ignored(out.verbose));
-    let Some((resources, left_out)) = loaded else {
+    let Some((mut resources, left_out)) = loaded else {
         return EXIT_USAGE;
     };
+    if left_out > 0 && !args.continue_on_error {
+        out.err(&format!(
+            "Error: {left_out} resource file(s) or document(s) could not be used (--continue-on-error=false)\n"
+        ));
+        return EXIT_FAIL;
+    }
+    if !args.crd_paths.is_empty() {
+        let Some(crds) = resources::load(&args.crd_paths, loader.sources_mut(), out) else {
+            return EXIT_USAGE;
+        };
+        resources::apply_crd_scopes(&mut resources, &crds);
+    }
+    if let Some(namespace) = &args.namespace {
+        resources.retain(|r| resources::namespace_of(r) == namespace);
+    }
     if !args.exceptions_with_resources {
         let hint = "pass it with -e, or use --exceptions-with-resources";
         resources::warn_exceptions(&resources, hint, out);
@@ -263,9 +315,35 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         };
         cluster = cluster.with_targets(targets);
     }
+    if let Some(path) = &args.context_file {
+        let mut diagnostics = Vec::new();
+        let context = context_file::load(
+            std::path::Path::new(path),
+            loader.sources_mut(),
+            &mut diagnostics,
+        );
+        out.err(&diag::render_all(&diagnostics, loader.sources(), out.color));
+        match context {
+            Ok(context) => {
+                if context.images {
+                    out.err(&format!("warning: {path}: `spec.images` is not used by this version (imageRegistry data comes from values files)\n"));
+                }
+                let mut objects = context.resources;
+                objects.extend(resources.iter().cloned());
+                cluster = cluster.with_objects(objects);
+            }
+            Err(e) => {
+                out.err(&format!(
+                    "Error: failed to load the context file ({})\n",
+                    unread_reason(&e)
+                ));
+                return EXIT_USAGE;
+            }
+        }
+    }
     let destination = match Destination::open(
         args.output.as_deref(),
-        args.resources.iter().any(|r| r == "-"),
+        args.stdin || args.resources.iter().any(|r| r == "-"),
     ) {
         Ok(d) => d,
         Err(e) => {
@@ -280,12 +358,18 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             return EXIT_USAGE;
         }
     };
+    let evaluated = started.elapsed();
     let mut counts = count(&results, args.audit_warn);
     counts.error += loader.invalid().len() + left_out;
 
-    if !args.policy_report {
+    if !args.policy_report && !args.stdin {
+        let exceptions = engine.exceptions().count();
+        let with = match exceptions {
+            0 => String::new(),
+            n => format!(" with {n} exception(s)"),
+        };
         out.out(&format!(
-            "\nApplying {} policy rule(s) to {} resource(s)...\n",
+            "\nApplying {} policy rule(s) to {} resource(s){with}...\n",
             engine.rule_count(),
             resource_count
         ));
@@ -311,6 +395,16 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.out(&format!(
             "\npass: {}, fail: {}, warn: {}, error: {}, skip: {} \n",
             counts.pass, counts.fail, counts.warn, counts.error, counts.skip
+        ));
+    }
+    if args.show_performance {
+        let total = started.elapsed();
+        let per_second = resource_count as f64 / evaluated.as_secs_f64().max(1e-9);
+        out.err(&format!(
+            "performance: {resource_count} resource(s), {} rule(s): loaded and evaluated in {:.3?} ({per_second:.0} resources/s), {:.3?} in all\n",
+            engine.rule_count(),
+            evaluated,
+            total
         ));
     }
     exit_code(&counts, args)

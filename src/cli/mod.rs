@@ -6,6 +6,7 @@ mod apipath;
 mod apply;
 mod check;
 mod cluster;
+mod context_file;
 mod document;
 mod expectations;
 mod jp;
@@ -15,6 +16,7 @@ mod psa;
 mod psa_config;
 #[cfg(test)]
 mod reading_tests;
+mod refused;
 mod resources;
 mod table;
 mod test_cluster;

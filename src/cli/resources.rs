@@ -116,6 +116,24 @@ pub fn warn_exceptions(resources: &[Value], hint: &str, out: &mut Output) {
     }
 }
 
+/// Applies the scope of custom kinds (`--crd-paths`): resources of a kind a CRD declares
+/// `scope: Cluster` have no namespace (not the `default` a namespaced kind gets).
+pub fn apply_crd_scopes(resources: &mut [Value], crds: &[Value]) {
+    let cluster_kinds: Vec<&str> = crds
+        .iter()
+        .filter(|c| kind_of(c) == "CustomResourceDefinition")
+        .filter(|c| c.pointer("/spec/scope").and_then(Value::as_str) == Some("Cluster"))
+        .filter_map(|c| c.pointer("/spec/names/kind").and_then(Value::as_str))
+        .collect();
+    for resource in resources.iter_mut() {
+        if cluster_kinds.contains(&kind_of(resource))
+            && let Some(metadata) = resource.get_mut("metadata").and_then(Value::as_object_mut)
+        {
+            metadata.remove("namespace");
+        }
+    }
+}
+
 /// Labels of the Namespace objects among the resources, by namespace name.
 pub fn namespace_labels(resources: &[Value]) -> Vec<(String, Map<String, Value>)> {
     resources

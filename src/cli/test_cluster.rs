@@ -90,7 +90,7 @@ fn spec(r: &mut Reader, node: &Node, base: &Path) -> Option<ClusterResource> {
 }
 
 /// An object of the cluster: a mapping with `apiVersion`, `kind` and `metadata.name`.
-fn object(r: &mut Reader, node: &Node) -> Option<Value> {
+pub(super) fn object(r: &mut Reader, node: &Node) -> Option<Value> {
     let entries = r.mapping(node, "cluster object")?;
     let mut ok = true;
     for field in ["apiVersion", "kind"] {

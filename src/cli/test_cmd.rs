@@ -38,8 +38,8 @@ pub struct TestArgs {
     /// Add the message column.
     #[arg(long)]
     pub detailed_results: bool,
-    /// Output format: a table (default), `json`, `yaml` or `junit`.
-    #[arg(short = 'o', long, value_parser = ["json", "yaml", "junit"])]
+    /// Output format: a table (default), `json`, `yaml`, `junit` or `markdown`.
+    #[arg(short = 'o', long, value_parser = ["json", "yaml", "junit", "markdown"])]
     pub output_format: Option<String>,
     /// Fail results with no rule response (unless `skip` was expected) and results of policies
     /// that failed validation.
@@ -51,6 +51,9 @@ pub struct TestArgs {
     /// Exit with an error when no test file is found.
     #[arg(long)]
     pub require_tests: bool,
+    /// Flags that need a registry or git (refused).
+    #[command(flatten)]
+    pub remote: super::refused::Remote,
 }
 
 /// Finds test files below the given paths, sorted; `Err` names a path that does not exist.
@@ -86,6 +89,10 @@ fn find_tests(dirs: &[String], file_name: &str) -> Result<Vec<PathBuf>, String> 
 /// Runs `test`.
 pub fn run(args: &TestArgs, out: &mut Output) -> i32 {
     out.color &= !args.remove_color && args.output_format.is_none();
+    if let Some(refusal) = args.remote.refusal() {
+        out.err(&format!("Error: {refusal}\n"));
+        return super::EXIT_USAGE;
+    }
     let tests = match find_tests(&args.dirs, &args.file_name) {
         Ok(tests) => tests,
         Err(e) => {
@@ -495,8 +502,30 @@ fn render_rows(rows: &[Row], format: &str) -> String {
     match format {
         "json" => serde_json::to_string_pretty(&values).unwrap_or_default() + "\n",
         "yaml" => rampart::yaml::to_yaml_string(&Value::Array(values)),
+        "markdown" => markdown(rows),
         _ => junit(rows),
     }
+}
+
+/// The rows as a Markdown table (for a CI summary page), messages included.
+fn markdown(rows: &[Row]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from(
+        "| ID | POLICY | RULE | RESOURCE | RESULT | REASON | MESSAGE |\n|---|---|---|---|---|---|---|\n",
+    );
+    for (i, r) in rows.iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            i + 1,
+            cell(&r.policy),
+            cell(&r.rule),
+            cell(&r.resource),
+            if r.passed { "Pass" } else { "Fail" },
+            cell(&r.reason),
+            cell(&r.message)
+        ));
+    }
+    out
 }
 
 fn xml_escape(s: &str) -> String {
