@@ -64,7 +64,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply policies to resources and report the results (like `kyverno apply`).
-    Apply(ApplyArgs),
+    Apply(Box<ApplyArgs>),
     /// Run `kyverno-test.yaml` test suites (like `kyverno test`).
     Test(TestArgs),
     /// Load and compile policies, printing only diagnostics.
