@@ -600,30 +600,54 @@ pub fn read_resources<S: AsRef<str>>(
                     diagnostics.extend(not_a_resource(file, &doc, span));
                 }
             }
-            Err(d) => diagnostics.push((*d).with_note(
-                "this file is left out; a Helm template must be rendered first (`helm template`)",
-            )),
+            Err(d) => {
+                let note = if sources.text(file).contains("{{") {
+                    "this file is left out; a Helm template must be rendered first (`helm template`)"
+                } else {
+                    "this file is left out"
+                };
+                diagnostics.push((*d).with_note(note));
+            }
         }
     }
     Ok((resources, diagnostics))
 }
 
-/// Whether a document has what every Kubernetes resource has: `apiVersion` and `kind`.
+/// Whether a document has what every Kubernetes resource has (`apiVersion` and `kind`) and
+/// is not a kustomization (`kustomize.config.k8s.io`), which kustomize reads and no cluster
+/// holds.
 fn is_resource(doc: &Value) -> bool {
-    doc.get("kind").is_some() && doc.get("apiVersion").is_some()
+    doc.get("kind").is_some() && doc.get("apiVersion").is_some() && !is_kustomization(doc)
+}
+
+fn is_kustomization(doc: &Value) -> bool {
+    doc.get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|api| api.starts_with("kustomize.config.k8s.io/"))
 }
 
 /// The diagnostic for a document that is not a Kubernetes resource (none when it is one).
 fn not_a_resource(file: FileId, doc: &Value, span: crate::yaml::Span) -> Option<Diagnostic> {
-    (!is_resource(doc)).then(|| {
-        Diagnostic::error(
-            file,
-            span,
-            "not a Kubernetes resource: it has no `apiVersion` and `kind`",
+    if is_resource(doc) {
+        return None;
+    }
+    let message = if is_kustomization(doc) {
+        "not a Kubernetes resource: a kustomization".to_string()
+    } else {
+        let missing: Vec<&str> = ["`apiVersion`", "`kind`"]
+            .into_iter()
+            .filter(|field| doc.get(field.trim_matches('`')).is_none())
+            .collect();
+        format!(
+            "not a Kubernetes resource: it has no {}",
+            missing.join(" and ")
         )
-        .with_label("this document")
-        .with_note("it is left out; a Helm chart or a kustomization must be rendered first (`helm template`, `kustomize build`)")
-    })
+    };
+    Some(
+        Diagnostic::error(file, span, message)
+            .with_label("this document")
+            .with_note("it is left out; a Helm chart or a kustomization must be rendered first (`helm template`, `kustomize build`)"),
+    )
 }
 
 /// A diagnostic for a file that is not text: at the first bad byte of its lossy decoding.
