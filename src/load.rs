@@ -258,6 +258,8 @@ struct PolicySet {
     program: Program,
     /// The valid policies' IR (autogen included), parallel to `program.policies`.
     policies: Vec<ir::Policy>,
+    /// Where each valid policy's `metadata.name` is written, parallel to `policies`.
+    name_spans: Vec<crate::yaml::Span>,
     /// The valid exceptions' IR, parallel to `program.exceptions`.
     exceptions: Vec<ir::Exception>,
     /// Policies rejected because of errors.
@@ -322,7 +324,9 @@ impl PolicySet {
             let policy = syntax::is_policy(doc);
             let exception = syntax::is_exception(doc);
             match documents {
-                Documents::Any | Documents::Policies if policy => self.add_policy(file, doc),
+                Documents::Any | Documents::Policies if policy => {
+                    self.add_policy(file, doc, sources)
+                }
                 Documents::Any | Documents::Exceptions if exception => {
                     self.add_exception(file, doc)
                 }
@@ -397,7 +401,7 @@ impl PolicySet {
         (name, error)
     }
 
-    fn add_policy(&mut self, file: FileId, doc: &Node) {
+    fn add_policy(&mut self, file: FileId, doc: &Node, sources: &SourceMap) {
         let first = self.diagnostics.len();
         let mut reader = Reader::new(file, &mut self.diagnostics);
         let parsed = syntax::parse_policy(&mut reader, doc);
@@ -411,7 +415,13 @@ impl PolicySet {
         let (name, error) = self.outcome(doc, first, "<unnamed policy>");
         match (error, compiled) {
             (None, Some((policy, compiled))) => {
+                let name_span = doc
+                    .get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .map_or(doc.span, |n| n.span);
+                self.warn_if_loaded_before(&policy, name_span, sources);
                 self.policies.push(policy);
+                self.name_spans.push(name_span);
                 self.program.policies.push(compiled);
             }
             (error, _) => {
@@ -423,6 +433,48 @@ impl PolicySet {
                 });
             }
         }
+    }
+
+    /// Warns when a valid policy of the same identity (kind, namespace of a namespaced Policy,
+    /// name) was loaded before `policy`: a cluster keeps only the one applied last, while
+    /// offline both are evaluated. Both stay loaded.
+    fn warn_if_loaded_before(
+        &mut self,
+        policy: &ir::Policy,
+        name_span: crate::yaml::Span,
+        sources: &SourceMap,
+    ) {
+        let Some((first, first_span)) =
+            self.policies.iter().zip(&self.name_spans).find(|(p, _)| {
+                p.kind == policy.kind && p.namespace == policy.namespace && p.name == policy.name
+            })
+        else {
+            return;
+        };
+        let identity = match &policy.namespace {
+            Some(ns) => format!("{ns}/{}", policy.name),
+            None => policy.name.clone(),
+        };
+        let mut d = Diagnostic::warning(
+            policy.file,
+            name_span,
+            format!(
+                "{} `{identity}` is loaded twice: both are evaluated here, but a cluster keeps only the one applied last",
+                policy.kind.as_str()
+            ),
+        )
+        .with_label("a second policy of this kind, namespace and name");
+        if first.file == policy.file {
+            d = d.with_related(*first_span, "first loaded here");
+        } else {
+            let (line, column) = sources.line_col(first.file, first_span.start);
+            d = d.with_note(format!(
+                "first loaded from {}:{line}:{column}",
+                sources.name(first.file)
+            ));
+        }
+        self.diagnostics
+            .push(d.with_note("rename one of them, or remove the copy"));
     }
 
     fn add_exception(&mut self, file: FileId, doc: &Node) {
@@ -548,30 +600,54 @@ pub fn read_resources<S: AsRef<str>>(
                     diagnostics.extend(not_a_resource(file, &doc, span));
                 }
             }
-            Err(d) => diagnostics.push((*d).with_note(
-                "this file is left out; a Helm template must be rendered first (`helm template`)",
-            )),
+            Err(d) => {
+                let note = if sources.text(file).contains("{{") {
+                    "this file is left out; a Helm template must be rendered first (`helm template`)"
+                } else {
+                    "this file is left out"
+                };
+                diagnostics.push((*d).with_note(note));
+            }
         }
     }
     Ok((resources, diagnostics))
 }
 
-/// Whether a document has what every Kubernetes resource has: `apiVersion` and `kind`.
+/// Whether a document has what every Kubernetes resource has (`apiVersion` and `kind`) and
+/// is not a kustomization (`kustomize.config.k8s.io`), which kustomize reads and no cluster
+/// holds.
 fn is_resource(doc: &Value) -> bool {
-    doc.get("kind").is_some() && doc.get("apiVersion").is_some()
+    doc.get("kind").is_some() && doc.get("apiVersion").is_some() && !is_kustomization(doc)
+}
+
+fn is_kustomization(doc: &Value) -> bool {
+    doc.get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|api| api.starts_with("kustomize.config.k8s.io/"))
 }
 
 /// The diagnostic for a document that is not a Kubernetes resource (none when it is one).
 fn not_a_resource(file: FileId, doc: &Value, span: crate::yaml::Span) -> Option<Diagnostic> {
-    (!is_resource(doc)).then(|| {
-        Diagnostic::error(
-            file,
-            span,
-            "not a Kubernetes resource: it has no `apiVersion` and `kind`",
+    if is_resource(doc) {
+        return None;
+    }
+    let message = if is_kustomization(doc) {
+        "not a Kubernetes resource: a kustomization".to_string()
+    } else {
+        let missing: Vec<&str> = ["`apiVersion`", "`kind`"]
+            .into_iter()
+            .filter(|field| doc.get(field.trim_matches('`')).is_none())
+            .collect();
+        format!(
+            "not a Kubernetes resource: it has no {}",
+            missing.join(" and ")
         )
-        .with_label("this document")
-        .with_note("it is left out; a Helm chart or a kustomization must be rendered first (`helm template`, `kustomize build`)")
-    })
+    };
+    Some(
+        Diagnostic::error(file, span, message)
+            .with_label("this document")
+            .with_note("it is left out; a Helm chart or a kustomization must be rendered first (`helm template`, `kustomize build`)"),
+    )
 }
 
 /// A diagnostic for a file that is not text: at the first bad byte of its lossy decoding.
@@ -595,4 +671,106 @@ fn unreadable(sources: &mut SourceMap, input: &source::Input, error: &SourceErro
     )
     .with_label("here")
     .with_note("this file is left out")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A policy document of `kind`, `name` and optional namespace.
+    fn policy(kind: &str, name: &str, namespace: Option<&str>) -> String {
+        let namespace = namespace.map_or(String::new(), |ns| format!("\n  namespace: {ns}"));
+        format!(
+            "apiVersion: kyverno.io/v1\nkind: {kind}\nmetadata:\n  name: {name}{namespace}\nspec:\n  rules:\n    - name: r\n      match:\n        any:\n          - resources:\n              kinds: [ConfigMap]\n      validate:\n        message: m\n        pattern:\n          data: {{a: b}}\n"
+        )
+    }
+
+    fn loaded_twice(loader: &Loader) -> Vec<&Diagnostic> {
+        loader
+            .diagnostics()
+            .iter()
+            .filter(|d| d.message.contains("is loaded twice"))
+            .collect()
+    }
+
+    #[test]
+    fn a_policy_loaded_twice_in_one_file_is_a_warning_pointing_at_the_first() {
+        let mut loader = Loader::new();
+        let first = policy("ClusterPolicy", "team", None);
+        let text = format!("{first}---\n{first}");
+        loader.add_text("p.yaml", text.clone());
+        assert!(!loader.has_errors(), "{}", loader.render_diagnostics(false));
+        assert_eq!(loader.engine().policies().count(), 2, "both stay loaded");
+        let warnings = loaded_twice(&loader);
+        assert_eq!(warnings.len(), 1, "{}", loader.render_diagnostics(false));
+        let second_name = text.rfind("name: team").map(|i| i + "name: ".len());
+        assert_eq!(Some(warnings[0].span.start), second_name);
+        assert_eq!(
+            warnings[0]
+                .related
+                .first()
+                .map(|(s, l)| (s.start, l.as_str())),
+            text.find("name: team")
+                .map(|i| (i + "name: ".len(), "first loaded here"))
+        );
+        let rendered = loader.render_diagnostics(false);
+        assert!(
+            rendered.contains("warning: ClusterPolicy `team` is loaded twice"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("p.yaml:20:9"), "{rendered}");
+    }
+
+    #[test]
+    fn a_policy_loaded_twice_from_two_files_names_where_the_first_is() {
+        let mut loader = Loader::new();
+        loader.add_text("a.yaml", policy("Policy", "team", Some("shop")));
+        loader.add_text(
+            "b.yaml",
+            format!("# copy\n{}", policy("Policy", "team", Some("shop"))),
+        );
+        assert_eq!(loader.engine().policies().count(), 2);
+        let warnings = loaded_twice(&loader);
+        assert_eq!(warnings.len(), 1, "{}", loader.render_diagnostics(false));
+        assert_eq!(
+            warnings[0].message,
+            "Policy `shop/team` is loaded twice: both are evaluated here, but a cluster keeps only the one applied last"
+        );
+        assert!(
+            warnings[0]
+                .notes
+                .contains(&"first loaded from a.yaml:4:9".to_string()),
+            "{:?}",
+            warnings[0].notes
+        );
+        assert!(
+            loader.render_diagnostics(false).contains("b.yaml:5:9"),
+            "{}",
+            loader.render_diagnostics(false)
+        );
+    }
+
+    #[test]
+    fn only_the_same_kind_namespace_and_name_make_the_same_policy() {
+        let mut loader = Loader::new();
+        for (i, text) in [
+            policy("ClusterPolicy", "team", None),
+            policy("Policy", "team", Some("a")),
+            policy("Policy", "team", Some("b")),
+            policy("ClusterPolicy", "other", None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            loader.add_text(&format!("{i}.yaml"), text);
+        }
+        assert!(loaded_twice(&loader).is_empty());
+        // A Policy without a namespace is the `default` namespace's.
+        loader.add_text("4.yaml", policy("Policy", "team", Some("default")));
+        loader.add_text("5.yaml", policy("Policy", "team", None));
+        let warnings = loaded_twice(&loader);
+        assert_eq!(warnings.len(), 1, "{}", loader.render_diagnostics(false));
+        assert!(warnings[0].message.starts_with("Policy `default/team`"));
+        assert_eq!(loader.engine().policies().count(), 6);
+    }
 }

@@ -15,7 +15,7 @@ use clap::Parser;
 use cli::{Cli, Output, run};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(cli::verbosity_args(std::env::args_os()));
     let mut out = Output::new(std::io::stdout().is_terminal());
     let code = run(cli, &mut out);
     let _ = std::io::stdout().write_all(out.stdout.as_bytes());

@@ -108,6 +108,30 @@ impl Output {
     }
 }
 
+/// Kyverno's `-v LEVEL` takes a number, and `-v` alone is level 1. A bare `-v` (or `--v`)
+/// followed by a word that is not a number (`rampart check -v policies/`) is level 1, and the
+/// word is an argument of its own; clap alone would read it as the level and fail.
+pub fn verbosity_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    for i in 0..end {
+        let bare = args.get(i).is_some_and(|a| a == "-v" || a == "--v");
+        let level = args
+            .get(i + 1)
+            .and_then(|next| next.to_str())
+            .is_some_and(|next| next.parse::<u8>().is_ok());
+        if bare
+            && !level
+            && let Some(arg) = args.get_mut(i)
+        {
+            *arg = "--v=1".into();
+        }
+    }
+    args
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut Output) -> i32 {
     out.verbose = cli.verbosity.is_some_and(|v| v > 0);
@@ -117,5 +141,47 @@ pub fn run(cli: Cli, out: &mut Output) -> i32 {
         Command::Check(args) => check::run(&args, out),
         Command::Psa(args) => psa::run(&args, out),
         Command::Jp(args) => jp::run(&args, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Option<(Option<u8>, Vec<String>)> {
+        let cli = Cli::try_parse_from(verbosity_args(args.iter().map(|a| a.into()))).ok()?;
+        match cli.command {
+            Command::Check(check) => Some((cli.verbosity, check.paths)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_bare_v_before_a_path_is_level_one() {
+        let paths = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            parsed(&["rampart", "check", "-v", "pol/"]),
+            Some((Some(1), paths(&["pol/"])))
+        );
+        assert_eq!(
+            parsed(&["rampart", "--v", "check", "pol/"]),
+            Some((Some(1), paths(&["pol/"])))
+        );
+        assert_eq!(
+            parsed(&["rampart", "-v", "3", "check", "pol/"]),
+            Some((Some(3), paths(&["pol/"])))
+        );
+        assert_eq!(
+            parsed(&["rampart", "check", "pol/", "-v=2"]),
+            Some((Some(2), paths(&["pol/"])))
+        );
+        assert_eq!(
+            parsed(&["rampart", "check", "pol/"]),
+            Some((None, paths(&["pol/"])))
+        );
+        assert_eq!(
+            parsed(&["rampart", "check", "--", "-v", "x"]),
+            Some((None, paths(&["-v", "x"])))
+        );
     }
 }

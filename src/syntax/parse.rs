@@ -82,7 +82,7 @@ pub fn parse_policy(r: &mut Reader, doc: &Node) -> Option<PolicyDoc> {
     {
         r.warning(
             m,
-            "this Policy has no `metadata.namespace`: here (as in Kyverno's CLI) it applies to resources of every namespace, but in a cluster only to those of the namespace it is created in",
+            "this Policy has no `metadata.namespace`: it applies only to resources of the `default` namespace here, while Kyverno's CLI applies it to every namespace and a cluster to the namespace it is created in",
             "no namespace",
         )
         .notes
