@@ -997,3 +997,57 @@ fn flags_that_need_a_cluster_a_registry_or_git_are_refused() {
         stdout.starts_with("| ID | POLICY | RULE | RESOURCE | RESULT | REASON | MESSAGE |\n|---|")
     );
 }
+
+#[test]
+fn generated_exceptions_exempt_the_failures_they_were_drafted_from() {
+    for (policy, resources) in [
+        (
+            "examples/require-team-label/policy.yaml",
+            "examples/require-team-label/resources.yaml",
+        ),
+        (
+            "examples/restricted-busybox/policy.yaml",
+            "examples/restricted-busybox/deployment.yaml",
+        ),
+    ] {
+        let (code, drafts, stderr) = rampart(&[
+            "apply",
+            policy,
+            "-r",
+            resources,
+            "--generate-exceptions",
+            "--generated-exception-ttl",
+            "24h",
+        ]);
+        assert_eq!(code, 1, "the failures still count: {stderr}");
+        assert!(drafts.starts_with("---\napiVersion: kyverno.io/v2beta1\nkind: PolicyException\n"));
+        assert!(
+            drafts.contains("cleanup.kyverno.io/ttl: 24h0m0s"),
+            "{drafts}"
+        );
+        let dir = scratch_dir("generated-exceptions");
+        let file = dir.join("exceptions.yaml");
+        // Kyverno writes v2beta1 exceptions without a namespace; one is needed to apply them.
+        std::fs::write(
+            &file,
+            drafts.replace("  creationTimestamp: null\n", "  namespace: kyverno\n"),
+        )
+        .expect("write");
+        let exceptions = file.display().to_string();
+        let (code, stdout, stderr) =
+            rampart(&["apply", policy, "-r", resources, "-e", &exceptions]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.contains("fail: 0"), "{stdout}");
+    }
+    let (code, _, stderr) = rampart(&[
+        "apply",
+        "examples/require-team-label/policy.yaml",
+        "-r",
+        "examples/require-team-label/resources.yaml",
+        "--generate-exceptions",
+        "--generated-exception-ttl",
+        "1d",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("invalid duration \"1d\""), "{stderr}");
+}

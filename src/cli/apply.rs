@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::cluster::OfflineCluster;
 use super::context_file;
 use super::document::Unread;
+use super::exception_drafts;
 use super::mutated::{self, Destination};
 use super::refused::{ApplyOnly, Remote};
 use super::resources::{self, name_of};
@@ -104,6 +105,13 @@ pub struct ApplyArgs {
     /// Go on past resource files that cannot be used (the default); `=false` stops the run.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub continue_on_error: bool,
+    /// Print a `kyverno.io/v2beta1` PolicyException for each failed result of a ClusterPolicy
+    /// instead of the summary.
+    #[arg(long)]
+    pub generate_exceptions: bool,
+    /// The `cleanup.kyverno.io/ttl` of the generated exceptions (a Go duration).
+    #[arg(long, default_value = "720h")]
+    pub generated_exception_ttl: String,
     /// Only evaluate the resources of this namespace.
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
@@ -196,6 +204,13 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.err(&format!("Error: {refusal}\n"));
         return EXIT_USAGE;
     }
+    let ttl = match exception_drafts::go_duration(&args.generated_exception_ttl) {
+        Ok(ttl) => ttl,
+        Err(e) => {
+            out.err(&format!("Error: --generated-exception-ttl: {e}\n"));
+            return EXIT_USAGE;
+        }
+    };
     let started = std::time::Instant::now();
     if args.resources.is_empty() {
         out.err("Error: resource file(s) or cluster required\n");
@@ -362,7 +377,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     let mut counts = count(&results, args.audit_warn);
     counts.error += loader.invalid().len() + left_out;
 
-    if !args.policy_report && !args.stdin {
+    if !args.policy_report && !args.stdin && !args.generate_exceptions {
         let exceptions = engine.exceptions().count();
         let with = match exceptions {
             0 => String::new(),
@@ -376,6 +391,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     }
     print_invalid(&loader, out);
     if !args.policy_report
+        && !args.generate_exceptions
         && let Err(e) = mutated::show(&engine, &resources, &results, &destination, out)
     {
         out.err(&format!("Error: failed to print mutated result ({e})\n"));
@@ -388,6 +404,14 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         };
         let reports = report::policy_reports(&results, &options);
         out.out(&report::render(&reports, &args.output_format));
+    } else if args.generate_exceptions {
+        out.out(&exception_drafts::render(
+            &results,
+            &resources,
+            args.audit_warn,
+            &args.output_format,
+            &ttl,
+        ));
     } else if args.table {
         print_table(&results, args, out);
     } else {

@@ -8,6 +8,7 @@ mod check;
 mod cluster;
 mod context_file;
 mod document;
+mod exception_drafts;
 mod expectations;
 mod jp;
 mod mutated;

@@ -51,12 +51,6 @@ pub struct ApplyOnly {
     /// version.
     #[arg(long)]
     pub parameter_resource: Vec<String>,
-    /// Refused: printing a PolicyException per failure is not built yet.
-    #[arg(long)]
-    pub generate_exceptions: bool,
-    /// Refused with `--generate-exceptions`: the exceptions' TTL.
-    #[arg(long)]
-    pub generated_exception_ttl: Option<String>,
 }
 
 const CLUSTER: &str = "needs a Kubernetes cluster; rampart runs offline: give the resources with -r (and namespaces among them, or in a values file)";
@@ -92,9 +86,6 @@ impl ApplyOnly {
             ("--envoy-payload", !self.envoy_payload.is_empty()),
             ("--parameter-resource", !self.parameter_resource.is_empty()),
         ];
-        if self.generate_exceptions || self.generated_exception_ttl.is_some() {
-            return Some("--generate-exceptions is not built yet in this version of rampart: write the PolicyException by hand (see spec/exceptions.md)".into());
-        }
         cluster
             .iter()
             .find(|(_, given)| *given)

@@ -95,6 +95,14 @@ pub fn control_check_ids(control_name: &str) -> Option<&'static [&'static str]> 
         .map(|(_, ids)| *ids)
 }
 
+/// The control name of a check ID (`runAsNonRoot` → `Running as Non-root`), if it has one.
+pub fn control_name(check_id: &str) -> Option<&'static str> {
+    CONTROLS
+        .iter()
+        .find(|(_, ids)| ids.contains(&check_id))
+        .map(|(name, _)| *name)
+}
+
 /// The control names an exclusion may name (Kyverno's CRD enum), in Kyverno's order.
 pub fn control_names() -> impl Iterator<Item = &'static str> {
     CONTROLS.iter().map(|(name, _)| *name)

@@ -33,7 +33,7 @@ mod pod;
 
 pub use checks::check_level;
 pub use exclude::{
-    Exclusion, ExclusionError, apply_exclusions, control_check_ids, control_names,
+    Exclusion, ExclusionError, apply_exclusions, control_check_ids, control_name, control_names,
     validate_exclusion_fields, validate_exclusions,
 };
 pub use field::{BadValue, FieldError, FieldErrorKind};
