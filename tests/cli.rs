@@ -1051,3 +1051,32 @@ fn generated_exceptions_exempt_the_failures_they_were_drafted_from() {
     assert_eq!(code, 2);
     assert!(stderr.contains("invalid duration \"1d\""), "{stderr}");
 }
+
+#[test]
+fn foreach_values_give_each_element_its_value() {
+    let dir = scratch_dir("foreach-values");
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).expect("write");
+    write(
+        "policy.yaml",
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: registries\nspec:\n  rules:\n  - name: allowed\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    validate:\n      foreach:\n      - list: request.object.spec.containers\n        deny:\n          conditions:\n            any:\n            - key: \"{{ allowed }}\"\n              operator: NotEquals\n              value: \"yes\"\n",
+    );
+    write(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: a\n  - name: b\n    image: b\n",
+    );
+    let values = |second: &str| {
+        format!(
+            "apiVersion: cli.kyverno.io/v1alpha1\nkind: Values\npolicies:\n- name: registries\n  rules:\n  - name: allowed\n    foreachValues:\n      allowed: [\"yes\", \"{second}\"]\n"
+        )
+    };
+    let apply = |second: &str| {
+        write("values.yaml", &values(second));
+        let file = |f: &str| dir.join(f).display().to_string();
+        let (policy, pod, values) = (file("policy.yaml"), file("pod.yaml"), file("values.yaml"));
+        rampart(&["apply", &policy, "-r", &pod, "-f", &values])
+    };
+    let (code, stdout, stderr) = apply("yes");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, stdout, _) = apply("no");
+    assert_eq!(code, 1, "the second element reads its own value: {stdout}");
+}

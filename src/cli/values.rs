@@ -34,6 +34,8 @@ pub struct PolicyValues {
     pub name: String,
     /// `rules[]`: rule name → values.
     pub rules: Vec<(String, Map<String, Value>)>,
+    /// `rules[].foreachValues`: rule name → name → the values of successive foreach elements.
+    pub foreach: Vec<(String, Vec<(String, Vec<Value>)>)>,
     /// `resources[]`: resource name → values.
     pub resources: Vec<(String, Map<String, Value>)>,
 }
@@ -239,12 +241,13 @@ fn to_map(pairs: Vec<(Spanned<String>, Spanned<String>)>) -> Map<String, Value> 
         .collect()
 }
 
-/// A named entry with values: `name` (required) and a mapping under `values_field`.
+/// A named entry with values: `name` (required) and a mapping under `values`; the `known`
+/// fields are read elsewhere.
 fn named_values(
     r: &mut Reader,
     node: &Node,
     what: &'static str,
-    extra: &[&'static str],
+    known: &[&'static str],
 ) -> Option<(String, Map<String, Value>)> {
     let mut obj = r.object(node, what)?;
     let name = obj.required(r, "name").and_then(|n| r.string(n, "name"));
@@ -252,14 +255,8 @@ fn named_values(
         .field("values")
         .map(|n| r.value_map(n, "values"))
         .unwrap_or_default();
-    for field in extra {
-        if let Some((key, _)) = obj.entry(field) {
-            r.warning(
-                key.span,
-                format!("`{field}` is not supported by this version of rampart yet; ignored"),
-                "ignored",
-            );
-        }
+    for field in known {
+        obj.field(field);
     }
     obj.finish(r);
     Some((name?.value, values))
@@ -268,25 +265,56 @@ fn named_values(
 fn policy(r: &mut Reader, node: &Node) -> Option<PolicyValues> {
     let mut obj = r.object(node, "policy values")?;
     let name = obj.required(r, "name").and_then(|n| r.string(n, "name"));
-    let mut entries = |field: &'static str, what: &'static str, extra: &[&'static str]| {
+    let mut entries = |field: &'static str, what: &'static str, known: &[&'static str]| {
         obj.field(field)
             .and_then(|n| r.list(n, field))
             .map(|items| {
                 items
                     .iter()
-                    .filter_map(|i| named_values(r, i, what, extra))
+                    .filter_map(|i| named_values(r, i, what, known))
                     .collect()
             })
             .unwrap_or_default()
     };
+    // `foreachValues` is read below, with the rule's name.
     let rules = entries("rules", "rule values", &["foreachValues"]);
     let resources = entries("resources", "resource values", &[]);
+    let foreach = node
+        .get("rules")
+        .and_then(|n| match &n.value {
+            rampart::yaml::NodeValue::Seq(items) => Some(items),
+            _ => None,
+        })
+        .map(|items| items.iter().filter_map(|i| foreach_values(r, i)).collect())
+        .unwrap_or_default();
     obj.finish(r);
     Some(PolicyValues {
         name: name?.value,
         rules,
         resources,
+        foreach,
     })
+}
+
+/// A rule entry's `foreachValues`: each name with its list of per-element values.
+fn foreach_values(r: &mut Reader, node: &Node) -> Option<(String, Vec<(String, Vec<Value>)>)> {
+    let name = node.get("name")?.as_str()?.to_string();
+    let values = node.get("foreachValues")?;
+    let entries = r.mapping(values, "foreachValues")?;
+    let mut out = Vec::new();
+    for (key, list) in entries {
+        match list.to_json() {
+            Value::Array(items) => out.push((key.text.clone(), items)),
+            _ => {
+                r.type_error(
+                    list,
+                    "a foreachValues entry",
+                    "a list of values, one per element",
+                );
+            }
+        }
+    }
+    Some((name, out))
 }
 
 /// A `namespaces[]` entry: a Namespace object; its name and labels are kept.
@@ -373,18 +401,31 @@ fn subresource(r: &mut Reader, node: &Node) -> Option<Subresource> {
 /// A rule's values, as Kyverno's CLI finds them: the first entry of the policy, then its first
 /// rule entry named after the rule, also for the rule's autogen forms (`autogen-<rule>`,
 /// `autogen-cronjob-<rule>`).
+/// Whether a values entry named `name` is for rule `rule` (its autogen rules included).
+fn names_rule(name: &str, rule: &str) -> bool {
+    rule == name
+        || rule.strip_prefix("autogen-") == Some(name)
+        || rule.strip_prefix("autogen-cronjob-") == Some(name)
+}
+
 impl RuleValues for Values {
     fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)> {
-        let names = |name: &str| {
-            rule == name
-                || rule.strip_prefix("autogen-") == Some(name)
-                || rule.strip_prefix("autogen-cronjob-") == Some(name)
-        };
+        let names = |name: &str| names_rule(name, rule);
         self.policies
             .iter()
             .find(|p| p.name == policy)
             .and_then(|p| p.rules.iter().find(|(name, _)| names(name)))
             .map(|(_, values)| values.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
+    fn foreach_values(&self, policy: &str, rule: &str) -> Vec<(String, Vec<Value>)> {
+        let names = |name: &str| names_rule(name, rule);
+        self.policies
+            .iter()
+            .find(|p| p.name == policy)
+            .and_then(|p| p.foreach.iter().find(|(name, _)| names(name)))
+            .map(|(_, values)| values.clone())
             .unwrap_or_default()
     }
 }

@@ -456,16 +456,21 @@ fn with_rule_values<T>(
     scope: &mut Scope,
     f: impl FnOnce(&mut Scope) -> T,
 ) -> T {
-    let values = match (rule.needs_context, scope.input().request.rule_values) {
-        (true, Some(source)) => source.rule_values(policy, &rule.name),
-        _ => Vec::new(),
+    let (values, foreach_values) = match (rule.needs_context, scope.input().request.rule_values) {
+        (true, Some(source)) => (
+            source.rule_values(policy, &rule.name),
+            source.foreach_values(policy, &rule.name),
+        ),
+        _ => (Vec::new(), Vec::new()),
     };
     let mut undo = scope::Undo::default();
     scope.add_values(values, &mut undo);
+    let outer = scope.swap_foreach_values(foreach_values);
     if rule.needs_images {
         scope.add_images();
     }
     let result = f(scope);
+    scope.swap_foreach_values(outer);
     scope.unload(undo);
     result
 }

@@ -32,6 +32,14 @@ pub trait RuleValues: Send + Sync + fmt::Debug {
     /// the rule's expressions read), and an entry that a data source answers replaces a value
     /// of the same name.
     fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)>;
+
+    /// Values per foreach element for a rule (Kyverno's `foreachValues`): inside a `foreach`,
+    /// while element `i` is current, each name reads the `i`-th value of its list. None by
+    /// default.
+    fn foreach_values(&self, policy: &str, rule: &str) -> Vec<(String, Vec<Value>)> {
+        let _ = (policy, rule);
+        Vec::new()
+    }
 }
 
 /// What one evaluation is of. Build it with [`Request::new`] and the `with_*` methods.

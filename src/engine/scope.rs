@@ -24,6 +24,8 @@ pub struct Scope<'r> {
     object_version: u64,
     /// The namespace of the policy whose rules run (`None` for a ClusterPolicy).
     policy_namespace: Option<&'r str>,
+    /// The caller's values per foreach element of the rule that runs (`foreachValues`).
+    foreach_values: Vec<(String, Vec<Value>)>,
 }
 
 /// What [`Scope::enter_element`] replaced, for [`Scope::leave_element`].
@@ -56,7 +58,17 @@ impl<'r> Scope<'r> {
             element: None,
             object_version: 0,
             policy_namespace: None,
+            foreach_values: Vec::new(),
         }
+    }
+
+    /// Sets the caller's values per foreach element for the rule that runs next; returns the
+    /// previous ones (to put back).
+    pub fn swap_foreach_values(
+        &mut self,
+        values: Vec<(String, Vec<Value>)>,
+    ) -> Vec<(String, Vec<Value>)> {
+        std::mem::replace(&mut self.foreach_values, values)
     }
 
     /// Sets the namespace of the policy whose rules run next (`None` for a ClusterPolicy).
@@ -86,6 +98,14 @@ impl<'r> Scope<'r> {
             (format!("element{nesting}"), element.clone()),
             (format!("elementIndex{nesting}"), Value::from(index)),
         ] {
+            self.set(&name, value, &mut undo);
+        }
+        let per_element: Vec<(String, Value)> = self
+            .foreach_values
+            .iter()
+            .filter_map(|(name, values)| Some((name.clone(), values.get(index)?.clone())))
+            .collect();
+        for (name, value) in per_element {
             self.set(&name, value, &mut undo);
         }
         let previous = if scoped {
