@@ -35,10 +35,13 @@ pub struct PolicyValues {
     /// `rules[]`: rule name → values.
     pub rules: Vec<(String, Map<String, Value>)>,
     /// `rules[].foreachValues`: rule name → name → the values of successive foreach elements.
-    pub foreach: Vec<(String, Vec<(String, Vec<Value>)>)>,
+    pub foreach: Vec<(String, ForeachValues)>,
     /// `resources[]`: resource name → values.
     pub resources: Vec<(String, Map<String, Value>)>,
 }
+
+/// A rule's `foreachValues`: each name with the values of successive foreach elements.
+pub type ForeachValues = Vec<(String, Vec<Value>)>;
 
 /// A `subresources[]` entry: objects of the subresource's kind (a `Scale`) are requests for
 /// that subresource of the parent (`Deployment/scale`).
@@ -297,7 +300,7 @@ fn policy(r: &mut Reader, node: &Node) -> Option<PolicyValues> {
 }
 
 /// A rule entry's `foreachValues`: each name with its list of per-element values.
-fn foreach_values(r: &mut Reader, node: &Node) -> Option<(String, Vec<(String, Vec<Value>)>)> {
+fn foreach_values(r: &mut Reader, node: &Node) -> Option<(String, ForeachValues)> {
     let name = node.get("name")?.as_str()?.to_string();
     let values = node.get("foreachValues")?;
     let entries = r.mapping(values, "foreachValues")?;
