@@ -15,23 +15,6 @@ use rampart::{Diagnostic, SourceMap};
 /// The `apiVersion` of the command line's documents (Test, Values, UserInfo, ClusterResource).
 pub const CLI_API_VERSION: &str = "cli.kyverno.io/v1alpha1";
 
-/// `metadata` fields of an object other than `name`, `labels` and `annotations` (accepted, not
-/// used).
-const OTHER_METADATA: &[&str] = &[
-    "namespace",
-    "generateName",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-];
-
 /// One document read from a file.
 #[derive(Debug)]
 pub struct Document {
@@ -164,7 +147,7 @@ pub fn metadata(r: &mut Reader, node: &Node) -> Option<Spanned<String>> {
             r.string_map(n, field);
         }
     }
-    for field in OTHER_METADATA {
+    for field in std::iter::once(&"namespace").chain(rampart::reader::OTHER_METADATA_FIELDS) {
         obj.field(field);
     }
     obj.finish(r);

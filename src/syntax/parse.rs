@@ -2,7 +2,7 @@
 //! diagnostic for every schema problem found (reading goes on after an error).
 
 use super::ast::*;
-use super::reader::{Obj, Reader, Spanned};
+use super::reader::{OTHER_METADATA_FIELDS, Obj, Reader, Spanned};
 use crate::yaml::Node;
 
 /// API versions accepted for policies.
@@ -15,19 +15,6 @@ const SUBJECT_KINDS: &[&str] = &["User", "Group", "ServiceAccount"];
 pub const SPEC_FAILURE_ACTIONS: &[&str] = &["Audit", "Enforce", "audit", "enforce"];
 /// Spellings Kyverno accepts for `validate.failureAction`.
 pub const RULE_FAILURE_ACTIONS: &[&str] = &["Audit", "Enforce"];
-const METADATA_FIELDS: &[&str] = &[
-    "generateName",
-    "selfLink",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-];
 const CLUSTER_ONLY_FIELDS: &[&str] = &[
     "schemaValidation",
     "mutateExistingOnPolicyUpdate",
@@ -131,7 +118,7 @@ pub(super) fn parse_metadata(r: &mut Reader, node: &Node) -> Option<Metadata> {
     if let Some(n) = obj.field("labels") {
         r.string_map(n, "metadata.labels");
     }
-    for field in METADATA_FIELDS {
+    for field in OTHER_METADATA_FIELDS {
         obj.field(field);
     }
     obj.finish(r);

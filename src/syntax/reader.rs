@@ -11,6 +11,22 @@ use serde_json::Value;
 use crate::diag::{Diagnostic, FileId, did_you_mean};
 use crate::yaml::{Key, Node, NodeValue, Span};
 
+/// `metadata` fields of an object other than `name`, `namespace`, `labels` and `annotations`:
+/// accepted in documents, not used.
+pub const OTHER_METADATA_FIELDS: &[&str] = &[
+    "generateName",
+    "selfLink",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+];
+
 /// A value together with the span it was read from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
