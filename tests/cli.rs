@@ -1,21 +1,11 @@
 //! The `rampart` binary on the bundled examples: output (snapshots) and exit codes. Cargo runs
 //! integration tests from the package root, so example paths are relative.
 
-use proptest::prelude::*;
+mod binary;
 
-/// Runs the built binary; returns (exit code, stdout, stderr). A death by signal (an abort, a
-/// stack overflow) is exit code -1.
-fn rampart(args: &[&str]) -> (i32, String, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(args)
-        .output()
-        .expect("the rampart binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+use binary::{rampart, scratch_dir};
+
+use proptest::prelude::*;
 
 #[test]
 fn apply_reports_failures_like_kyverno() {
@@ -344,14 +334,6 @@ fn seed_user_group_defaults_mutates_then_validates() {
         "policy user-group-defaults -> resource default/Deployment/nginx-deployment2 failed:\n1 - autogen-run-as-user-ranges User ID outside defined ranges\n"
     ));
     assert!(stdout.contains("pass: 2, fail: 1, warn: 0, error: 0, skip: 1"));
-}
-
-/// A scratch directory under the target directory, emptied first.
-fn scratch_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
 }
 
 #[test]

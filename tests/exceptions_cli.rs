@@ -3,28 +3,11 @@
 //! the warnings when exceptions are given where none are read. Cargo runs integration tests from
 //! the package root, so example paths are relative.
 
+mod binary;
+
+use binary::{rampart, scratch_dir};
+
 use std::path::PathBuf;
-
-/// Runs the built binary; returns (exit code, stdout, stderr).
-fn rampart(args: &[&str]) -> (i32, String, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(args)
-        .output()
-        .expect("the rampart binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-/// A scratch directory under the target directory, emptied first.
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
-}
 
 const POLICY: &str = "examples/exceptions/policy.yaml";
 const RESOURCES: &str = "examples/exceptions/resources.yaml";
