@@ -67,21 +67,6 @@ impl<'a> ApiPath<'a> {
     }
 }
 
-/// The resource of a kind as Kyverno's fake client guesses it (Kubernetes'
-/// `UnsafeGuessKindToResource`): lower case, then `s` → `ses`, `y` → `ies`, else `+s`.
-pub fn guess_resource(kind: &str) -> String {
-    let singular = kind.to_lowercase();
-    if let Some(stem) = singular.strip_suffix('y') {
-        format!("{stem}ies")
-    } else if singular.ends_with('s') {
-        format!("{singular}es")
-    } else if singular.is_empty() {
-        singular
-    } else {
-        format!("{singular}s")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,19 +121,6 @@ mod tests {
         ];
         for (path, want) in cases {
             assert_eq!(ApiPath::parse(path).ok().as_ref(), want.as_ref(), "{path}");
-        }
-    }
-
-    #[test]
-    fn resources_are_guessed_like_kubernetes() {
-        for (kind, resource) in [
-            ("ConfigMap", "configmaps"),
-            ("NetworkPolicy", "networkpolicies"),
-            ("Ingress", "ingresses"),
-            ("Endpoints", "endpointses"),
-            ("PodDisruptionBudget", "poddisruptionbudgets"),
-        ] {
-            assert_eq!(guess_resource(kind), resource);
         }
     }
 }

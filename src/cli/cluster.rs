@@ -10,7 +10,9 @@
 use rampart::{ApiCall, ApiTarget, ExternalData, ExternalError, ResourcePurpose, ResourceQuery};
 use serde_json::{Map, Value, json};
 
-use super::apipath::{ApiPath, guess_resource};
+use rampart::kinds::guess_resource;
+
+use super::apipath::ApiPath;
 use super::testfile::{ApiCallMock, MockTarget};
 
 /// The cluster of one offline run.

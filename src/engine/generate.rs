@@ -17,7 +17,7 @@ use super::{RuleOutput, RuleResponse, RuleStatus};
 use crate::compile::{
     CompiledRule, GenerateAction, GenerateForeach, GeneratePattern, Generator, PolicyInfo, Source,
 };
-use crate::kinds::is_cluster_scoped;
+use crate::kinds::{guess_resource, is_cluster_scoped};
 use crate::template::Evaluate;
 
 const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
@@ -81,6 +81,7 @@ struct Target<'a> {
 }
 
 /// A resolved target: where the object goes.
+#[derive(Clone)]
 struct Spec {
     api_version: String,
     kind: String,
@@ -221,8 +222,8 @@ impl Target<'_> {
     fn data(&self, spec: &Spec, data: Value, scope: &Scope) -> Result<Vec<Value>, String> {
         let Value::Object(data) = data else {
             return Err(format!(
-                "generate.data must be an object, not {}",
-                type_name(&data)
+                "generate.data must be an object, found {}",
+                crate::expr::type_name(&data)
             ));
         };
         if !self.synchronize && exists(spec, scope)? {
@@ -256,7 +257,7 @@ impl Target<'_> {
             return Err(format!(
                 "source resource {} not found: {} \"{}\" not found (give the source among the resources, or as the test's cloneSourceResource)",
                 target.path(),
-                plural(&source.kind),
+                guess_resource(&source.kind),
                 source.name
             ));
         };
@@ -312,7 +313,7 @@ impl Target<'_> {
                 }
                 let target = Spec {
                     namespace: target_namespace.to_string(),
-                    ..source.clone_spec()
+                    ..source.clone()
                 };
                 generated.extend(self.clone_one(&target, &source, scope)?);
             }
@@ -369,17 +370,6 @@ impl Target<'_> {
         }
         object.insert("apiVersion".into(), Value::String(spec.api_version.clone()));
         Value::Object(object)
-    }
-}
-
-impl Spec {
-    fn clone_spec(&self) -> Spec {
-        Spec {
-            api_version: self.api_version.clone(),
-            kind: self.kind.clone(),
-            namespace: self.namespace.clone(),
-            name: self.name.clone(),
-        }
     }
 }
 
@@ -473,27 +463,4 @@ fn group_version(api_version: &str) -> (&str, &str) {
 
 fn text_at<'v>(value: &'v Value, pointer: &str) -> &'v str {
     value.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
-/// The resource name the API server would use in a not-found error (`configmaps`).
-fn plural(kind: &str) -> String {
-    let lower = kind.to_ascii_lowercase();
-    if lower.ends_with('s') {
-        format!("{lower}es")
-    } else if let Some(stem) = lower.strip_suffix('y') {
-        format!("{stem}ies")
-    } else {
-        format!("{lower}s")
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
