@@ -171,18 +171,23 @@ impl Loader {
     /// `verbose`.
     pub fn render_ignored(&self, verbose: bool) -> String {
         let mut out = String::new();
-        let mut files: Vec<FileId> = Vec::new();
-        for doc in &self.set.ignored {
-            if !files.contains(&doc.file) {
-                files.push(doc.file);
-            }
-        }
-        for file in files {
-            let docs: Vec<&Ignored> = self.set.ignored.iter().filter(|d| d.file == file).collect();
+        // A file's documents are recorded together, in order: one pass per file.
+        for docs in self.set.ignored.chunk_by(|a, b| a.file == b.file) {
+            let file = docs[0].file;
             let name = self.sources.name(file);
             if verbose || docs.len() == 1 {
-                for d in &docs {
-                    let (line, col) = self.sources.line_col(file, d.span.start);
+                let text = self.sources.text(file);
+                let (mut at, mut line, mut line_start) = (0, 1, 0);
+                for d in docs {
+                    // Lines are counted from the previous document on, not from the top.
+                    let start = d.span.start.min(text.len()).max(at);
+                    let between = text.get(at..start).unwrap_or("");
+                    line += between.matches('\n').count();
+                    if let Some(last) = between.rfind('\n') {
+                        line_start = at + last + 1;
+                    }
+                    at = start;
+                    let col = text.get(line_start..start).map_or(0, |l| l.chars().count()) + 1;
                     out.push_str(&format!(
                         "warning: {name}:{line}:{col}: `{}` is not a Kyverno policy; ignored\n",
                         d.kind
@@ -191,7 +196,7 @@ impl Loader {
                 continue;
             }
             let mut kinds: Vec<&str> = Vec::new();
-            for d in &docs {
+            for d in docs {
                 if !kinds.contains(&d.kind.as_str()) {
                     kinds.push(&d.kind);
                 }
