@@ -150,11 +150,7 @@ fn resource_label(resource: &ResourceRef) -> String {
 fn answers_for<'a>(rule: &str, responses: &'a [RuleResponse]) -> Vec<&'a RuleResponse> {
     responses
         .iter()
-        .filter(|resp| {
-            &*resp.name == rule
-                || resp.name.strip_prefix("autogen-") == Some(rule)
-                || resp.name.strip_prefix("autogen-cronjob-") == Some(rule)
-        })
+        .filter(|resp| super::values::names_rule(rule, &resp.name))
         .collect()
 }
 

@@ -401,16 +401,17 @@ fn subresource(r: &mut Reader, node: &Node) -> Option<Subresource> {
     })
 }
 
-/// A rule's values, as Kyverno's CLI finds them: the first entry of the policy, then its first
-/// rule entry named after the rule, also for the rule's autogen forms (`autogen-<rule>`,
-/// `autogen-cronjob-<rule>`).
-/// Whether a values entry named `name` is for rule `rule` (its autogen rules included).
-fn names_rule(name: &str, rule: &str) -> bool {
+/// Whether an entry written for rule `name` (a values entry, a test result) is about rule
+/// `rule`: the rule itself or its autogen forms (`autogen-<name>`, `autogen-cronjob-<name>`).
+pub fn names_rule(name: &str, rule: &str) -> bool {
     rule == name
         || rule.strip_prefix("autogen-") == Some(name)
         || rule.strip_prefix("autogen-cronjob-") == Some(name)
 }
 
+/// A rule's values, as Kyverno's CLI finds them: the first entry of the policy, then its first
+/// rule entry named after the rule, also for the rule's autogen forms (`autogen-<rule>`,
+/// `autogen-cronjob-<rule>`).
 impl RuleValues for Values {
     fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Value)> {
         let names = |name: &str| names_rule(name, rule);
