@@ -49,6 +49,7 @@
 )]
 
 pub mod admission;
+pub mod assertion;
 mod autogen;
 pub mod clock;
 mod compile;

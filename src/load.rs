@@ -231,6 +231,24 @@ impl Loader {
         &self.sources
     }
 
+    /// The valid policies as written, as JSON in load order (their files are parsed again):
+    /// what a Test's `checks` match `match.policy` against.
+    pub fn policy_documents(&self) -> Vec<Value> {
+        let mut files: Vec<FileId> = Vec::new();
+        for policy in &self.set.policies {
+            if !files.contains(&policy.file) {
+                files.push(policy.file);
+            }
+        }
+        files
+            .into_iter()
+            .filter_map(|f| source::spanned_documents(f, &self.sources).ok())
+            .flatten()
+            .filter(syntax::is_policy)
+            .map(|doc| doc.to_json())
+            .collect()
+    }
+
     /// An engine for the valid policies and policy exceptions read so far.
     pub fn engine(&self) -> Engine {
         Engine::new(self.set.program.clone())

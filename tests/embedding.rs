@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use common::check_policy as policy;
 
 use rampart::{
-    AdmissionRequest, AdmissionReview, Decision, Engine, ExternalData, ExternalError, FixedClock,
-    GroupVersionKind, GroupVersionResource, Loader, Operation, Origin, Request, RuleKind,
-    RuleStatus,
+    AdmissionRequest, AdmissionReview, ApiCall, ApiTarget, Decision, Engine, ExternalData,
+    ExternalError, FixedClock, GroupVersionKind, GroupVersionResource, Loader, Operation, Origin,
+    Request, RuleKind, RuleStatus,
 };
 use serde_json::{Map, Value, json};
 
@@ -491,6 +491,13 @@ impl ExternalData for Cluster {
         }
     }
 
+    fn api_call(&self, call: &ApiCall<'_>) -> Result<Value, ExternalError> {
+        match call.target {
+            ApiTarget::UrlPath(path) => Ok(json!({"path": path})),
+            ApiTarget::Service { .. } => Err(ExternalError::NotSupplied),
+        }
+    }
+
     fn namespace_labels(&self, namespace: &str) -> Option<Map<String, Value>> {
         (namespace == "shop")
             .then(|| json!({"tier": "prod"}).as_object().cloned())
@@ -600,6 +607,70 @@ metadata:
         )),
         "failed to load context: failed to retrieve config map for context entry limits: \
          context entry limits: configMap namespace \"other\" is different from policy namespace \"shop\""
+    );
+}
+
+#[test]
+fn a_namespaced_policys_api_calls_stay_in_its_namespace_as_in_kyverno() {
+    let policy = |kind: &str, path: &str| {
+        let namespace = if kind == "Policy" {
+            "\n  namespace: shop"
+        } else {
+            ""
+        };
+        format!(
+            "apiVersion: kyverno.io/v1
+kind: {kind}
+metadata:
+  name: calls{namespace}
+spec:
+  validationFailureAction: Enforce
+  rules:
+    - name: calls
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      context:
+        - name: answer
+          apiCall:
+            urlPath: \"{path}\"
+      validate:
+        message: \"called {{{{ answer.path }}}}\"
+        deny: {{}}
+"
+        )
+    };
+    let request = admission(Operation::Create, Some(root_pod()), None);
+    let message = |text: &str| {
+        let evaluation = engine(text).evaluate(&Request::new(&request).with_data(&Cluster));
+        evaluation
+            .rules()
+            .next()
+            .map(|(_, r)| r.message.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        message(&policy("Policy", "/api/v1/namespaces/shop/pods")),
+        "called /api/v1/namespaces/shop/pods"
+    );
+    assert_eq!(
+        message(&policy(
+            "Policy",
+            "/api/v1/namespaces/{{ 'kube-system' }}/secrets"
+        )),
+        "failed to load context: failed to load context entry answer: path /api/v1/namespaces/kube-system/secrets \
+         refers to namespace kube-system, which is different from the policy namespace shop"
+    );
+    assert_eq!(
+        message(&policy("Policy", "/api/v1/nodes")),
+        "failed to load context: failed to load context entry answer: path /api/v1/nodes \
+         does not contain a namespace segment, which is required for namespaced policies"
+    );
+    // A ClusterPolicy calls any path.
+    assert_eq!(
+        message(&policy("ClusterPolicy", "/api/v1/nodes")),
+        "called /api/v1/nodes"
     );
 }
 

@@ -5,6 +5,7 @@
 mod apipath;
 mod apply;
 mod check;
+mod checks;
 mod cluster;
 mod context_file;
 mod document;

@@ -148,10 +148,13 @@ fn cases() -> Vec<Case> {
         ),
         (
             Kind::Test,
-            "a checks section",
-            format!("{TEST}{RESULT}checks: []\n"),
+            "a check with a misspelt field",
+            format!("{TEST}checks:\n- assrt: {{status: pass}}\n"),
             false,
-            &["`checks` are not supported"],
+            &[
+                "unknown field `assrt` in check",
+                "this check has neither `assert` nor `error`",
+            ],
         ),
         (
             Kind::Test,

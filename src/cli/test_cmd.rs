@@ -10,6 +10,7 @@ use rampart::{Diagnostic, Documents, Evaluation, Loader, Operation, RuleStatus, 
 use serde_json::Value;
 
 use super::apply::{evaluate, invalid_exceptions, namespace_labels, paint_status};
+use super::checks;
 use super::cluster::OfflineCluster;
 use super::document::Unread;
 use super::expectations::{self, Outcome, Row, Selector};
@@ -270,6 +271,10 @@ impl<'a> Suite<'a> {
         }
         let engine = loader.engine();
         let invalid = loader.invalid().to_vec();
+        let policy_documents = match test.checks.is_empty() {
+            true => Vec::new(),
+            false => loader.policy_documents(),
+        };
         self.sources = std::mem::take(loader.sources_mut());
         added
             .map_err(|e| Failure::new("Policy error", format!("failed to load policies ({e})")))?;
@@ -329,35 +334,48 @@ impl<'a> Suite<'a> {
                 (r.clone(), sub.unwrap_or_default())
             })
             .collect();
+        // One evaluation per operation the expectations ask for (`checks` read the default).
         let mut runs: Vec<(Option<Operation>, Vec<Evaluation>)> = Vec::new();
-        let mut rows = Vec::new();
-        for expected in &test.results {
-            if !runs.iter().any(|(op, _)| *op == expected.operation) {
-                let results = evaluate(
-                    &engine,
-                    &resources,
-                    &values,
-                    user.as_ref(),
-                    &cluster,
-                    expected.operation,
-                )
-                .map_err(|e| Failure::new("Load error", e))?;
-                runs.push((expected.operation, results));
+        let mut run = |operation: Option<Operation>| -> Result<usize, Failure> {
+            if let Some(i) = runs.iter().position(|(op, _)| *op == operation) {
+                return Ok(i);
             }
-            let results = runs
-                .iter()
-                .find(|(op, _)| *op == expected.operation)
-                .map(|(_, r)| r.as_slice())
-                .unwrap_or_default();
+            let results = evaluate(
+                &engine,
+                &resources,
+                &values,
+                user.as_ref(),
+                &cluster,
+                operation,
+            )
+            .map_err(|e| Failure::new("Load error", e))?;
+            runs.push((operation, results));
+            Ok(runs.len() - 1)
+        };
+        let mut indices = Vec::with_capacity(test.results.len());
+        for expected in &test.results {
+            indices.push(run(expected.operation)?);
+        }
+        let checked = match test.checks.is_empty() {
+            true => None,
+            false => Some(run(None)?),
+        };
+        let mut rows = Vec::new();
+        for (expected, i) in test.results.iter().zip(indices) {
             let outcome = Outcome {
                 engine: &engine,
                 invalid: &invalid,
                 resources: &with_subresources,
-                results,
+                results: &runs[i].1,
                 patched: &patched,
                 strict: self.args.strict,
             };
             rows.extend(expectations::check(expected, &outcome, selector));
+        }
+        if let Some(i) = checked {
+            let found = checks::rows(&test.checks, &resources, &runs[i].1, &policy_documents)
+                .map_err(|e| Failure::new("Check error", e))?;
+            rows.extend(found);
         }
         if !self.quiet() {
             print_rows(&rows, self.args, self.out);

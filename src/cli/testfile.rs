@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rampart::assertion::Assertion;
 use rampart::diag::did_you_mean;
 use rampart::reader::{Reader, Spanned};
 use rampart::yaml::{Node, NodeValue};
@@ -42,6 +43,23 @@ pub struct TestFile {
     pub global_context_entries: Vec<GlobalContextMock>,
     /// `results`: the expectations.
     pub results: Vec<TestResult>,
+    /// `checks`: assertion trees over the rule responses.
+    pub checks: Vec<Check>,
+}
+
+/// One `checks[]` entry, in kyverno-json's assertion language.
+#[derive(Debug, Clone, Default)]
+pub struct Check {
+    /// `match.resource`: the resources whose responses are checked.
+    pub resource: Option<Assertion>,
+    /// `match.policy`: the policies whose responses are checked.
+    pub policy: Option<Assertion>,
+    /// `match.rule`: the rule responses checked (on `{name}`).
+    pub rule: Option<Assertion>,
+    /// `assert`: what each rule response must satisfy.
+    pub assert: Option<Assertion>,
+    /// `error`: what each rule response must not satisfy.
+    pub error: Option<Assertion>,
 }
 
 /// One expectation (`results[]`).
@@ -272,25 +290,18 @@ fn read_test(r: &mut Reader, node: &Node, base: &Path) -> Option<TestFile> {
             );
         }
     }
-    if let Some((key, _)) = obj.entry("checks") {
-        r.error(
-            key.span,
-            "`checks` are not supported by this version of rampart",
-            "not supported",
-        )
-        .notes
-        .push(
-            "the suite would pass without checking them; write the expectations as `results`"
-                .into(),
-        );
-    }
+    let checks: Vec<Check> = obj
+        .field("checks")
+        .and_then(|n| r.list(n, "checks"))
+        .map(|items| items.iter().filter_map(|i| check(r, i)).collect())
+        .unwrap_or_default();
     let results = match obj.field("results") {
         Some(n) => r
             .list(n, "results")
             .map(|items| items.iter().filter_map(|i| result(r, i, base)).collect())
             .unwrap_or_default(),
         // A misspelt `results` is reported as an unknown field, with the suggestion.
-        None if misspelt(node, "results") => Vec::new(),
+        None if misspelt(node, "results") || !checks.is_empty() => Vec::new(),
         None => {
             let span = obj.head_span();
             r.error(
@@ -317,7 +328,58 @@ fn read_test(r: &mut Reader, node: &Node, base: &Path) -> Option<TestFile> {
         api_call_responses,
         global_context_entries,
         results,
+        checks,
     })
+}
+
+/// A `checks[]` entry: its assertion trees compiled, their mistakes reported where written.
+fn check(r: &mut Reader, node: &Node) -> Option<Check> {
+    let mut obj = r.object(node, "check")?;
+    let mut check = Check::default();
+    if let Some(n) = obj.field("match") {
+        let mut matcher = r.object(n, "match")?;
+        check.resource = matcher.field("resource").and_then(|n| assertion(r, n));
+        check.policy = matcher.field("policy").and_then(|n| assertion(r, n));
+        check.rule = matcher.field("rule").and_then(|n| assertion(r, n));
+        matcher.finish(r);
+    }
+    let assert = obj.field("assert");
+    let error = obj.field("error");
+    check.assert = assert.and_then(|n| assertion(r, n));
+    check.error = error.and_then(|n| assertion(r, n));
+    let given = |n: Option<&Node>| n.is_some_and(|n| n.value != NodeValue::Null);
+    if !given(assert) && !given(error) {
+        r.warning(
+            obj.head_span(),
+            "this check has neither `assert` nor `error`: it checks nothing",
+            "nothing to check",
+        );
+    }
+    obj.finish(r);
+    Some(check)
+}
+
+/// An assertion tree (`null` is none, as in Kyverno).
+fn assertion(r: &mut Reader, node: &Node) -> Option<Assertion> {
+    if node.value == NodeValue::Null {
+        return None;
+    }
+    if let Some((key, _)) = node.entry("cel") {
+        r.warning(
+            key.span,
+            "`cel` here is a field of the rule response, as in Kyverno's released CLI: the CEL check form of Kyverno's development branch is not read",
+            "asserted as a field",
+        );
+    }
+    match Assertion::parse(node) {
+        Ok(a) => Some(a),
+        Err(problems) => {
+            for (span, message) in problems {
+                r.error(span, message, "invalid assertion");
+            }
+            None
+        }
+    }
 }
 
 /// Whether a mapping has a key that looks like a misspelling of `field`.

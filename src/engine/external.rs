@@ -149,3 +149,117 @@ pub trait ExternalData: Send + Sync + fmt::Debug {
 pub struct NoExternalData;
 
 impl ExternalData for NoExternalData {}
+
+/// Kyverno's guard on the `urlPath` of a namespaced `Policy`'s API call: the path, percent-decoded
+/// and cleaned as Go's `path.Clean` does, must name the policy's own namespace
+/// (`/api/v1/namespaces/<ns>/...`, `/apis/<group>/<version>/namespaces/<ns>/...`).
+pub(crate) fn namespace_guard(url_path: &str, own: &str) -> Result<(), String> {
+    let cleaned = clean_path(&percent_decode(url_path));
+    let segments: Vec<&str> = cleaned.split('/').collect();
+    // ["", "api", version, "namespaces", ns, ...] or ["", "apis", group, version, "namespaces", ns, ...]
+    let at = match segments.get(1) {
+        Some(&"api") => 3,
+        Some(&"apis") => 4,
+        _ => usize::MAX,
+    };
+    let named = match (segments.get(at), segments.get(at + 1)) {
+        (Some(&"namespaces"), Some(ns)) if !ns.is_empty() => Some(*ns),
+        _ => None,
+    };
+    match named {
+        Some(ns) if ns == own => Ok(()),
+        Some(ns) => Err(format!(
+            "path {cleaned} refers to namespace {ns}, which is different from the policy namespace {own}"
+        )),
+        None => Err(format!(
+            "path {cleaned} does not contain a namespace segment, which is required for namespaced policies"
+        )),
+    }
+}
+
+/// `%XX` sequences decoded (an invalid one is kept as written).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes.get(i),
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (Some(b'%'), Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (Some(b), _, _) => {
+                out.push(*b);
+                i += 1;
+            }
+            (None, _, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Go's `path.Clean`: no empty or `.` segments, `..` removes the segment before it (never above
+/// the root), `.` for an empty relative path.
+fn clean_path(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if rooted => {}
+                _ => parts.push(".."),
+            },
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::namespace_guard;
+
+    #[test]
+    fn namespaced_policies_call_only_their_namespace() {
+        assert_eq!(
+            namespace_guard("/api/v1/namespaces/default/pods", "default"),
+            Ok(())
+        );
+        assert_eq!(
+            namespace_guard("/apis/apps/v1/namespaces/default/deployments", "default"),
+            Ok(())
+        );
+        assert_eq!(
+            namespace_guard("/api/v1/namespaces/kube-system/secrets/top-secret", "default"),
+            Err("path /api/v1/namespaces/kube-system/secrets/top-secret refers to namespace kube-system, which is different from the policy namespace default".into())
+        );
+        assert_eq!(
+            namespace_guard("/api/v1/nodes", "default"),
+            Err("path /api/v1/nodes does not contain a namespace segment, which is required for namespaced policies".into())
+        );
+        // Escapes and `..` do not get around it.
+        assert!(
+            namespace_guard(
+                "/api/v1/namespaces/default/../../namespaces/kube-system/pods",
+                "default"
+            )
+            .is_err()
+        );
+        assert!(namespace_guard("/api/v1/namespaces/kube%2Dsystem/pods", "default").is_err());
+        assert!(namespace_guard("/api/v1/namespaces/%64efault/pods", "default").is_ok());
+    }
+}

@@ -341,6 +341,9 @@ impl<'r> Scope<'r> {
                 match &lookup.target {
                     ExternalTarget::UrlPath(p) => {
                         let path = text(self, p)?;
+                        if let Some(own) = self.policy_namespace {
+                            super::external::namespace_guard(&path, own).map_err(fail)?;
+                        }
                         data.api_call(&ApiCall {
                             method: &lookup.method,
                             target: ApiTarget::UrlPath(&path),

@@ -44,6 +44,9 @@ pub type Operands = Box<[Node; 2]>;
 pub enum Node {
     /// `@`: the current value.
     Current,
+    /// `$name`: a bound variable; `$` alone (an empty name) is the root document. Only
+    /// [`crate::expr::parse_with_variables`] produces it.
+    Variable(Box<str>),
     /// A field of the current object (`foo`, `"foo"`).
     Field(Box<str>),
     /// `lhs.rhs` (also `lhs[0]`, which evaluates `[0]` against `lhs`).
@@ -111,8 +114,12 @@ impl Node {
     /// Calls `f` for every function call in the tree, outermost first.
     pub(crate) fn for_each_call(&self, f: &mut dyn FnMut(&FunctionCall)) {
         match self {
-            Node::Current | Node::Field(_) | Node::Index(_) | Node::Slice(_) | Node::Literal(_) => {
-            }
+            Node::Current
+            | Node::Variable(_)
+            | Node::Field(_)
+            | Node::Index(_)
+            | Node::Slice(_)
+            | Node::Literal(_) => {}
             Node::Subexpr(ops)
             | Node::Projection(ops)
             | Node::ValueProjection(ops)
@@ -141,6 +148,7 @@ impl Node {
         let pad = "  ".repeat(depth);
         let children: Vec<&Node> = match self {
             Node::Current => return writeln!(f, "{pad}Current"),
+            Node::Variable(name) => return writeln!(f, "{pad}Variable(${name})"),
             Node::Field(name) => return writeln!(f, "{pad}Field {name:?}"),
             Node::Index(i) => return writeln!(f, "{pad}Index {i}"),
             Node::Slice(parts) => {

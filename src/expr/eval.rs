@@ -48,6 +48,8 @@ pub struct Env<'a> {
     pub aliases: &'a [Alias<'a>],
     /// The current time.
     pub clock: &'a dyn Clock,
+    /// Bound variables for `$name` (the last binding of a name wins; `""` is `$`, the root).
+    pub variables: &'a [(String, Value)],
 }
 
 impl Default for Env<'_> {
@@ -57,6 +59,7 @@ impl Default for Env<'_> {
             dialect: Dialect::Kyverno,
             aliases: &[],
             clock: &SystemClock,
+            variables: &[],
         }
     }
 }
@@ -88,6 +91,7 @@ pub(crate) struct Evaluator<'x> {
     /// Stand-ins in the document and the values they stand for (see [`Alias`]).
     aliases: &'x [Alias<'x>],
     clock: &'x dyn Clock,
+    variables: &'x [(String, Value)],
 }
 
 impl Apply for Evaluator<'_> {
@@ -107,6 +111,7 @@ impl<'x> Evaluator<'x> {
             dialect: env.dialect,
             aliases: env.aliases,
             clock: env.clock,
+            variables: env.variables,
         }
     }
 
@@ -128,6 +133,12 @@ impl<'x> Evaluator<'x> {
     {
         match node {
             Node::Current => Ok(Cow::Borrowed(data)),
+            Node::Variable(name) => {
+                match self.variables.iter().rev().find(|(n, _)| **n == **name) {
+                    Some((_, value)) => Ok(Cow::Borrowed(value)),
+                    None => Err(EvalError::Function(format!("undefined variable: ${name}"))),
+                }
+            }
             Node::Field(key) => match data {
                 Value::Object(map) => match crate::lookup::field(map, key) {
                     Some(v) => Ok(Cow::Borrowed(self.resolve(v))),

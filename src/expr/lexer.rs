@@ -56,6 +56,8 @@ pub(super) enum Tok {
     Ampersand,
     /// `@`
     Current,
+    /// `$name`, or `$` alone: a variable (only when the lexer accepts them).
+    Variable,
     /// `==`, `!=`, `<`, `<=`, `>`, `>=`
     Compare(Comparator),
     /// The end of the text.
@@ -78,15 +80,18 @@ pub(super) struct Lexer<'a> {
     src: &'a str,
     at: usize,
     error: Option<ParseError>,
+    /// Whether `$name` is a token (kyverno-json's JMESPath); Kyverno's rejects it.
+    variables: bool,
 }
 
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `src`.
-    pub fn new(src: &'a str) -> Self {
+    pub fn new(src: &'a str, variables: bool) -> Self {
         Lexer {
             src,
             at: 0,
             error: None,
+            variables,
         }
     }
 
@@ -163,6 +168,7 @@ impl<'a> Lexer<'a> {
             b',' => (Tok::Comma, 1),
             b':' => (Tok::Colon, 1),
             b'@' => (Tok::Current, 1),
+            b'$' if self.variables => (Tok::Variable, identifier_len(bytes, at)),
             b'"' => (Tok::QuotedIdentifier, quoted_len(bytes, at, b'"')?),
             b'\'' => (Tok::RawString, quoted_len(bytes, at, b'\'')?),
             b'`' => (Tok::Literal, quoted_len(bytes, at, b'`')?),
@@ -252,7 +258,7 @@ mod tests {
 
     /// Every token up to and including the end (or the error).
     fn tokenize(src: &str) -> Result<Vec<Token>, ParseError> {
-        let mut lexer = Lexer::new(src);
+        let mut lexer = Lexer::new(src, false);
         let mut tokens = Vec::new();
         loop {
             let t = lexer.next_token();

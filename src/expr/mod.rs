@@ -33,7 +33,18 @@ pub struct Expr {
 
 /// Parse an expression into its compiled form.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
-    let root = parser::parse(src)?;
+    let root = parser::parse(src, false)?;
+    Ok(Expr {
+        source: src.to_owned(),
+        root,
+    })
+}
+
+/// Parse an expression that may refer to variables (`$name`, and `$` for the root), as
+/// kyverno-json's assertion trees do; bind them with [`Env::variables`]. Kyverno's own
+/// expressions (`{{ }}`) have no variables and are parsed with [`parse`].
+pub fn parse_with_variables(src: &str) -> Result<Expr, ParseError> {
+    let root = parser::parse(src, true)?;
     Ok(Expr {
         source: src.to_owned(),
         root,

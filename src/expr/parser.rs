@@ -29,9 +29,9 @@ pub(super) const MAX_HEIGHT: usize = 400;
 /// A parsed subtree and its height (a leaf is 1).
 type Tree = (Node, usize);
 
-/// Parse a whole expression.
-pub(super) fn parse(src: &str) -> Result<Node, ParseError> {
-    let mut lexer = Lexer::new(src);
+/// Parse a whole expression; `variables` accepts `$name` references.
+pub(super) fn parse(src: &str, variables: bool) -> Result<Node, ParseError> {
+    let mut lexer = Lexer::new(src, variables);
     let current = lexer.next_token();
     let mut parser = Parser {
         src,
@@ -194,6 +194,9 @@ impl<'a> Parser<'a> {
     fn nud(&mut self, t: Token) -> Result<Tree, ParseError> {
         match t.kind {
             Tok::Current => Ok(leaf(Node::Current)),
+            Tok::Variable => Ok(leaf(Node::Variable(
+                self.text(t).trim_start_matches('$').into(),
+            ))),
             Tok::Identifier if self.peek().kind == Tok::LParen => self.function_call(t),
             Tok::Identifier => Ok(leaf(Node::Field(self.text(t).into()))),
             Tok::QuotedIdentifier if self.peek().kind == Tok::LParen => Err(ParseError::syntax(
@@ -567,7 +570,7 @@ mod tests {
     fn parses_on_small_stack(text: String) -> Result<(), super::ParseError> {
         std::thread::Builder::new()
             .stack_size(STACK)
-            .spawn(move || super::parse(&text).map(drop))
+            .spawn(move || super::parse(&text, false).map(drop))
             .expect("thread starts")
             .join()
             .expect("parser does not overflow the stack")

@@ -90,7 +90,7 @@ pub fn format_float_f(f: f64) -> String {
 
 /// `fmt.Sprintf("%v", f)` for a float64 (`%g` with shortest digits): exponent form when the
 /// decimal exponent is below -4 or at least 6 (`1e+06`, `1.5e-05`).
-fn push_float_v(out: &mut String, f: f64) {
+pub fn push_float_v(out: &mut String, f: f64) {
     if !f.is_finite() {
         out.push_str(non_finite(f));
         return;
@@ -160,6 +160,43 @@ pub fn push_v(out: &mut String, value: Option<&Value>) {
                 push_v(out, map.get(k.as_str()));
             }
             out.push(']');
+        }
+    }
+}
+
+/// Appends Go's `%#v` rendering of a decoded value held in an `interface{}`:
+/// `map[string]interface {}{"a":1, "b":"x"}` (keys sorted), `[]interface {}{1, "x"}`,
+/// `interface {}(nil)`.
+pub fn push_go_syntax(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("interface {}(nil)"),
+        Value::String(s) => out.push_str(&crate::goquote::go_quote(s)),
+        Value::Bool(_) | Value::Number(_) => push_v(out, Some(value)),
+        Value::Array(items) => {
+            out.push_str("[]interface {}{");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_go_syntax(out, item);
+            }
+            out.push('}');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push_str("map[string]interface {}{");
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&crate::goquote::go_quote(k));
+                out.push(':');
+                if let Some(v) = map.get(k.as_str()) {
+                    push_go_syntax(out, v);
+                }
+            }
+            out.push('}');
         }
     }
 }

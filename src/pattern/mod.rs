@@ -20,7 +20,7 @@
 
 mod anchor;
 mod compile;
-mod gofmt;
+pub(crate) mod gofmt;
 mod scalar;
 mod tree;
 
