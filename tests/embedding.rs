@@ -552,6 +552,18 @@ spec:
     assert!(decide(&engine, &request).allowed);
 }
 
+/// The message of the first rule response of a policy for a root Pod's CREATE, with the test
+/// cluster's data.
+fn message(policy: &str) -> String {
+    let request = admission(Operation::Create, Some(root_pod()), None);
+    let evaluation = engine(policy).evaluate(&Request::new(&request).with_data(&Cluster));
+    evaluation
+        .rules()
+        .next()
+        .map(|(_, r)| r.message.clone())
+        .unwrap_or_default()
+}
+
 #[test]
 fn config_maps_default_to_the_policys_namespace_as_in_kyverno() {
     let policy = |kind: &str, namespace: &str, cm_namespace: &str| {
@@ -577,15 +589,6 @@ metadata:
         deny: {{}}
 "
         )
-    };
-    let request = admission(Operation::Create, Some(root_pod()), None);
-    let message = |text: &str| {
-        let evaluation = engine(text).evaluate(&Request::new(&request).with_data(&Cluster));
-        evaluation
-            .rules()
-            .next()
-            .map(|(_, r)| r.message.clone())
-            .unwrap_or_default()
     };
     // A namespaced Policy reads its own namespace.
     assert_eq!(
@@ -640,15 +643,6 @@ spec:
         deny: {{}}
 "
         )
-    };
-    let request = admission(Operation::Create, Some(root_pod()), None);
-    let message = |text: &str| {
-        let evaluation = engine(text).evaluate(&Request::new(&request).with_data(&Cluster));
-        evaluation
-            .rules()
-            .next()
-            .map(|(_, r)| r.message.clone())
-            .unwrap_or_default()
     };
     assert_eq!(
         message(&policy("Policy", "/api/v1/namespaces/shop/pods")),
