@@ -425,13 +425,22 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         let total = started.elapsed();
         let per_second = resource_count as f64 / evaluated.as_secs_f64().max(1e-9);
         out.err(&format!(
-            "performance: {resource_count} resource(s), {} rule(s): loaded and evaluated in {:.3?} ({per_second:.0} resources/s), {:.3?} in all\n",
+            "performance: {resource_count} resource(s), {} rule(s): loaded and evaluated in {:.3?} ({per_second:.0} resources/s), {:.3?} in all{}\n",
             engine.rule_count(),
             evaluated,
-            total
+            total,
+            peak_rss_mb().map_or(String::new(), |mb| format!(", peak RSS {mb:.1} MB")),
         ));
     }
     exit_code(&counts, args)
+}
+
+/// The process's peak resident memory in MB (`VmHWM` of `/proc/self/status`; Linux only).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// Why a file could not be used, for an `Error:` line (the diagnostics come before it).
