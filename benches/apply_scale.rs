@@ -82,7 +82,10 @@ fn report(label: &str, path: &Path, text: &str, runs: usize, extra: &[&str]) {
         text.len() as f64 / 1e6,
         floor.as_secs_f64(),
         wall.as_secs_f64(),
-        rss.map_or("unknown".to_string(), |r| format!("{:.1} MB", r as f64 / 10.0)),
+        rss.map_or("unknown".to_string(), |r| format!(
+            "{:.1} MB",
+            r as f64 / 10.0
+        )),
     );
 }
 
@@ -92,7 +95,13 @@ fn main() {
     let (path, text) = input("apply-scale-10k.yaml", 10_000, 0);
     report("10,000 Pods", &path, &text, runs, &[]);
     if std::env::args().any(|a| a == "--serial-too") {
-        report("10,000 Pods, --concurrency 1", &path, &text, runs, &["--concurrency", "1"]);
+        report(
+            "10,000 Pods, --concurrency 1",
+            &path,
+            &text,
+            runs,
+            &["--concurrency", "1"],
+        );
     }
     let (path, text) = input("apply-scale-50mb.yaml", 10_000, 50_000_000);
     report("50 MB of Pods", &path, &text, 1, &[]);

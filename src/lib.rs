@@ -92,7 +92,7 @@ pub use engine::{
     Violation,
 };
 pub use ir::{FailureAction, FailurePolicy, RuleKind};
-pub use load::{Documents, Ignored, InvalidPolicy, Loader, read_resources};
+pub use load::{Documents, Ignored, InvalidPolicy, Loader, document_resources, read_resources};
 pub use source::SourceError;
 pub use syntax::ast::PolicyKind;
 /// Reading YAML documents with a fixed schema into typed values, with diagnostics.

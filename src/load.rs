@@ -636,6 +636,17 @@ pub fn read_resources<S: AsRef<str>>(
     Ok((resources, diagnostics))
 }
 
+/// The resources of one parsed document, as [`read_resources`] takes them: a `kind: List`
+/// flattened, a document that is not a mapping left out; `None` when one of them is not a
+/// Kubernetes resource (no `apiVersion` or `kind`, or a kustomization), which
+/// [`read_resources`] reports with its place.
+pub fn document_resources(doc: Value) -> Option<Vec<Value>> {
+    let mut flat = Vec::new();
+    source::flatten_value(doc, &mut flat);
+    flat.retain(Value::is_object);
+    flat.iter().all(is_resource).then_some(flat)
+}
+
 /// Whether a document has what every Kubernetes resource has (`apiVersion` and `kind`) and
 /// is not a kustomization (`kustomize.config.k8s.io`), which kustomize reads and no cluster
 /// holds.

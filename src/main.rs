@@ -8,6 +8,10 @@
 
 mod cli;
 
+/// The allocator: `apply` builds a tree per document on every core (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{IsTerminal, Write};
 
 use clap::Parser;
@@ -17,6 +21,7 @@ use cli::{Cli, Output, run};
 fn main() {
     let cli = Cli::parse_from(cli::verbosity_args(std::env::args_os()));
     let mut out = Output::new(std::io::stdout().is_terminal());
+    out.live = true;
     let code = run(cli, &mut out);
     let _ = std::io::stdout().write_all(out.stdout.as_bytes());
     let _ = std::io::stderr().write_all(out.stderr.as_bytes());

@@ -59,30 +59,78 @@ pub fn reported_status(
 /// assert_eq!(reports[0]["results"][0]["timestamp"]["seconds"], 1_767_225_600);
 /// ```
 pub fn policy_reports(evaluations: &[Evaluation], options: &ReportOptions) -> Vec<Value> {
-    let seconds = unix_seconds(options.clock.now());
-    let mut cluster = Vec::new();
-    let mut namespaced: Vec<(String, Vec<Value>)> = Vec::new();
-    for evaluation in evaluations {
+    let mut builder = ReportBuilder::new(options);
+    evaluations.iter().for_each(|e| builder.add(e));
+    builder.finish()
+}
+
+/// Policy reports built one evaluation at a time (what [`policy_reports`] gives for all of
+/// them), so that a caller streaming resources keeps only the report results.
+#[derive(Debug)]
+pub struct ReportBuilder {
+    seconds: i64,
+    audit_warn: bool,
+    /// Each result with the namespace of its policy (`None` for a ClusterPolicy).
+    results: Vec<(Option<String>, Value)>,
+}
+
+impl ReportBuilder {
+    /// An empty builder; results are stamped with the options' clock now.
+    pub fn new(options: &ReportOptions) -> Self {
+        ReportBuilder {
+            seconds: unix_seconds(options.clock.now()),
+            audit_warn: options.audit_warn,
+            results: Vec::new(),
+        }
+    }
+
+    /// Adds the results of one evaluation.
+    pub fn add(&mut self, evaluation: &Evaluation) {
         for response in &evaluation.policies {
             let policy = &*response.policy;
             for rule in &response.rules {
-                let status = reported_status(response, rule, options.audit_warn);
-                let result = result(evaluation, policy, rule, status, seconds);
-                match &policy.namespace {
-                    None => cluster.push(result),
-                    Some(ns) => match namespaced.iter_mut().find(|(n, _)| n == ns) {
-                        Some((_, list)) => list.push(result),
-                        None => namespaced.push((ns.clone(), vec![result])),
-                    },
-                }
+                let status = reported_status(response, rule, self.audit_warn);
+                let result = result(evaluation, policy, rule, status, self.seconds);
+                self.results.push((policy.namespace.clone(), result));
             }
         }
     }
-    let mut reports = vec![report("ClusterPolicyReport", "merged", None, cluster)];
-    for (ns, results) in namespaced {
-        reports.push(report("PolicyReport", &ns, Some(&ns), results));
+
+    /// How many results were added.
+    pub fn len(&self) -> usize {
+        self.results.len()
     }
-    reports
+
+    /// Whether no result was added.
+    pub fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+
+    /// Drops the results added after the first `len`.
+    pub fn truncate(&mut self, len: usize) {
+        self.results.truncate(len);
+    }
+
+    /// The reports: a ClusterPolicyReport `merged` for ClusterPolicies, then a PolicyReport per
+    /// namespace of namespaced policies, in the order they were first seen.
+    pub fn finish(self) -> Vec<Value> {
+        let mut cluster = Vec::new();
+        let mut namespaced: Vec<(String, Vec<Value>)> = Vec::new();
+        for (namespace, result) in self.results {
+            match namespace {
+                None => cluster.push(result),
+                Some(ns) => match namespaced.iter_mut().find(|(n, _)| *n == ns) {
+                    Some((_, list)) => list.push(result),
+                    None => namespaced.push((ns, vec![result])),
+                },
+            }
+        }
+        let mut reports = vec![report("ClusterPolicyReport", "merged", None, cluster)];
+        for (ns, results) in namespaced {
+            reports.push(report("PolicyReport", &ns, Some(&ns), results));
+        }
+        reports
+    }
 }
 
 /// One report result.

@@ -282,7 +282,8 @@ pub fn value_documents(file: FileId, sources: &SourceMap) -> Result<Vec<Value>, 
     Ok(out)
 }
 
-fn flatten_value(doc: Value, out: &mut Vec<Value>) {
+/// A document, or the items of a `kind: List` (recursively), appended to `out`.
+pub(crate) fn flatten_value(doc: Value, out: &mut Vec<Value>) {
     if doc.get("kind").and_then(Value::as_str) == Some("List")
         && let Some(Value::Array(items)) = doc.get("items")
     {

@@ -25,10 +25,16 @@ impl Rng {
 fn container_security(rng: &mut Rng) -> &'static str {
     match rng.below(8) {
         0 => "        securityContext:\n          privileged: true\n",
-        1 => "        securityContext:\n          capabilities:\n            add: [NET_ADMIN, SYS_TIME]\n",
-        2 => "        securityContext:\n          runAsUser: 0\n          allowPrivilegeEscalation: true\n",
+        1 => {
+            "        securityContext:\n          capabilities:\n            add: [NET_ADMIN, SYS_TIME]\n"
+        }
+        2 => {
+            "        securityContext:\n          runAsUser: 0\n          allowPrivilegeEscalation: true\n"
+        }
         3 => "",
-        _ => "        securityContext:\n          allowPrivilegeEscalation: false\n          runAsNonRoot: true\n          capabilities:\n            drop: [ALL]\n          seccompProfile:\n            type: RuntimeDefault\n",
+        _ => {
+            "        securityContext:\n          allowPrivilegeEscalation: false\n          runAsNonRoot: true\n          capabilities:\n            drop: [ALL]\n          seccompProfile:\n            type: RuntimeDefault\n"
+        }
     }
 }
 

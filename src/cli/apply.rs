@@ -1,19 +1,22 @@
 //! `rampart apply <policies...> -r <resources...>`: Kyverno's `apply` output and exit codes.
 
 use clap::Args;
-use rampart::report::{self, ReportOptions, reported_status};
 use rampart::{
-    AdmissionRequest, Documents, Engine, Evaluation, ExternalData, FailureAction, Loader,
-    Operation, Origin, PolicyResponse, Request, ResourceRef, RuleKind, RuleResponse, RuleStatus,
-    SystemClock, diag,
+    AdmissionRequest, Documents, Engine, Evaluation, ExternalData, Loader, Operation, Origin,
+    Request, RuleKind, RuleStatus, diag,
 };
 use serde_json::{Map, Value};
 
+use super::apply_input::{Inputs, Prepare, Sourced};
+use super::apply_output::Emitter;
+use super::apply_stream::{Batches, Context, Reading};
+use super::ci_formats::CiResults;
 use super::cluster::OfflineCluster;
 use super::context_file;
 use super::document::Unread;
 use super::exception_drafts;
-use super::mutated::{self, Destination};
+use super::mutated::Destination;
+use super::parallel::ordered_map;
 use super::refused::{ApplyOnly, Remote};
 use super::resources::{self, name_of};
 use super::userinfo::{self, RequestInfo};
@@ -43,9 +46,14 @@ pub struct ApplyArgs {
     /// Print a ClusterPolicyReport (and PolicyReports) instead of the summary.
     #[arg(short = 'p', long)]
     pub policy_report: bool,
-    /// Report format with `-p`: `yaml` or `json`.
-    #[arg(long, default_value = "yaml", value_parser = ["yaml", "json"])]
+    /// Output format: `yaml` or `json` for `-p` reports and exception drafts; without them
+    /// `sarif`, `junit` or `json` results for CI systems.
+    #[arg(long, default_value = "yaml", value_parser = ["yaml", "json", "sarif", "junit"])]
     pub output_format: String,
+    /// Threads that parse and evaluate resources (default: the number of cores); the output is
+    /// the same for every number.
+    #[arg(long, default_value_t = default_concurrency(), value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
     /// Report failures of Audit policies as warnings.
     #[arg(long)]
     pub audit_warn: bool,
@@ -133,6 +141,13 @@ pub struct ApplyArgs {
     pub apply_only: ApplyOnly,
 }
 
+/// The number of cores, for `--concurrency`.
+fn default_concurrency() -> u16 {
+    std::thread::available_parallelism()
+        .map(|n| u16::try_from(n.get()).unwrap_or(u16::MAX))
+        .unwrap_or(1)
+}
+
 /// Counts of rule results, as Kyverno's summary line prints them.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
@@ -167,34 +182,46 @@ pub fn evaluate(
     data: &dyn ExternalData,
     operation: Option<Operation>,
 ) -> Result<Vec<Evaluation>, String> {
-    let mut out = Vec::with_capacity(resources.len());
-    for resource in resources {
-        let name = name_of(resource).to_string();
-        let operation = match operation {
-            Some(operation) => operation,
-            None => values.operation(&name)?,
-        };
-        let variables = values.resource_variables(&name);
-        let mut admission = AdmissionRequest::for_resource(resource.clone(), operation);
-        if let Some(subresource) = values.subresource_of(resource) {
-            admission.kind = subresource.parent.clone();
-            admission.sub_resource = subresource.name.clone();
-        }
-        if let Some(info) = info {
-            admission.user_info = info.user.clone();
-        }
-        let mut request = Request::new(&admission);
-        if let Some(info) = info {
-            request = request.with_roles(&info.roles, &info.cluster_roles);
-        }
-        let request = request
-            .with_origin(Origin::Offline)
-            .with_variables(&variables)
-            .with_rule_values(values)
-            .with_data(data);
-        out.push(engine.evaluate(&request));
+    resources
+        .iter()
+        .map(|r| evaluate_one(engine, r.clone(), values, info, data, operation))
+        .collect()
+}
+
+/// Evaluates every policy on one resource, as [`evaluate`] does.
+pub fn evaluate_one(
+    engine: &Engine,
+    resource: Value,
+    values: &Values,
+    info: Option<&RequestInfo>,
+    data: &dyn ExternalData,
+    operation: Option<Operation>,
+) -> Result<Evaluation, String> {
+    let name = name_of(&resource).to_string();
+    let operation = match operation {
+        Some(operation) => operation,
+        None => values.operation(&name)?,
+    };
+    let variables = values.resource_variables(&name);
+    let subresource = values.subresource_of(&resource).cloned();
+    let mut admission = AdmissionRequest::for_resource(resource, operation);
+    if let Some(subresource) = subresource {
+        admission.kind = subresource.parent;
+        admission.sub_resource = subresource.name;
     }
-    Ok(out)
+    if let Some(info) = info {
+        admission.user_info = info.user.clone();
+    }
+    let mut request = Request::new(&admission);
+    if let Some(info) = info {
+        request = request.with_roles(&info.roles, &info.cluster_roles);
+    }
+    let request = request
+        .with_origin(Origin::Offline)
+        .with_variables(&variables)
+        .with_rule_values(values)
+        .with_data(data);
+    Ok(engine.evaluate(&request))
 }
 
 /// Runs `apply`.
@@ -282,47 +309,94 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         }
         None => None,
     };
-    // Files and documents that are not resources are reported, left out and counted as errors
-    // (Kyverno's `--continue-on-error`).
-    let loaded = if args.exceptions_with_resources {
-        resources::load_with_exceptions(&args.resources, &mut loader, out)
+    // Policy exceptions among the resources must be loaded before the engine exists: those
+    // resources are read whole, before anything else.
+    let with_exceptions = if args.exceptions_with_resources {
+        match resources::load_with_exceptions(&args.resources, &mut loader, out) {
+            Some(loaded) => Some(loaded),
+            None => return EXIT_USAGE,
+        }
     } else {
-        resources::load_counted(&args.resources, loader.sources_mut(), out)
+        None
     };
     if !loader.diagnostics().is_empty() {
         out.err(&loader.render_diagnostics(out.color));
     }
     out.err(&loader.render_ignored(out.verbose));
-    let Some((mut resources, left_out)) = loaded else {
-        return EXIT_USAGE;
+    let crds = if args.crd_paths.is_empty() {
+        Vec::new()
+    } else {
+        match resources::load(&args.crd_paths, loader.sources_mut(), out) {
+            Some(crds) => crds,
+            None => return EXIT_USAGE,
+        }
     };
-    if left_out > 0 && !args.continue_on_error {
-        out.err(&format!(
-            "Error: {left_out} resource file(s) or document(s) could not be used (--continue-on-error=false)\n"
-        ));
-        return EXIT_FAIL;
-    }
-    if !args.crd_paths.is_empty() {
-        let Some(crds) = resources::load(&args.crd_paths, loader.sources_mut(), out) else {
-            return EXIT_USAGE;
-        };
-        resources::apply_crd_scopes(&mut resources, &crds);
-    }
-    if let Some(namespace) = &args.namespace {
-        resources.retain(|r| resources::namespace_of(r) == namespace);
-    }
-    if !args.exceptions_with_resources {
-        let hint = "pass it with -e, or use --exceptions-with-resources";
-        resources::warn_exceptions(&resources, hint, out);
-    }
     if !invalid_exceptions(&loader, out) {
         return EXIT_USAGE;
     }
     let engine = loader.engine();
-    let resource_count = resources.len();
-    // Generate rules clone from, and find existing targets among, the resources given.
-    let mut cluster = OfflineCluster::with_namespaces(namespace_labels(&values, &resources))
-        .with_generate_sources(resources.iter().cloned());
+    let prepare = Prepare {
+        crds,
+        namespace: args.namespace.clone(),
+    };
+    let inputs = match Inputs::expand(&args.resources) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            out.err(&format!("Error: failed to load resources ({e})\n"));
+            return EXIT_USAGE;
+        }
+    };
+    let generating = engine
+        .policies()
+        .any(|p| p.rules.iter().any(|(_, k)| *k == RuleKind::Generation));
+    // Streaming keeps only results; these need every resource before the first is evaluated
+    // (generate's clone sources, the context file's cluster, exceptions among resources) or
+    // write files that could not be taken back (`-o`), so they read all resources first.
+    let buffered = generating
+        || args.context_file.is_some()
+        || with_exceptions.is_some()
+        || args.generate_exceptions
+        || args.output.is_some();
+    let buffered = buffered || inputs.has_stdin();
+    let mut reading = Reading::new(&inputs, &prepare);
+    let mut all: Option<Vec<Sourced>> = None;
+    if let Some((mut resources, left_out)) = with_exceptions {
+        reading.left_out = left_out;
+        prepare.apply(&mut resources);
+        all = Some(
+            resources
+                .into_iter()
+                .map(|value| Sourced {
+                    value,
+                    origin: None,
+                })
+                .collect(),
+        );
+    } else if buffered {
+        all = Some(reading.read_all(usize::from(args.concurrency), &mut loader, out));
+    }
+    if let Some(e) = reading.fatal.take() {
+        out.err(&format!("Error: {e}\n"));
+        return EXIT_USAGE;
+    }
+    // Namespace labels: the values', and those of the Namespace objects among the resources.
+    let namespaces = match &all {
+        Some(all) => {
+            let values_of: Vec<Value> = all
+                .iter()
+                .filter(|r| resources::kind_of(&r.value) == "Namespace")
+                .map(|r| r.value.clone())
+                .collect();
+            namespace_labels(&values, &values_of)
+        }
+        None if engine.needs_namespace_labels() => namespace_labels(&values, &reading.namespaces()),
+        None => values.namespace_labels.clone(),
+    };
+    let mut cluster = OfflineCluster::with_namespaces(namespaces);
+    if generating && let Some(all) = &all {
+        // Generate rules clone from, and find existing targets among, the resources given.
+        cluster = cluster.with_generate_sources(all.iter().map(|r| r.value.clone()));
+    }
     if !args.target_resources.is_empty() {
         let Some(targets) = resources::load(&args.target_resources, loader.sources_mut(), out)
         else {
@@ -344,7 +418,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
                     out.err(&format!("warning: {path}: `spec.images` is not used by this version (imageRegistry data comes from values files)\n"));
                 }
                 let mut objects = context.resources;
-                objects.extend(resources.iter().cloned());
+                objects.extend(all.iter().flatten().map(|r| r.value.clone()));
                 cluster = cluster.with_objects(objects);
             }
             Err(e) => {
@@ -366,18 +440,56 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let results = match evaluate(&engine, &resources, &values, user.as_ref(), &cluster, None) {
-        Ok(r) => r,
-        Err(e) => {
-            out.err(&format!("Error: {e}\n"));
-            return EXIT_USAGE;
-        }
+    let mut emitter = Emitter::new(args, &engine, &destination, out.color);
+    let context = Context {
+        engine: &engine,
+        values: &values,
+        user: user.as_ref(),
+        cluster: &cluster,
+        keep_resource: emitter.needs_resources(),
     };
+    match all {
+        Some(all) => {
+            let batches = Batches::new(all.into_iter(), 64);
+            ordered_map(
+                batches,
+                usize::from(args.concurrency),
+                |batch| context.evaluate_all(batch),
+                |items| {
+                    items.into_iter().for_each(|item| match item {
+                        Ok(item) => emitter.add(item),
+                        Err(e) => drop(reading.fatal.get_or_insert(e)),
+                    })
+                },
+            );
+        }
+        None => reading.stream(
+            &context,
+            usize::from(args.concurrency),
+            &mut emitter,
+            &mut loader,
+            out,
+        ),
+    }
+    if let Some(e) = reading.fatal.take() {
+        out.err(&format!("Error: {e}\n"));
+        return EXIT_USAGE;
+    }
+    let left_out = reading.left_out;
+    if left_out > 0 && !args.continue_on_error {
+        out.err(&format!(
+            "Error: {left_out} resource file(s) or document(s) could not be used (--continue-on-error=false)\n"
+        ));
+        return EXIT_FAIL;
+    }
     let evaluated = started.elapsed();
-    let mut counts = count(&results, args.audit_warn);
-    counts.error += loader.invalid().len() + left_out;
-
-    if !args.policy_report && !args.stdin && !args.generate_exceptions {
+    let resource_count = emitter.resources;
+    out.err(&std::mem::take(&mut emitter.stderr));
+    if !args.policy_report
+        && !args.stdin
+        && !args.generate_exceptions
+        && CiResults::for_format(args).is_none()
+    {
         let exceptions = engine.exceptions().count();
         let with = match exceptions {
             0 => String::new(),
@@ -389,33 +501,20 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             resource_count
         ));
     }
-    print_invalid(&loader, out);
+    print_invalid(&loader, CiResults::for_format(args).is_some(), out);
+    emitter.counts.error += loader.invalid().len() + left_out;
+    let counts = match emitter.finish(out, &ttl) {
+        Ok(counts) => counts,
+        Err(e) => {
+            out.err(&format!("Error: {e}\n"));
+            return EXIT_USAGE;
+        }
+    };
     if !args.policy_report
         && !args.generate_exceptions
-        && let Err(e) = mutated::show(&engine, &resources, &results, &destination, out)
+        && !args.table
+        && CiResults::for_format(args).is_none()
     {
-        out.err(&format!("Error: failed to print mutated result ({e})\n"));
-        return EXIT_USAGE;
-    }
-    if args.policy_report {
-        let options = ReportOptions {
-            audit_warn: args.audit_warn,
-            clock: &SystemClock,
-        };
-        let reports = report::policy_reports(&results, &options);
-        out.out(&report::render(&reports, &args.output_format));
-    } else if args.generate_exceptions {
-        out.out(&exception_drafts::render(
-            &results,
-            &resources,
-            args.audit_warn,
-            &args.output_format,
-            &ttl,
-        ));
-    } else if args.table {
-        print_table(&results, args, out);
-    } else {
-        print_failures(&results, args.audit_warn, out);
         out.out(&format!(
             "\npass: {}, fail: {}, warn: {}, error: {}, skip: {} \n",
             counts.pass, counts.fail, counts.warn, counts.error, counts.skip
@@ -465,23 +564,6 @@ fn exit_code(counts: &Counts, args: &ApplyArgs) -> i32 {
     }
 }
 
-/// Counts rule results as Kyverno does (every response of a rule that ran).
-pub fn count(results: &[Evaluation], audit_warn: bool) -> Counts {
-    let mut c = Counts::default();
-    for response in results.iter().flat_map(|e| &e.policies) {
-        for rule in &response.rules {
-            match reported_status(response, rule, audit_warn) {
-                RuleStatus::Pass => c.pass += 1,
-                RuleStatus::Fail => c.fail += 1,
-                RuleStatus::Warn => c.warn += 1,
-                RuleStatus::Error => c.error += 1,
-                RuleStatus::Skip => c.skip += 1,
-            }
-        }
-    }
-    c
-}
-
 /// Reports the policy exceptions that could not be read; `true` when there are none. Unlike an
 /// invalid policy (reported and counted as an error), an invalid exception stops the command: its
 /// resources would otherwise fail rules they are exempt from.
@@ -495,145 +577,22 @@ pub fn invalid_exceptions(loader: &Loader, out: &mut Output) -> bool {
     loader.invalid_exceptions().is_empty()
 }
 
-fn print_invalid(loader: &Loader, out: &mut Output) {
+/// The invalid policies, on standard output (standard error when standard output is a
+/// machine-readable format).
+fn print_invalid(loader: &Loader, to_stderr: bool, out: &mut Output) {
     if loader.invalid().is_empty() {
         return;
     }
     let divider = "-".repeat(70);
-    out.out(&format!("{divider}\nInvalid Policies:\n"));
+    let mut text = format!("{divider}\nInvalid Policies:\n");
     for (i, p) in loader.invalid().iter().enumerate() {
-        out.out(&format!("{}. {}: {}\n", i + 1, p.name, p.reason));
+        text.push_str(&format!("{}. {}: {}\n", i + 1, p.name, p.reason));
     }
-    out.out(&format!("{divider}\n"));
-}
-
-/// `namespace/Kind/name`, as Kyverno's CLI names a resource.
-fn resource_path(resource: &ResourceRef) -> String {
-    format!(
-        "{}/{}/{}",
-        resource.namespace(),
-        resource.kind(),
-        resource.name()
-    )
-}
-
-/// The responses of every (resource, policy) pair.
-fn responses(results: &[Evaluation]) -> impl Iterator<Item = (&ResourceRef, &PolicyResponse)> {
-    results
-        .iter()
-        .flat_map(|e| e.policies.iter().map(move |p| (&e.resource, p)))
-}
-
-/// Kyverno's lines for a resource: its mutate responses first (`skipped mutate policy ...`,
-/// `error while applying mutate policy ...`), then each policy's failed rules.
-fn print_failures(results: &[Evaluation], audit_warn: bool, out: &mut Output) {
-    for evaluation in results {
-        let path = resource_path(&evaluation.resource);
-        for response in &evaluation.policies {
-            for rule in response
-                .rules
-                .iter()
-                .filter(|r| r.kind() == RuleKind::Mutation)
-            {
-                match rule.status {
-                    RuleStatus::Skip => out.out(&format!(
-                        "\nskipped mutate policy {} -> resource {path}\n",
-                        response.policy.name
-                    )),
-                    RuleStatus::Error => out.out(&format!(
-                        "\nerror while applying mutate policy {} -> resource {path} \nerror:  {}\n",
-                        response.policy.name, rule.message
-                    )),
-                    _ => {}
-                }
-            }
-        }
-        for response in &evaluation.policies {
-            print_failed_rules(&path, response, audit_warn, out);
-        }
-    }
-}
-
-fn print_failed_rules(path: &str, response: &PolicyResponse, audit_warn: bool, out: &mut Output) {
-    let failed: Vec<_> = response
-        .rules
-        .iter()
-        .filter(|r| r.status == RuleStatus::Fail)
-        .collect();
-    if failed.is_empty() {
-        return;
-    }
-    let how = if audit_warn && response.failure_action == FailureAction::Audit {
-        "failed as audit warning:"
+    text.push_str(&format!("{divider}\n"));
+    if to_stderr {
+        out.err(&text);
     } else {
-        "failed:"
-    };
-    out.out(&format!(
-        "policy {} -> resource {path} {how}\n",
-        response.policy.name
-    ));
-    for (i, rule) in failed.iter().enumerate() {
-        match rule.pod_security() {
-            // One violation per line, as Kyverno's CLI prints podSecurity failures.
-            Some(finding) => {
-                out.out(&format!(
-                    "{} - {} Validation rule '{}' failed. It violates PodSecurity \"{}:{}\":\n",
-                    i + 1,
-                    rule.name,
-                    rule.name,
-                    finding.level,
-                    finding.version
-                ));
-                for v in &finding.violations {
-                    out.out(&format!("{}\n", v.text()));
-                }
-            }
-            None => out.out(&format!("{} - {} {}\n", i + 1, rule.name, rule.message)),
-        }
-    }
-    out.out("\n");
-}
-
-fn print_table(results: &[Evaluation], args: &ApplyArgs, out: &mut Output) {
-    let mut rows = Vec::new();
-    for (resource, response) in responses(results) {
-        for rule in &response.rules {
-            let status = reported_status(response, rule, args.audit_warn);
-            let mut row = vec![
-                (rows.len() + 1).to_string(),
-                response.policy.key(),
-                rule.name.to_string(),
-                resource_path(resource),
-                paint_status(status, out.color),
-                String::new(),
-            ];
-            if args.detailed_results {
-                row.push(detailed_message(rule));
-            }
-            rows.push(row);
-        }
-    }
-    let mut headers = vec!["id", "policy", "rule", "resource", "result", "reason"];
-    if args.detailed_results {
-        headers.push("message");
-    }
-    out.out(&table::render(&headers, &rows));
-}
-
-/// The message of a rule result, with a podSecurity failure's field errors.
-fn detailed_message(rule: &RuleResponse) -> String {
-    let Some(finding) = rule.pod_security() else {
-        return rule.message.clone();
-    };
-    let fields: Vec<&str> = finding
-        .violations
-        .iter()
-        .flat_map(|v| v.field_errors.iter().map(String::as_str))
-        .collect();
-    if fields.is_empty() {
-        rule.message.clone()
-    } else {
-        format!("{} (field errors: {})", rule.message, fields.join(", "))
+        out.out(&text);
     }
 }
 

@@ -4,15 +4,21 @@
 
 mod apipath;
 mod apply;
+mod apply_input;
+mod apply_output;
+mod apply_stream;
 mod check;
 mod checks;
+mod ci_formats;
 mod cluster;
 mod context_file;
 mod document;
+mod documents;
 mod exception_drafts;
 mod expectations;
 mod jp;
 mod mutated;
+mod parallel;
 mod patched;
 mod psa;
 mod psa_config;
@@ -20,6 +26,7 @@ mod psa_config;
 mod reading_tests;
 mod refused;
 mod resources;
+mod spool;
 mod table;
 mod test_cluster;
 mod test_cmd;
@@ -88,6 +95,9 @@ pub struct Output {
     pub color: bool,
     /// `-v`: list what would otherwise be summarised.
     pub verbose: bool,
+    /// Whether long outputs may be written to the process's standard output as they are
+    /// produced ([`Output::stdout`] then holds only what comes after them).
+    pub live: bool,
 }
 
 impl Output {
@@ -102,6 +112,23 @@ impl Output {
     /// Appends to standard output.
     pub fn out(&mut self, s: &str) {
         self.stdout.push_str(s);
+    }
+
+    /// Appends a spool's text to standard output: straight to the process's standard output
+    /// when this output is live (written as it comes), else into [`Output::stdout`].
+    pub fn append_spool(&mut self, spool: &mut spool::Spool) -> std::io::Result<()> {
+        if self.live {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(self.stdout.as_bytes())?;
+            self.stdout.clear();
+            spool.drain_to(&mut stdout)?;
+            stdout.flush()
+        } else {
+            let text = std::mem::take(spool).into_string()?;
+            self.stdout.push_str(&text);
+            Ok(())
+        }
     }
 
     /// Appends to standard error.

@@ -111,6 +111,12 @@ impl Engine {
         self.program.exceptions.iter().map(|e| &*e.info)
     }
 
+    /// Whether a policy's matching, failure actions or exceptions read namespace labels (a
+    /// caller that gathers them, from a cluster or from Namespace objects, can skip it when not).
+    pub fn needs_namespace_labels(&self) -> bool {
+        self.needs_namespace_labels
+    }
+
     /// Number of rules, autogen rules included (Kyverno's `Applying N policy rule(s)`).
     pub fn rule_count(&self) -> usize {
         self.program
