@@ -84,7 +84,9 @@ impl CiResults {
             for rule in &response.rules {
                 let status = reported_status(response, rule, audit_warn);
                 let location = |tree: &mut Option<Option<Node>>| {
-                    origin.map(|o| locate(o, rule, tree.get_or_insert_with(|| parse(o)).as_ref()))
+                    origin
+                        .map(|o| locate(o, rule, tree.get_or_insert_with(|| parse(o)).as_ref()))
+                        .unwrap_or_default()
                 };
                 let text = match self.format {
                     Format::Sarif => {
@@ -188,20 +190,22 @@ fn parse(origin: &Origin) -> Option<Node> {
     (docs.len() == 1).then(|| docs.remove(0))
 }
 
-/// Where a rule's finding is: the deepest field of its failed path (a pattern's path, a
-/// podSecurity field error's) that the document has; else `metadata.name`; else the document.
-fn locate(origin: &Origin, rule: &RuleResponse, tree: Option<&Node>) -> Location {
+/// Where a rule's findings are: for each failed path (a pattern's, a podSecurity field
+/// error's), the deepest field of it that the document has; else `metadata.name`; else the
+/// document. The first is the primary location.
+fn locate(origin: &Origin, rule: &RuleResponse, tree: Option<&Node>) -> Vec<Location> {
     let at = |span: Span| position(origin, span.start);
+    // Resources of files read whole keep no text: the file alone (line 0).
     let start = Location {
         file: origin.file.to_string(),
-        line: origin.first_line.max(1),
-        column: 1,
+        line: origin.first_line,
+        column: usize::from(origin.first_line > 0),
     };
     let Some(tree) = tree else {
-        return start;
+        return vec![start];
     };
     if tree.get("kind").and_then(Node::as_str) == Some("List") {
-        return start;
+        return vec![start];
     }
     let paths: Vec<Vec<String>> = match rule.validation_output() {
         Some(v) => {
@@ -217,13 +221,17 @@ fn locate(origin: &Origin, rule: &RuleResponse, tree: Option<&Node>) -> Location
         }
         None => Vec::new(),
     };
-    let found = paths
-        .iter()
-        .map(|p| deepest(tree, p))
-        .find(|(depth, _)| *depth > 0)
-        .map(|(_, span)| span)
-        .or_else(|| deepest_span(tree, &["metadata", "name"]));
-    found.map_or(start, at)
+    let mut found: Vec<Location> = Vec::new();
+    for (depth, span) in paths.iter().map(|p| deepest(tree, p)) {
+        let location = at(span);
+        if depth > 0 && !found.contains(&location) {
+            found.push(location);
+        }
+    }
+    if found.is_empty() {
+        found.push(deepest_span(tree, &["metadata", "name"]).map_or(start, at));
+    }
+    found
 }
 
 /// The line and column of a byte offset of the document's text.
@@ -276,24 +284,30 @@ fn json_path(path: &str) -> Vec<String> {
         .collect()
 }
 
-/// The field of a podSecurity field error (`spec.containers[0].securityContext.privileged:
-/// Forbidden ...`, map keys as `[key]`) as segments.
+/// The field of a podSecurity field error (`spec.containers[0].securityContext.privileged is
+/// forbidden, ...`, map keys as `[key]`) as segments: the path ends at the first space or colon
+/// outside brackets.
 fn field_path(error: &str) -> Vec<String> {
-    let field = error.split(": ").next().unwrap_or(error);
     let mut out = Vec::new();
-    let mut rest = field;
-    while !rest.is_empty() {
-        if let Some(inner) = rest.strip_prefix('[') {
-            let end = inner.find(']').unwrap_or(inner.len());
-            out.push(inner[..end].to_string());
-            rest = inner.get(end + 1..).unwrap_or("");
-        } else {
-            let rest_trimmed = rest.strip_prefix('.').unwrap_or(rest);
-            let end = rest_trimmed.find(['.', '[']).unwrap_or(rest_trimmed.len());
-            out.push(rest_trimmed[..end].to_string());
-            rest = &rest_trimmed[end..];
+    let mut current = String::new();
+    let mut in_key = false;
+    for c in error.chars() {
+        match (in_key, c) {
+            (false, ' ' | ':') => break,
+            (false, '.') => out.push(std::mem::take(&mut current)),
+            (false, '[') => {
+                out.push(std::mem::take(&mut current));
+                in_key = true;
+            }
+            (true, ']') => {
+                out.push(std::mem::take(&mut current));
+                in_key = false;
+            }
+            (_, c) => current.push(c),
         }
     }
+    out.push(current);
+    out.retain(|s| !s.is_empty());
     out
 }
 
@@ -315,28 +329,29 @@ fn sarif_result(
     level: &str,
     rule: &RuleResponse,
     evaluation: &Evaluation,
-    location: Option<Location>,
+    locations: Vec<Location>,
 ) -> String {
     let resource = resource_path(&evaluation.resource);
-    let mut physical = json!({});
-    if let Some(l) = &location {
-        physical = json!({
-            "artifactLocation": {"uri": uri(&l.file)},
-            "region": {"startLine": l.line, "startColumn": l.column},
-        });
-    }
-    let mut place = json!({
-        "logicalLocations": [{"fullyQualifiedName": resource, "kind": "resource"}],
-    });
-    if location.is_some() {
-        place["physicalLocation"] = physical;
+    let logical = json!([{"fullyQualifiedName": resource, "kind": "resource"}]);
+    let mut places: Vec<Value> = locations
+        .iter()
+        .map(|l| {
+            let mut physical = json!({"artifactLocation": {"uri": uri(&l.file)}});
+            if l.line > 0 {
+                physical["region"] = json!({"startLine": l.line, "startColumn": l.column});
+            }
+            json!({"physicalLocation": physical, "logicalLocations": logical})
+        })
+        .collect();
+    if places.is_empty() {
+        places.push(json!({"logicalLocations": logical}));
     }
     json!({
         "ruleId": id,
         "ruleIndex": index,
         "level": level,
         "message": {"text": format!("{resource}: {}", detailed_message(rule))},
-        "locations": [place],
+        "locations": places,
     })
     .to_string()
 }
@@ -367,7 +382,7 @@ fn junit_case(
     rule: &RuleResponse,
     status: RuleStatus,
     evaluation: &Evaluation,
-    location: Option<Location>,
+    locations: Vec<Location>,
 ) -> String {
     let name = format!("{} {}", rule.name, resource_path(&evaluation.resource));
     let mut attrs = format!(
@@ -375,12 +390,11 @@ fn junit_case(
         xml_escape(&response.policy.key()),
         xml_escape(&name)
     );
-    if let Some(l) = &location {
-        attrs.push_str(&format!(
-            " file=\"{}\" line=\"{}\"",
-            xml_escape(&l.file),
-            l.line
-        ));
+    if let Some(l) = locations.first() {
+        attrs.push_str(&format!(" file=\"{}\"", xml_escape(&l.file)));
+        if l.line > 0 {
+            attrs.push_str(&format!(" line=\"{}\"", l.line));
+        }
     }
     let message = xml_escape(&detailed_message(rule));
     let body = match status {
@@ -398,7 +412,7 @@ fn json_entry(
     rule: &RuleResponse,
     status: RuleStatus,
     evaluation: &Evaluation,
-    location: Option<Location>,
+    locations: Vec<Location>,
 ) -> String {
     let r = &evaluation.resource;
     let mut entry = json!({
@@ -413,10 +427,12 @@ fn json_entry(
         "result": status.as_str(),
         "message": rule.message,
     });
-    if let Some(l) = location {
+    if let Some(l) = locations.into_iter().next() {
         entry["file"] = json!(l.file);
-        entry["line"] = json!(l.line);
-        entry["column"] = json!(l.column);
+        if l.line > 0 {
+            entry["line"] = json!(l.line);
+            entry["column"] = json!(l.column);
+        }
     }
     entry.to_string()
 }
@@ -428,7 +444,9 @@ mod tests {
     #[test]
     fn paths_of_findings() {
         assert_eq!(
-            field_path("spec.containers[0].securityContext.privileged: Forbidden"),
+            field_path(
+                "spec.containers[0].securityContext.privileged is forbidden, forbidden values found: true"
+            ),
             ["spec", "containers", "0", "securityContext", "privileged"]
         );
         assert_eq!(
