@@ -20,8 +20,11 @@ use cli::{Cli, Output, run};
 
 fn main() {
     let cli = Cli::parse_from(cli::verbosity_args(std::env::args_os()));
-    let mut out = Output::new(std::io::stdout().is_terminal());
+    // NO_COLOR (https://no-color.org): any non-empty value turns colours off.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut out = Output::new(std::io::stdout().is_terminal() && !no_color);
     out.live = true;
+    out.progress = std::io::stderr().is_terminal();
     let code = run(cli, &mut out);
     let _ = std::io::stdout().write_all(out.stdout.as_bytes());
     let _ = std::io::stderr().write_all(out.stderr.as_bytes());

@@ -17,6 +17,7 @@ use super::document::Unread;
 use super::exception_drafts;
 use super::mutated::Destination;
 use super::parallel::ordered_map;
+use super::progress::Progress;
 use super::refused::{ApplyOnly, Remote};
 use super::resources::{self, name_of};
 use super::userinfo::{self, RequestInfo};
@@ -358,7 +359,8 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         || args.generate_exceptions
         || args.output.is_some();
     let buffered = buffered || inputs.has_stdin();
-    let mut reading = Reading::new(&inputs, &prepare);
+    let progress = Progress::new(inputs.total_bytes(), out.progress);
+    let mut reading = Reading::new(&inputs, &prepare, progress);
     let mut all: Option<Vec<Sourced>> = None;
     if let Some((mut resources, left_out)) = with_exceptions {
         reading.left_out = left_out;
@@ -483,6 +485,8 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         return EXIT_FAIL;
     }
     let evaluated = started.elapsed();
+    let watched = reading.progress.enabled();
+    let elapsed = reading.progress.finish();
     let resource_count = emitter.resources;
     out.err(&std::mem::take(&mut emitter.stderr));
     if !args.policy_report
@@ -518,6 +522,17 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         out.out(&format!(
             "\npass: {}, fail: {}, warn: {}, error: {}, skip: {} \n",
             counts.pass, counts.fail, counts.warn, counts.error, counts.skip
+        ));
+    }
+    if watched {
+        out.err(&format!(
+            "rampart: {resource_count} resource(s) in {:.2} s: pass {}, fail {}, warn {}, error {}, skip {}\n",
+            elapsed.as_secs_f64(),
+            counts.pass,
+            counts.fail,
+            counts.warn,
+            counts.error,
+            counts.skip
         ));
     }
     if args.show_performance {

@@ -59,6 +59,14 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// How many bytes of input the unit covers (a file read whole: its size).
+    pub fn bytes(&self, inputs: &Inputs) -> u64 {
+        match self {
+            Unit::Documents { docs, .. } => docs.iter().map(|d| d.text.len() as u64).sum(),
+            Unit::Whole { file } => inputs.size(*file),
+        }
+    }
+
     /// The file's index among the inputs.
     pub fn file(&self) -> usize {
         match self {
@@ -85,6 +93,18 @@ impl Inputs {
     /// How many files there are.
     pub fn len(&self) -> usize {
         self.inputs.len()
+    }
+
+    /// The size of the files, in bytes (standard input counts as nothing).
+    pub fn total_bytes(&self) -> u64 {
+        (0..self.inputs.len()).map(|f| self.size(f)).sum()
+    }
+
+    fn size(&self, file: usize) -> u64 {
+        match &self.inputs[file] {
+            Input::File(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+            Input::Stdin | Input::Stdlib(_) => 0,
+        }
     }
 
     /// Whether standard input is among them (it can be read only once).

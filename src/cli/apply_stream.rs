@@ -16,6 +16,7 @@ use super::apply_input::{Inputs, Origin, Prepare, Sourced, Unit, parse};
 use super::apply_output::{Emitter, Evaluated};
 use super::cluster::OfflineCluster;
 use super::parallel::ordered_map;
+use super::progress::Progress;
 use super::resources;
 use super::userinfo::RequestInfo;
 use super::values::Values;
@@ -93,17 +94,20 @@ pub struct Reading<'a> {
     pub redone: Vec<bool>,
     /// An error that stops the command.
     pub fatal: Option<String>,
+    /// Progress through the input, for a person watching.
+    pub progress: Progress,
 }
 
 impl<'a> Reading<'a> {
     /// A reading of `inputs`.
-    pub fn new(inputs: &'a Inputs, prepare: &'a Prepare) -> Self {
+    pub fn new(inputs: &'a Inputs, prepare: &'a Prepare, progress: Progress) -> Self {
         Reading {
             inputs,
             prepare,
             left_out: 0,
             redone: vec![false; inputs.len()],
             fatal: None,
+            progress,
         }
     }
 
@@ -155,11 +159,12 @@ impl<'a> Reading<'a> {
             inputs.units(),
             threads,
             |unit| {
-                let file = unit.file();
+                let (file, bytes) = (unit.file(), unit.bytes(inputs));
                 let parsed = parse(unit, inputs, prepare);
-                (file, parsed.map(|batch| context.evaluate_all(batch)))
+                (file, bytes, parsed.map(|batch| context.evaluate_all(batch)))
             },
-            |(file, evaluated)| {
+            |(file, bytes, evaluated)| {
+                self.progress.advance(bytes);
                 if self.redone[file] {
                     return;
                 }

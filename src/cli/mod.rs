@@ -20,6 +20,7 @@ mod jp;
 mod mutated;
 mod parallel;
 mod patched;
+mod progress;
 mod psa;
 mod psa_config;
 #[cfg(test)]
@@ -98,6 +99,8 @@ pub struct Output {
     /// Whether long outputs may be written to the process's standard output as they are
     /// produced ([`Output::stdout`] then holds only what comes after them).
     pub live: bool,
+    /// Whether a person may be watching standard error (a terminal): long runs show progress.
+    pub progress: bool,
 }
 
 impl Output {
