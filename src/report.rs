@@ -86,14 +86,8 @@ impl ReportBuilder {
 
     /// Adds the results of one evaluation.
     pub fn add(&mut self, evaluation: &Evaluation) {
-        for response in &evaluation.policies {
-            let policy = &*response.policy;
-            for rule in &response.rules {
-                let status = reported_status(response, rule, self.audit_warn);
-                let result = result(evaluation, policy, rule, status, self.seconds);
-                self.results.push((policy.namespace.clone(), result));
-            }
-        }
+        self.results
+            .extend(report_results(evaluation, self.seconds, self.audit_warn));
     }
 
     /// How many results were added.
@@ -131,6 +125,42 @@ impl ReportBuilder {
         }
         reports
     }
+}
+
+/// The report results of one evaluation, each with the namespace of its policy (`None` for a
+/// ClusterPolicy), stamped `seconds` (Unix time): what [`ReportBuilder::add`] adds, for callers
+/// that write reports as they go.
+pub fn report_results(
+    evaluation: &Evaluation,
+    seconds: i64,
+    audit_warn: bool,
+) -> Vec<(Option<String>, Value)> {
+    let mut out = Vec::new();
+    for response in &evaluation.policies {
+        let policy = &*response.policy;
+        for rule in &response.rules {
+            let status = reported_status(response, rule, audit_warn);
+            let result = result(evaluation, policy, rule, status, seconds);
+            out.push((policy.namespace.clone(), result));
+        }
+    }
+    out
+}
+
+/// A report's document: `ClusterPolicyReport` `merged` when `namespace` is `None`, else the
+/// namespace's `PolicyReport`, with these results and summary counts (`pass`, `fail`, `warn`,
+/// `error`, `skip`).
+pub fn report_document(namespace: Option<&str>, results: Vec<Value>, summary: [usize; 5]) -> Value {
+    let (kind, name) = match namespace {
+        None => ("ClusterPolicyReport", "merged"),
+        Some(ns) => ("PolicyReport", ns),
+    };
+    let mut report = report(kind, name, namespace, Vec::new());
+    report["results"] = Value::Array(results);
+    let [pass, fail, warn, error, skip] = summary;
+    report["summary"] =
+        json!({"error": error, "fail": fail, "pass": pass, "skip": skip, "warn": warn});
+    report
 }
 
 /// One report result.

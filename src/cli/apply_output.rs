@@ -4,10 +4,10 @@
 //! number of resources; what an input file added can be taken back when the file turns out
 //! unreadable.
 
-use rampart::report::{ReportBuilder, ReportOptions, reported_status};
+use rampart::report::reported_status;
 use rampart::{
     Engine, Evaluation, FailureAction, PolicyResponse, ResourceRef, RuleKind, RuleResponse,
-    RuleStatus, SystemClock,
+    RuleStatus,
 };
 use serde_json::Value;
 
@@ -15,6 +15,7 @@ use super::apply::{ApplyArgs, Counts, paint_status};
 use super::apply_input::Origin;
 use super::ci_formats::{CiMark, CiResults};
 use super::mutated::{self, Destination};
+use super::report_spool::{ReportMark, ReportSpool};
 use super::spool::Spool;
 use super::{Output, exception_drafts, table};
 
@@ -30,7 +31,7 @@ pub struct Evaluated {
 }
 
 /// Where every output stood when an input file began.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Mark {
     file: usize,
     counts: Counts,
@@ -38,7 +39,7 @@ struct Mark {
     mutated: u64,
     failures: u64,
     table: usize,
-    reports: usize,
+    reports: Option<ReportMark>,
     kept: usize,
     ci: Option<CiMark>,
     stderr: usize,
@@ -57,7 +58,7 @@ pub struct Emitter<'a> {
     mutated: Spool,
     failures: Spool,
     table: Vec<Vec<String>>,
-    reports: Option<ReportBuilder>,
+    reports: Option<ReportSpool>,
     kept: Vec<(Value, Evaluation)>,
     ci: Option<CiResults>,
     /// Warnings for standard error, in resource order.
@@ -75,12 +76,9 @@ impl<'a> Emitter<'a> {
         destination: &'a Destination,
         color: bool,
     ) -> Self {
-        let reports = args.policy_report.then(|| {
-            ReportBuilder::new(&ReportOptions {
-                audit_warn: args.audit_warn,
-                clock: &SystemClock,
-            })
-        });
+        let reports = args
+            .policy_report
+            .then(|| ReportSpool::new(&args.output_format, args.audit_warn));
         Emitter {
             args,
             engine,
@@ -114,7 +112,7 @@ impl<'a> Emitter<'a> {
     /// Notes that the next resources come from input file `file` (what they add can be taken
     /// back with [`Emitter::drop_file`]).
     pub fn begin_file(&mut self, file: usize) {
-        if self.mark.is_some_and(|m| m.file == file) {
+        if self.mark.as_ref().is_some_and(|m| m.file == file) {
             return;
         }
         self.mark = Some(Mark {
@@ -124,7 +122,7 @@ impl<'a> Emitter<'a> {
             mutated: self.mutated.len(),
             failures: self.failures.len(),
             table: self.table.len(),
-            reports: self.reports.as_ref().map_or(0, ReportBuilder::len),
+            reports: self.reports.as_ref().map(ReportSpool::mark),
             kept: self.kept.len(),
             ci: self.ci.as_ref().map(CiResults::mark),
             stderr: self.stderr.len(),
@@ -133,7 +131,7 @@ impl<'a> Emitter<'a> {
 
     /// Takes back everything input file `file` added.
     pub fn drop_file(&mut self, file: usize) {
-        let Some(mark) = self.mark.filter(|m| m.file == file) else {
+        let Some(mark) = self.mark.clone().filter(|m| m.file == file) else {
             return;
         };
         self.counts = mark.counts;
@@ -147,8 +145,8 @@ impl<'a> Emitter<'a> {
                 .get_or_insert(format!("failed to write the output ({e})"));
         }
         self.table.truncate(mark.table);
-        if let Some(r) = &mut self.reports {
-            r.truncate(mark.reports);
+        if let (Some(r), Some(at)) = (&mut self.reports, &mark.reports) {
+            r.truncate(at);
         }
         self.kept.truncate(mark.kept);
         if let (Some(ci), Some(at)) = (&mut self.ci, mark.ci) {
@@ -232,10 +230,9 @@ impl<'a> Emitter<'a> {
             .map_err(|e| format!("failed to write the output ({e})"))?;
         let counts = self.counts;
         if let Some(ci) = self.ci.take() {
-            out.out(&ci.render(&counts)?);
+            ci.write(&counts, out)?;
         } else if let Some(reports) = self.reports.take() {
-            let reports = reports.finish();
-            out.out(&rampart::report::render(&reports, &self.args.output_format));
+            reports.write(out)?;
         } else if self.args.generate_exceptions {
             let (resources, results): (Vec<Value>, Vec<Evaluation>) = self.kept.into_iter().unzip();
             out.out(&exception_drafts::render(

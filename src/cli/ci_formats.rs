@@ -9,6 +9,7 @@ use rampart::yaml::{Node, NodeValue, Span};
 use rampart::{Evaluation, FailureAction, PolicyResponse, RuleResponse, RuleStatus};
 use serde_json::{Value, json};
 
+use super::Output;
 use super::apply::{ApplyArgs, Counts};
 use super::apply_input::Origin;
 use super::apply_output::{detailed_message, resource_path};
@@ -130,15 +131,12 @@ impl CiResults {
         self.entries += 1;
     }
 
-    /// The whole document.
-    pub fn render(mut self, counts: &Counts) -> Result<String, String> {
+    /// Writes the whole document.
+    pub fn write(mut self, counts: &Counts, out: &mut Output) -> Result<(), String> {
         if let Some(e) = self.error.take() {
             return Err(format!("failed to write the output ({e})"));
         }
-        let entries = std::mem::take(&mut self.spool)
-            .into_string()
-            .map_err(|e| format!("failed to write the output ({e})"))?;
-        Ok(match self.format {
+        let (head, tail) = match self.format {
             Format::Sarif => {
                 let rules: Vec<Value> = self
                     .rules
@@ -154,15 +152,26 @@ impl CiResults {
                     "informationUri": "https://kyverno.io/docs/writing-policies/",
                     "rules": rules,
                 });
-                format!(
-                    "{{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{{\"driver\":{driver}}},\"columnKind\":\"unicodeCodePoints\",\"results\":[{entries}]}}]}}\n"
+                (
+                    format!(
+                        "{{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{{\"driver\":{driver}}},\"columnKind\":\"unicodeCodePoints\",\"results\":["
+                    ),
+                    "]}]}\n".to_string(),
                 )
             }
             Format::Junit => {
                 let tests = counts.pass + counts.fail + counts.warn + counts.error + counts.skip;
-                format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rampart apply\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n  <testsuite name=\"rampart apply\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n{entries}  </testsuite>\n</testsuites>\n",
-                    counts.fail, counts.error, counts.skip, counts.fail, counts.error, counts.skip
+                let attrs = format!(
+                    "tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
+                    counts.fail + counts.warn,
+                    counts.error,
+                    counts.skip
+                );
+                (
+                    format!(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rampart apply\" {attrs}>\n  <testsuite name=\"rampart apply\" {attrs}>\n"
+                    ),
+                    "  </testsuite>\n</testsuites>\n".to_string(),
                 )
             }
             Format::Json => {
@@ -170,9 +179,17 @@ impl CiResults {
                     "pass": counts.pass, "fail": counts.fail, "warn": counts.warn,
                     "error": counts.error, "skip": counts.skip,
                 });
-                format!("{{\"summary\":{summary},\"results\":[{entries}]}}\n")
+                (
+                    format!("{{\"summary\":{summary},\"results\":["),
+                    "]}\n".to_string(),
+                )
             }
-        })
+        };
+        out.out(&head);
+        out.append_spool(&mut self.spool)
+            .map_err(|e| format!("failed to write the output ({e})"))?;
+        out.out(&tail);
+        Ok(())
     }
 }
 

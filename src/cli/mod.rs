@@ -26,6 +26,7 @@ mod psa_config;
 #[cfg(test)]
 mod reading_tests;
 mod refused;
+mod report_spool;
 mod resources;
 mod spool;
 mod table;
