@@ -10,6 +10,7 @@ use rampart::{Evaluation, FailureAction, PolicyResponse, RuleResponse, RuleStatu
 use serde_json::{Value, json};
 
 use super::Output;
+use super::test_cmd::xml_escape;
 use super::apply::{ApplyArgs, Counts};
 use super::apply_input::Origin;
 use super::apply_output::{detailed_message, resource_path};
@@ -385,13 +386,6 @@ fn uri(file: &str) -> String {
     } else {
         path.trim_start_matches("./").to_string()
     }
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn junit_case(

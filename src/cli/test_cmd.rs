@@ -546,7 +546,8 @@ fn markdown(rows: &[Row]) -> String {
     out
 }
 
-fn xml_escape(s: &str) -> String {
+/// Text escaped for an XML attribute or element (JUnit reports).
+pub(super) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
