@@ -13,8 +13,8 @@
 //! Declined: tabs, carriage returns and other control characters anywhere, byte order marks,
 //! `...`, directives, anchors, aliases, tags, block scalars, `? ` complex keys, `<<` merge keys,
 //! multi-line scalars and flow collections, duplicate keys, long keys, deep nesting, scalars that
-//! resolve to an error (`.inf`, a null key), and any indentation or indicator the grammar below
-//! does not expect (the YAML path then reports the error with its span).
+//! resolve to an error (`.inf`, a null key), and any indentation or indicator the reader does
+//! not expect (the YAML path then reads it, or reports the error with its span).
 
 use std::borrow::Cow;
 
