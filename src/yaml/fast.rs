@@ -13,12 +13,11 @@
 //! Declined: tabs, carriage returns and other control characters anywhere, byte order marks,
 //! `...`, directives, anchors, aliases, tags, block scalars, `? ` complex keys, `<<` merge keys,
 //! multi-line scalars and flow collections, duplicate keys, long keys, deep nesting, scalars that
-//! resolve to an error (`.inf`, a null key), and any indentation or indicator the grammar below
-//! does not expect (the YAML path then reports the error with its span).
+//! resolve to an error (`.inf`, a null key), and any indentation or indicator the reader does
+//! not expect (the YAML path then reads it, or reports the error with its span).
 
 use std::borrow::Cow;
 
-use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 use super::Span;
@@ -48,6 +47,7 @@ pub(crate) fn parse_stream(text: &str) -> Option<Vec<Value>> {
         line_start: 0,
         next: Next::End,
         depth: 0,
+        items: Vec::new(),
     };
     let mut docs = Vec::new();
     p.advance()?;
@@ -106,6 +106,8 @@ struct Reader<'t> {
     /// The next line with content, once a line has been finished (see [`Reader::advance`]).
     next: Next,
     depth: usize,
+    /// The items of the open sequences, innermost last (each is built at its final size).
+    items: Vec<Value>,
 }
 
 /// True for a space, a line feed or the end of the text (0: the text has no NUL bytes).
@@ -152,13 +154,7 @@ fn plain_key(text: &str) -> Option<String> {
 
 /// Adds an entry, declining a duplicate key (the YAML path reports it).
 fn insert(map: &mut Map<String, Value>, key: String, value: Value) -> Option<()> {
-    match map.entry(key) {
-        Entry::Vacant(slot) => {
-            slot.insert(value);
-            Some(())
-        }
-        Entry::Occupied(_) => None,
-    }
+    map.insert(key, value).is_none().then_some(())
 }
 
 impl<'t> Reader<'t> {
@@ -260,9 +256,14 @@ impl<'t> Reader<'t> {
         value
     }
 
+    /// The sequence of the items pushed since `base`.
+    fn array(&mut self, base: usize) -> Value {
+        Value::Array(self.items.drain(base..).collect())
+    }
+
     /// A block sequence whose entries' `-` are at column `col`, the reader at the first one.
     fn seq(&mut self, col: usize) -> Option<Value> {
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             self.pos += 1;
             self.skip_spaces();
@@ -275,11 +276,11 @@ impl<'t> Reader<'t> {
             } else {
                 self.node(self.pos - self.line_start)?
             };
-            items.push(item);
+            self.items.push(item);
             match self.next {
                 Next::Content(c) if c == col && self.at_entry() => {}
                 Next::Content(c) if c > col => return None,
-                _ => return Some(Value::Array(items)),
+                _ => return Some(self.array(base)),
             }
         }
     }
@@ -484,11 +485,12 @@ impl<'t> Reader<'t> {
                 Value::Object(Map::new())
             }
         } else if open == b'[' {
-            let mut items = Vec::new();
+            let base = self.items.len();
             loop {
-                items.push(self.flow_item()?);
+                let item = self.flow_item()?;
+                self.items.push(item);
                 if self.flow_separator(close)? {
-                    break Value::Array(items);
+                    break self.array(base);
                 }
             }
         } else {

@@ -54,6 +54,13 @@ pub fn parse_values(text: &str) -> Result<Vec<serde_json::Value>, YamlError> {
     events::build(text)
 }
 
+/// [`parse_values`] without its fast paths: every text goes through the YAML parser. The
+/// reference the fast paths are tested against, and a baseline for benchmarks.
+#[doc(hidden)]
+pub fn parse_values_without_fast_paths(text: &str) -> Result<Vec<serde_json::Value>, YamlError> {
+    events::build(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

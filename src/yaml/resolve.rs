@@ -137,6 +137,10 @@ fn implicit(s: &str) -> Option<Resolved<'static>> {
 
 /// The fixed words: YAML 1.1 booleans, nulls and the non-finite floats.
 fn keyword(s: &str) -> Option<Resolved<'static>> {
+    // None is longer than 5 bytes: most keys and values are ruled out at once.
+    if s.len() > 5 {
+        return None;
+    }
     Some(match s {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
             Resolved::Bool(true)

@@ -328,3 +328,30 @@ fn conformance_files_decline_or_match() {
         "only {resources_accepted} of {resources} resource files take the fast path"
     );
 }
+
+#[test]
+fn edges_the_grammar_generators_miss() {
+    let long = "x".repeat(3000);
+    for text in [
+        format!("a: {long}\n"),
+        format!("- {long}\n"),
+        format!("a:\n  {long}\n"),
+        format!("a: '{long}'\n"),
+        format!("a: [{long}, {long}]\n"),
+        format!("{long}\n"),
+        format!("{}: v\n", "k".repeat(500)),
+    ] {
+        assert_eq!(accepts(&text).len(), 1);
+    }
+    assert_eq!(
+        accepts("a: [ ]\nb: { }\nclé: ünï\n\"ké\": 1\n---"),
+        vec![json!({"a": [], "b": {}, "clé": "ünï", "ké": 1})]
+    );
+    assert_eq!(
+        accepts("a: # c\n  # c\n  b: 1 # c\n# c\nc:  # c\n- 1 # c\n"),
+        vec![json!({"a": {"b": 1}, "c": [1]})]
+    );
+    assert_eq!(accepts("---\n---"), Vec::<Value>::new());
+    declines("a: [ # c\n  b]\n");
+    declines("a: 1\r\nb: 2\r\n");
+}
