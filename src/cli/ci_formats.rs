@@ -10,11 +10,11 @@ use rampart::{Evaluation, FailureAction, PolicyResponse, RuleResponse, RuleStatu
 use serde_json::{Value, json};
 
 use super::Output;
-use super::test_cmd::xml_escape;
 use super::apply::{ApplyArgs, Counts};
 use super::apply_input::Origin;
 use super::apply_output::{detailed_message, resource_path};
 use super::spool::Spool;
+use super::test_cmd::xml_escape;
 
 /// The formats of this module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
