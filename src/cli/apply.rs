@@ -339,6 +339,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     let prepare = Prepare {
         crds,
         namespace: args.namespace.clone(),
+        keep_text: CiResults::for_format(args).is_some(),
     };
     let inputs = match Inputs::expand(&args.resources) {
         Ok(inputs) => inputs,

@@ -201,6 +201,9 @@ pub struct Prepare {
     pub crds: Vec<Value>,
     /// `-n`: only this namespace's resources.
     pub namespace: Option<String>,
+    /// Whether resources keep their document's text (the CI formats find the lines of fields
+    /// in it); otherwise it is dropped as soon as the document is parsed.
+    pub keep_text: bool,
 }
 
 impl Prepare {
@@ -237,7 +240,11 @@ pub fn parse(unit: Unit, inputs: &Inputs, prepare: &Prepare) -> Result<Vec<Sourc
         let origin = Arc::new(Origin {
             file: Arc::clone(inputs.name(file)),
             first_line: doc.first_line,
-            text: doc.text,
+            text: if prepare.keep_text {
+                doc.text
+            } else {
+                String::new()
+            },
         });
         out.extend(found.into_iter().map(|value| Sourced {
             value,
