@@ -7,6 +7,7 @@ mod apply;
 mod apply_input;
 mod apply_output;
 mod apply_stream;
+mod cert;
 mod check;
 mod checks;
 mod ci_formats;
@@ -28,6 +29,7 @@ mod reading_tests;
 mod refused;
 mod report_spool;
 mod resources;
+mod serve;
 mod spool;
 mod table;
 mod test_cluster;
@@ -84,6 +86,10 @@ pub enum Command {
     Psa(PsaArgs),
     /// JMESPath with Kyverno's functions: `query`, `parse`, `function`.
     Jp(JpArgs),
+    /// Serve the policies as a Kubernetes admission webhook over HTTPS.
+    Serve(Box<serve::ServeArgs>),
+    /// Write a self-signed CA and a serving certificate for `serve`.
+    Cert(cert::CertArgs),
 }
 
 /// Where a command writes: standard output and standard error text, and whether colours are on.
@@ -174,6 +180,8 @@ pub fn run(cli: Cli, out: &mut Output) -> i32 {
         Command::Check(args) => check::run(&args, out),
         Command::Psa(args) => psa::run(&args, out),
         Command::Jp(args) => jp::run(&args, out),
+        Command::Serve(args) => serve::run(&args, out),
+        Command::Cert(args) => cert::run(&args, out),
     }
 }
 

@@ -50,6 +50,20 @@ impl Evaluation {
         decision
     }
 
+    /// The answer of a mutating webhook alone (validate rules decide in the validating
+    /// webhook, with [`Evaluation::decision`]): denied when a mutate rule of a policy whose
+    /// `failurePolicy` is Fail failed or errored, else admitted with the JSON Patch.
+    pub fn mutation_decision_for(&self, request: &AdmissionRequest) -> Decision {
+        if let Some(message) = self.mutation_failure() {
+            return Decision::deny(message);
+        }
+        let mut decision = Decision::allow();
+        if let Some(original) = request.object.as_ref() {
+            decision.patch = self.patch(original);
+        }
+        decision
+    }
+
     /// [`Evaluation::decision_for`] without the patch (which needs the request's object).
     pub fn decision(&self) -> Decision {
         if let Some(message) = self.mutation_failure() {

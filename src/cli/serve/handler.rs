@@ -1,0 +1,337 @@
+//! The routes of `rampart serve`: `POST /validate`, `/mutate` and `/psa` answer
+//! `AdmissionReview`s (`admission.k8s.io/v1` and `v1beta1`); `GET /healthz`, `/readyz` and
+//! `/metrics`. Bodies are limited in size and read time, requests in flight are bounded, and
+//! the answer always comes before the webhook's deadline: an evaluation that panics or runs
+//! out of time is answered by the failure policy.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use rampart::{AdmissionReview, Decision};
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+use super::metrics::Metrics;
+use super::state::{Live, State};
+
+/// The limits of a server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest request body accepted (the API server sends at most 3 MiB).
+    pub max_body: usize,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
+    /// When the answer must be ready, counted from the request's arrival (before the
+    /// webhook's `timeoutSeconds`).
+    pub deadline: Duration,
+    /// What an evaluation that cannot finish answers: `true` denies (failurePolicy Fail).
+    pub fail_closed: bool,
+}
+
+/// Everything a request handler needs.
+pub struct Server {
+    /// The policies in force.
+    pub live: Live,
+    /// The metrics.
+    pub metrics: Metrics,
+    /// The limits.
+    pub limits: Limits,
+    /// Requests being answered.
+    pub in_flight: Semaphore,
+}
+
+/// The webhooks that answer admission reviews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Webhook {
+    Validate,
+    Mutate,
+    Psa,
+}
+
+impl Webhook {
+    fn name(self) -> &'static str {
+        match self {
+            Webhook::Validate => "validate",
+            Webhook::Mutate => "mutate",
+            Webhook::Psa => "psa",
+        }
+    }
+}
+
+type Answer = Response<Full<Bytes>>;
+
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Answer {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn json_answer(status: StatusCode, body: Vec<u8>) -> Answer {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Answers one HTTP request.
+pub async fn handle(server: Arc<Server>, request: Request<Incoming>) -> Result<Answer, Infallible> {
+    let started = Instant::now();
+    let webhook = match request.uri().path() {
+        "/validate" => Some(Webhook::Validate),
+        "/mutate" => Some(Webhook::Mutate),
+        "/psa" => Some(Webhook::Psa),
+        _ => None,
+    };
+    let answer = match (request.method(), request.uri().path(), webhook) {
+        (&Method::POST, _, Some(webhook)) => admission(&server, webhook, request, started).await,
+        (&Method::GET, "/healthz", _) => text(StatusCode::OK, "ok\n"),
+        (&Method::GET, "/readyz", _) => ready(&server),
+        (&Method::GET, "/metrics", _) => {
+            let mut response = text(StatusCode::OK, server.metrics.render());
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                ),
+            );
+            response
+        }
+        (_, "/healthz" | "/readyz" | "/metrics", _) | (_, _, Some(_)) => {
+            text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n")
+        }
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "not found: the routes are POST /validate, /mutate, /psa and GET /healthz, /readyz, /metrics\n",
+        ),
+    };
+    Ok(answer)
+}
+
+/// `/readyz`: 200 with the generation in force once policies are loaded, else 503; the last
+/// reload error, if any.
+fn ready(server: &Server) -> Answer {
+    let state = server.live.current();
+    let error = server.live.last_error.read().ok().and_then(|e| e.clone());
+    let body = json!({
+        "ready": state.is_some(),
+        "generation": state.as_ref().map(|s| s.generation),
+        "policies": state.as_ref().map(|s| s.engine.policies().count()),
+        "lastReloadError": error,
+    });
+    let status = match state {
+        Some(_) => StatusCode::OK,
+        None => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    json_answer(status, format!("{body}\n").into_bytes())
+}
+
+async fn admission(
+    server: &Arc<Server>,
+    webhook: Webhook,
+    request: Request<Incoming>,
+    started: Instant,
+) -> Answer {
+    let Ok(_permit) = server.in_flight.try_acquire() else {
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many requests in flight; retry\n",
+        );
+    };
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > server.limits.max_body) {
+        // Read (and drop) a moderately larger body before answering, so that the client,
+        // still sending, sees the answer rather than a reset connection.
+        let drain = Limited::new(request.into_body(), 8 << 20);
+        let _ = tokio::time::timeout(server.limits.body_timeout, drain.collect()).await;
+        return too_large(server);
+    }
+    let json = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let body = Limited::new(request.into_body(), server.limits.max_body);
+    let bytes = match tokio::time::timeout(server.limits.body_timeout, body.collect()).await {
+        Err(_) => {
+            return text(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body took too long\n",
+            );
+        }
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(server),
+        Ok(Err(e)) => {
+            return text(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {e}\n"),
+            );
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
+    if !json {
+        return text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected Content-Type: application/json\n",
+        );
+    }
+    let review = match AdmissionReview::from_json(&bytes) {
+        Ok(review) => review,
+        Err(e) => return text(StatusCode::BAD_REQUEST, format!("{e}\n")),
+    };
+    let Some(state) = server.live.current() else {
+        return text(StatusCode::SERVICE_UNAVAILABLE, "no policies loaded yet\n");
+    };
+    let remaining = server.limits.deadline.saturating_sub(started.elapsed());
+    let worker = {
+        let server = Arc::clone(server);
+        let review = review.clone();
+        tokio::task::spawn_blocking(move || answer(&server, &state, webhook, review, started))
+    };
+    let response = match tokio::time::timeout(remaining, worker).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(panicked)) => {
+            tracing::error!(webhook = webhook.name(), error = %panicked, "evaluation failed");
+            fallback(
+                server,
+                &review,
+                "the policies could not be evaluated (an internal error)",
+            )
+        }
+        Err(_) => {
+            tracing::warn!(webhook = webhook.name(), "evaluation ran out of time");
+            fallback(server, &review, "the policies were not evaluated in time")
+        }
+    };
+    json_answer(
+        StatusCode::OK,
+        serde_json::to_vec(&response).unwrap_or_default(),
+    )
+}
+
+fn too_large(server: &Server) -> Answer {
+    text(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body over {} bytes\n", server.limits.max_body),
+    )
+}
+
+/// The answer when evaluation cannot finish: denied (fail closed) or admitted with a warning.
+fn fallback(server: &Server, review: &AdmissionReview, why: &str) -> AdmissionReview {
+    let uid = review.request.as_ref().map_or("", |r| r.uid.as_str());
+    let decision = match server.limits.fail_closed {
+        true => Decision::deny(format!("rampart: {why}")),
+        false => {
+            let mut d = Decision::allow();
+            d.warnings
+                .push(format!("rampart: {why}; admitted (failure policy Ignore)"));
+            d
+        }
+    };
+    review.respond(decision.into_response(uid))
+}
+
+/// Evaluates a review and records its metrics.
+fn answer(
+    server: &Server,
+    state: &State,
+    webhook: Webhook,
+    review: AdmissionReview,
+    started: Instant,
+) -> AdmissionReview {
+    let Some(request) = review.request.as_ref() else {
+        return review.respond(Decision::allow().into_response(""));
+    };
+    let decision = match webhook {
+        Webhook::Psa => {
+            let labels = state
+                .namespaces
+                .iter()
+                .find(|(n, _)| *n == request.namespace)
+                .map(|(_, l)| l);
+            state.psa.validate(labels, request)
+        }
+        Webhook::Validate | Webhook::Mutate => {
+            let evaluating = Instant::now();
+            let evaluation = state
+                .engine
+                .evaluate(&rampart::Request::new(request).with_data(&state.cluster));
+            server
+                .metrics
+                .results(request, &evaluation, evaluating.elapsed().as_secs_f64());
+            match webhook {
+                Webhook::Mutate => evaluation.mutation_decision_for(request),
+                _ => evaluation.decision(),
+            }
+        }
+    };
+    let mut decision = decision;
+    decision.warnings = within_limits(std::mem::take(&mut decision.warnings));
+    let allowed = decision.allowed;
+    if !allowed {
+        tracing::info!(
+            webhook = webhook.name(),
+            kind = %request.kind.kind,
+            namespace = %request.namespace,
+            name = %request.name,
+            operation = request.operation.as_str(),
+            message = decision.message(),
+            "denied"
+        );
+    }
+    let response = review.respond(decision.into_response(&request.uid));
+    server.metrics.request(
+        request,
+        webhook.name(),
+        allowed,
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+/// Warnings within the API server's limits: each at most 256 characters (longer ones are
+/// cut, with `...`), and no more once they total 4096.
+fn within_limits(warnings: Vec<String>) -> Vec<String> {
+    let mut total = 0;
+    let mut out = Vec::new();
+    for w in warnings {
+        let w = match w.char_indices().nth(253) {
+            Some((cut, _)) if w.chars().count() > 256 => format!("{}...", &w[..cut]),
+            _ => w,
+        };
+        total += w.len();
+        if total > 4096 {
+            break;
+        }
+        out.push(w);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within_limits;
+
+    #[test]
+    fn warnings_are_cut_to_the_api_servers_limits() {
+        let long = "x".repeat(300);
+        let cut = within_limits(vec![long]);
+        assert_eq!(cut[0].chars().count(), 256);
+        assert!(cut[0].ends_with("..."));
+        let many = within_limits(vec!["y".repeat(200); 30]);
+        assert_eq!(many.len(), 20);
+    }
+}
