@@ -119,7 +119,14 @@ fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<(), SourceError> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
-    for path in entries {
+    // Kubernetes' projected volumes (a mounted ConfigMap or Secret) hold every file twice:
+    // as `<key>` and inside the atomic writer's `..data` and `..<timestamp>` directories.
+    let projected = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(".."))
+    };
+    for path in entries.into_iter().filter(|p| !projected(p)) {
         if path.is_dir() {
             walk(&path, out)?;
         } else if is_manifest(&path) {
@@ -315,6 +322,23 @@ mod tests {
             });
         }
         out
+    }
+
+    #[test]
+    fn a_mounted_config_map_is_read_once() {
+        let dir = std::env::temp_dir().join(format!("rampart-projected-{}", std::process::id()));
+        let stamp = dir.join("..2026_12_02_10_00_00.123");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&stamp).unwrap_or_default();
+        std::fs::write(stamp.join("policy.yaml"), "kind: ClusterPolicy\n").unwrap_or_default();
+        #[cfg(unix)]
+        {
+            let _ = std::os::unix::fs::symlink("..2026_12_02_10_00_00.123", dir.join("..data"));
+            let _ = std::os::unix::fs::symlink("..data/policy.yaml", dir.join("policy.yaml"));
+            let found = expand(&[dir.display().to_string()]).unwrap_or_default();
+            assert_eq!(found, vec![Input::File(dir.join("policy.yaml"))]);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
