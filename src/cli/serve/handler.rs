@@ -43,7 +43,12 @@ pub struct Server {
     pub limits: Limits,
     /// Requests being answered.
     pub in_flight: Semaphore,
+    /// Answer admission routes with a fixed review (load tests' ceiling).
+    pub fixed_response: bool,
 }
+
+/// The review `--fixed-response` answers with.
+const FIXED: &[u8] = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"","allowed":true}}"#;
 
 /// The webhooks that answer admission reviews.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -63,6 +63,10 @@ pub struct ServeArgs {
     /// How long a SIGTERM waits for requests in flight, in seconds.
     #[arg(long, default_value_t = 20)]
     pub drain_seconds: u64,
+    /// For load tests only: answer every admission route with a fixed allowed review, without
+    /// evaluating anything (the ceiling of this server stack on the machine).
+    #[arg(long, hide = true)]
+    pub fixed_response: bool,
     /// Log format: `text` or `json`.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -124,6 +128,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             fail_closed: args.failure_policy == "Fail",
         },
         in_flight: Semaphore::new(args.max_in_flight.max(1)),
+        fixed_response: args.fixed_response,
     });
     let listener = TcpListener::bind(args.listen)
         .await
