@@ -86,6 +86,98 @@ const NAMESPACED: &[&str] = &[
     "UpdateRequest",
 ];
 
+/// The API group and preferred version of built-in kinds (the core group is `""`).
+const GROUPS: &[(&str, &str, &str)] = &[
+    ("Pod", "", "v1"),
+    ("Service", "", "v1"),
+    ("Endpoints", "", "v1"),
+    ("ConfigMap", "", "v1"),
+    ("Secret", "", "v1"),
+    ("ServiceAccount", "", "v1"),
+    ("PersistentVolumeClaim", "", "v1"),
+    ("PersistentVolume", "", "v1"),
+    ("Namespace", "", "v1"),
+    ("Node", "", "v1"),
+    ("ReplicationController", "", "v1"),
+    ("LimitRange", "", "v1"),
+    ("ResourceQuota", "", "v1"),
+    ("Event", "", "v1"),
+    ("PodTemplate", "", "v1"),
+    ("Binding", "", "v1"),
+    ("ComponentStatus", "", "v1"),
+    ("Deployment", "apps", "v1"),
+    ("StatefulSet", "apps", "v1"),
+    ("DaemonSet", "apps", "v1"),
+    ("ReplicaSet", "apps", "v1"),
+    ("ControllerRevision", "apps", "v1"),
+    ("Job", "batch", "v1"),
+    ("CronJob", "batch", "v1"),
+    ("Ingress", "networking.k8s.io", "v1"),
+    ("IngressClass", "networking.k8s.io", "v1"),
+    ("NetworkPolicy", "networking.k8s.io", "v1"),
+    ("EndpointSlice", "discovery.k8s.io", "v1"),
+    ("Role", "rbac.authorization.k8s.io", "v1"),
+    ("RoleBinding", "rbac.authorization.k8s.io", "v1"),
+    ("ClusterRole", "rbac.authorization.k8s.io", "v1"),
+    ("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1"),
+    ("HorizontalPodAutoscaler", "autoscaling", "v2"),
+    ("PodDisruptionBudget", "policy", "v1"),
+    ("Lease", "coordination.k8s.io", "v1"),
+    ("StorageClass", "storage.k8s.io", "v1"),
+    ("CSIDriver", "storage.k8s.io", "v1"),
+    ("CSINode", "storage.k8s.io", "v1"),
+    ("CSIStorageCapacity", "storage.k8s.io", "v1"),
+    ("VolumeAttachment", "storage.k8s.io", "v1"),
+    ("PriorityClass", "scheduling.k8s.io", "v1"),
+    ("RuntimeClass", "node.k8s.io", "v1"),
+    ("CustomResourceDefinition", "apiextensions.k8s.io", "v1"),
+    ("APIService", "apiregistration.k8s.io", "v1"),
+    (
+        "MutatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "v1",
+    ),
+    (
+        "ValidatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "v1",
+    ),
+    (
+        "ValidatingAdmissionPolicy",
+        "admissionregistration.k8s.io",
+        "v1",
+    ),
+    (
+        "ValidatingAdmissionPolicyBinding",
+        "admissionregistration.k8s.io",
+        "v1",
+    ),
+    ("CertificateSigningRequest", "certificates.k8s.io", "v1"),
+    ("FlowSchema", "flowcontrol.apiserver.k8s.io", "v1"),
+    (
+        "PriorityLevelConfiguration",
+        "flowcontrol.apiserver.k8s.io",
+        "v1",
+    ),
+    ("ClusterPolicy", "kyverno.io", "v1"),
+    ("Policy", "kyverno.io", "v1"),
+    ("PolicyException", "kyverno.io", "v2"),
+    ("CleanupPolicy", "kyverno.io", "v2"),
+    ("ClusterCleanupPolicy", "kyverno.io", "v2"),
+    ("UpdateRequest", "kyverno.io", "v2"),
+    ("PolicyReport", "wgpolicyk8s.io", "v1alpha2"),
+    ("ClusterPolicyReport", "wgpolicyk8s.io", "v1alpha2"),
+];
+
+/// The API group and preferred version of a built-in kind (`("apps", "v1")` for a
+/// Deployment), `None` for kinds this table does not know (custom resources).
+pub fn group_version(kind: &str) -> Option<(&'static str, &'static str)> {
+    GROUPS
+        .iter()
+        .find(|(k, _, _)| *k == kind)
+        .map(|(_, g, v)| (*g, *v))
+}
+
 /// Every built-in kind this table knows.
 pub fn known() -> impl Iterator<Item = &'static str> {
     NAMESPACED.iter().chain(CLUSTER_SCOPED).copied()

@@ -83,7 +83,7 @@ pub use admission::{
     GroupVersionResource, Operation, ReviewError, Status, UserInfo,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use compile::{ExceptionInfo, PolicyInfo};
+pub use compile::{ExceptionInfo, MatchScope, PolicyInfo};
 pub use diag::{Diagnostic, Severity, SourceMap};
 pub use engine::{
     ApiCall, ApiTarget, Engine, Evaluation, ExternalData, ExternalError, Generation, Mutation,

@@ -388,3 +388,30 @@ fn sigterm_drains_and_exits() {
         "{log}"
     );
 }
+
+#[test]
+fn webhook_configurations_are_scoped_to_the_policies() {
+    let (code, stdout, stderr) = rampart(&[
+        "webhook-config",
+        "--policies",
+        "examples/user-group-defaults/policy.yaml,stdlib:pod-security/controls/host-namespaces.yaml",
+        "--service",
+        "rampart/rampart:8443",
+        "--namespace",
+        "rampart",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stdout.contains("- '*'"),
+        "no wildcard without a policy asking: {stdout}"
+    );
+    insta::assert_snapshot!(stdout);
+    // Policies without validate or mutate rules register nothing, and say so.
+    let (code, _, stderr) = rampart(&[
+        "webhook-config",
+        "--policies",
+        "examples/namespace-bootstrap/policy.yaml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no webhook to register"), "{stderr}");
+}

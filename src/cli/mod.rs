@@ -37,6 +37,7 @@ mod test_cmd;
 mod testfile;
 mod userinfo;
 mod values;
+mod webhook_config;
 
 use clap::{Parser, Subcommand};
 
@@ -90,6 +91,8 @@ pub enum Command {
     Serve(Box<serve::ServeArgs>),
     /// Write a self-signed CA and a serving certificate for `serve`.
     Cert(cert::CertArgs),
+    /// Print the webhook configurations that send requests to `serve`, scoped to the policies.
+    WebhookConfig(webhook_config::WebhookConfigArgs),
 }
 
 /// Where a command writes: standard output and standard error text, and whether colours are on.
@@ -182,6 +185,7 @@ pub fn run(cli: Cli, out: &mut Output) -> i32 {
         Command::Jp(args) => jp::run(&args, out),
         Command::Serve(args) => serve::run(&args, out),
         Command::Cert(args) => cert::run(&args, out),
+        Command::WebhookConfig(args) => webhook_config::run(&args, out),
     }
 }
 

@@ -62,6 +62,21 @@ pub struct PolicyInfo {
     pub scored: bool,
     /// The rules (autogen rules included): name and kind.
     pub rules: Vec<(String, RuleKind)>,
+    /// What each rule's `match` filters name, for registering webhooks: one entry per filter.
+    pub matches: Vec<MatchScope>,
+}
+
+/// The kinds and operations one `match` filter of a rule names (a webhook must be called for
+/// them; `exclude` only narrows, so it is not needed here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchScope {
+    /// The rule's kind.
+    pub rule_kind: RuleKind,
+    /// Kind selectors as written (`Pod`, `apps/v1/Deployment`, `Pod/status`, `*`); empty when
+    /// the filter names none.
+    pub kinds: Vec<String>,
+    /// Operations (`CREATE`, ...); empty for all.
+    pub operations: Vec<String>,
 }
 
 impl PolicyInfo {
@@ -195,6 +210,17 @@ pub fn compile_policy(policy: &ir::Policy, diagnostics: &mut Vec<Diagnostic>) ->
             .rules
             .iter()
             .map(|r| (r.name.clone(), r.body.kind()))
+            .collect(),
+        matches: policy
+            .rules
+            .iter()
+            .flat_map(|r| {
+                r.match_.filters.iter().map(|f| MatchScope {
+                    rule_kind: r.body.kind(),
+                    kinds: f.kinds.clone(),
+                    operations: f.operations.clone(),
+                })
+            })
             .collect(),
     };
     CompiledPolicy {
