@@ -204,9 +204,18 @@ async fn admission(
         return text(StatusCode::SERVICE_UNAVAILABLE, "no policies loaded yet\n");
     };
     let remaining = server.limits.deadline.saturating_sub(started.elapsed());
+    // What a fallback answer needs, kept before the review moves to the evaluating thread.
+    let header = AdmissionReview {
+        api_version: review.api_version.clone(),
+        kind: review.kind.clone(),
+        request: review.request.as_ref().map(|r| rampart::AdmissionRequest {
+            uid: r.uid.clone(),
+            ..rampart::AdmissionRequest::default()
+        }),
+        response: None,
+    };
     let worker = {
         let server = Arc::clone(server);
-        let review = review.clone();
         tokio::task::spawn_blocking(move || answer(&server, &state, webhook, review, started))
     };
     let response = match tokio::time::timeout(remaining, worker).await {
@@ -215,13 +224,13 @@ async fn admission(
             tracing::error!(webhook = webhook.name(), error = %panicked, "evaluation failed");
             fallback(
                 server,
-                &review,
+                &header,
                 "the policies could not be evaluated (an internal error)",
             )
         }
         Err(_) => {
             tracing::warn!(webhook = webhook.name(), "evaluation ran out of time");
-            fallback(server, &review, "the policies were not evaluated in time")
+            fallback(server, &header, "the policies were not evaluated in time")
         }
     };
     json_answer(
