@@ -48,7 +48,8 @@ pub struct ServeArgs {
     /// Pod Security Admission itself only warns.
     #[arg(long)]
     pub enforce_controllers: bool,
-    /// The webhook's `timeoutSeconds`: answers come before it (within 90% of it).
+    /// The webhook's `timeoutSeconds`: a request still waiting for its evaluation at 90% of it
+    /// is answered by the failure policy.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=30))]
     pub timeout_seconds: u64,
     /// What an evaluation that cannot finish answers: `Fail` denies, `Ignore` admits.
