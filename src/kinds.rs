@@ -178,6 +178,14 @@ pub fn group_version(kind: &str) -> Option<(&'static str, &'static str)> {
         .map(|(_, g, v)| (*g, *v))
 }
 
+/// The built-in kind of a resource of an API group (`("apps", "deployments")` → `Deployment`).
+pub fn kind_of_resource(group: &str, resource: &str) -> Option<&'static str> {
+    GROUPS
+        .iter()
+        .find(|(kind, g, _)| *g == group && guess_resource(kind) == resource)
+        .map(|(kind, _, _)| *kind)
+}
+
 /// Every built-in kind this table knows.
 pub fn known() -> impl Iterator<Item = &'static str> {
     NAMESPACED.iter().chain(CLUSTER_SCOPED).copied()
@@ -206,6 +214,22 @@ pub fn guess_resource(kind: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_of_built_in_kinds_and_kinds_of_resources() {
+        assert_eq!(group_version("Deployment"), Some(("apps", "v1")));
+        assert_eq!(group_version("Pod"), Some(("", "v1")));
+        assert_eq!(group_version("Widget"), None);
+        assert_eq!(kind_of_resource("apps", "deployments"), Some("Deployment"));
+        assert_eq!(kind_of_resource("", "pods"), Some("Pod"));
+        assert_eq!(
+            kind_of_resource("policy", "poddisruptionbudgets"),
+            Some("PodDisruptionBudget")
+        );
+        assert_eq!(kind_of_resource("", "deployments"), None);
+        // Every built-in kind with a group is a known kind.
+        assert!(GROUPS.iter().all(|(kind, _, _)| is_known(kind)));
+    }
 
     #[test]
     fn resources_are_guessed_like_kubernetes() {

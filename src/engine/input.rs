@@ -225,8 +225,8 @@ impl<'a> Input<'a> {
 }
 
 /// The kind of a request's resource (not of its subresource): the API server's discovery maps
-/// `pods` to `Pod` whatever the subresource carries. Without discovery, built-in resources with
-/// subresources come from a table; otherwise a subresource that carries the whole object
+/// `pods` to `Pod` whatever the subresource carries. Without discovery, built-in resources come
+/// from the table of [`crate::kinds`]; otherwise a subresource that carries the whole object
 /// (`status` of a custom resource) names the kind in `request.kind`, and anything else has an
 /// unknown kind (empty), which only `*` kind selectors match.
 fn top_level_kind<'a>(
@@ -239,45 +239,7 @@ fn top_level_kind<'a>(
     if subresource.is_empty() {
         return request_kind;
     }
-    const BUILT_IN: &[(&str, &str, &str)] = &[
-        ("", "pods", "Pod"),
-        ("", "services", "Service"),
-        ("", "nodes", "Node"),
-        ("", "namespaces", "Namespace"),
-        ("", "serviceaccounts", "ServiceAccount"),
-        ("", "persistentvolumes", "PersistentVolume"),
-        ("", "persistentvolumeclaims", "PersistentVolumeClaim"),
-        ("", "replicationcontrollers", "ReplicationController"),
-        ("", "resourcequotas", "ResourceQuota"),
-        ("apps", "deployments", "Deployment"),
-        ("apps", "replicasets", "ReplicaSet"),
-        ("apps", "statefulsets", "StatefulSet"),
-        ("apps", "daemonsets", "DaemonSet"),
-        ("batch", "jobs", "Job"),
-        ("batch", "cronjobs", "CronJob"),
-        (
-            "autoscaling",
-            "horizontalpodautoscalers",
-            "HorizontalPodAutoscaler",
-        ),
-        ("networking.k8s.io", "ingresses", "Ingress"),
-        ("policy", "poddisruptionbudgets", "PodDisruptionBudget"),
-        (
-            "certificates.k8s.io",
-            "certificatesigningrequests",
-            "CertificateSigningRequest",
-        ),
-        (
-            "apiextensions.k8s.io",
-            "customresourcedefinitions",
-            "CustomResourceDefinition",
-        ),
-        ("apiregistration.k8s.io", "apiservices", "APIService"),
-    ];
-    if let Some((_, _, kind)) = BUILT_IN
-        .iter()
-        .find(|(g, r, _)| *g == group && *r == resource)
-    {
+    if let Some(kind) = crate::kinds::kind_of_resource(group, resource) {
         return kind;
     }
     let object_kind = lookup::get(object, "kind")
