@@ -79,10 +79,14 @@ impl Server {
 
     /// Runs curl against the server: (HTTP status, body).
     fn curl(&self, args: &[&str]) -> (u16, String) {
-        let ca = self.dir.join("certs/ca.crt");
+        self.curl_trusting(&self.dir.join("certs/ca.crt"), args)
+    }
+
+    /// Runs curl trusting the CA in `ca`.
+    fn curl_trusting(&self, ca: &std::path::Path, args: &[&str]) -> (u16, String) {
         let output = Command::new("curl")
             .args(["-s", "-o", "-", "-w", "\n%{http_code}", "--cacert"])
-            .arg(&ca)
+            .arg(ca)
             .args(args)
             .output()
             .expect("curl runs (the tests use it as the HTTPS client)");
@@ -414,4 +418,35 @@ fn webhook_configurations_are_scoped_to_the_policies() {
     ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no webhook to register"), "{stderr}");
+}
+
+#[test]
+fn a_renewed_certificate_is_served_without_a_restart() {
+    let server = Server::start(
+        "serve-cert-reload",
+        &["--policies", "examples/user-group-defaults/policy.yaml"],
+    );
+    let renewed = server.dir.join("renewed");
+    let (code, _, stderr) = rampart(&[
+        "cert",
+        "--out",
+        &renewed.display().to_string(),
+        "--host",
+        "localhost,127.0.0.1",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let new_ca = renewed.join("ca.crt");
+    let url = server.url("/healthz");
+    // The new CA does not trust the certificate in use.
+    assert_eq!(server.curl_trusting(&new_ca, &[&url]).0, 0);
+    std::thread::sleep(Duration::from_millis(1100));
+    for file in ["tls.key", "tls.crt"] {
+        std::fs::copy(renewed.join(file), server.dir.join("certs").join(file)).expect("copy");
+    }
+    wait_for(|| server.curl_trusting(&new_ca, &[&url]).0 == 200);
+    // A broken certificate file keeps the renewed one in service.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(server.dir.join("certs/tls.crt"), "not a certificate").expect("write");
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(server.curl_trusting(&new_ca, &[&url]).0, 200);
 }

@@ -27,7 +27,7 @@ fn stamp(path: &Path) -> Option<SystemTime> {
 }
 
 /// Reads a PEM certificate chain and private key.
-fn read(cert: &Path, key: &Path) -> Result<CertifiedKey, String> {
+fn read(cert: &Path, key_file: &Path) -> Result<CertifiedKey, String> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .map_err(|e| format!("{}: {e}", cert.display()))?
         .collect::<Result<_, _>>()
@@ -35,10 +35,20 @@ fn read(cert: &Path, key: &Path) -> Result<CertifiedKey, String> {
     if chain.is_empty() {
         return Err(format!("{}: no PEM certificate", cert.display()));
     }
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key_file)
+        .map_err(|e| format!("{}: {e}", key_file.display()))?;
     let signing = provider::sign::any_supported_type(&key)
         .map_err(|e| format!("unsupported private key: {e}"))?;
-    Ok(CertifiedKey::new(chain, signing))
+    let certified = CertifiedKey::new(chain, signing);
+    // A key that is not the certificate's (a renewal caught half-written) is refused.
+    certified.keys_match().map_err(|e| {
+        format!(
+            "{} and {} do not match: {e}",
+            cert.display(),
+            key_file.display()
+        )
+    })?;
+    Ok(certified)
 }
 
 impl Certificate {
