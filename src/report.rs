@@ -59,58 +59,11 @@ pub fn reported_status(
 /// assert_eq!(reports[0]["results"][0]["timestamp"]["seconds"], 1_767_225_600);
 /// ```
 pub fn policy_reports(evaluations: &[Evaluation], options: &ReportOptions) -> Vec<Value> {
-    let mut builder = ReportBuilder::new(options);
-    evaluations.iter().for_each(|e| builder.add(e));
-    builder.finish()
-}
-
-/// Policy reports built one evaluation at a time (what [`policy_reports`] gives for all of
-/// them), so that a caller streaming resources keeps only the report results.
-#[derive(Debug)]
-pub struct ReportBuilder {
-    seconds: i64,
-    audit_warn: bool,
-    /// Each result with the namespace of its policy (`None` for a ClusterPolicy).
-    results: Vec<(Option<String>, Value)>,
-}
-
-impl ReportBuilder {
-    /// An empty builder; results are stamped with the options' clock now.
-    pub fn new(options: &ReportOptions) -> Self {
-        ReportBuilder {
-            seconds: unix_seconds(options.clock.now()),
-            audit_warn: options.audit_warn,
-            results: Vec::new(),
-        }
-    }
-
-    /// Adds the results of one evaluation.
-    pub fn add(&mut self, evaluation: &Evaluation) {
-        self.results
-            .extend(report_results(evaluation, self.seconds, self.audit_warn));
-    }
-
-    /// How many results were added.
-    pub fn len(&self) -> usize {
-        self.results.len()
-    }
-
-    /// Whether no result was added.
-    pub fn is_empty(&self) -> bool {
-        self.results.is_empty()
-    }
-
-    /// Drops the results added after the first `len`.
-    pub fn truncate(&mut self, len: usize) {
-        self.results.truncate(len);
-    }
-
-    /// The reports: a ClusterPolicyReport `merged` for ClusterPolicies, then a PolicyReport per
-    /// namespace of namespaced policies, in the order they were first seen.
-    pub fn finish(self) -> Vec<Value> {
-        let mut cluster = Vec::new();
-        let mut namespaced: Vec<(String, Vec<Value>)> = Vec::new();
-        for (namespace, result) in self.results {
+    let seconds = unix_seconds(options.clock.now());
+    let mut cluster = Vec::new();
+    let mut namespaced: Vec<(String, Vec<Value>)> = Vec::new();
+    for evaluation in evaluations {
+        for (namespace, result) in report_results(evaluation, seconds, options.audit_warn) {
             match namespace {
                 None => cluster.push(result),
                 Some(ns) => match namespaced.iter_mut().find(|(n, _)| *n == ns) {
@@ -119,12 +72,12 @@ impl ReportBuilder {
                 },
             }
         }
-        let mut reports = vec![report("ClusterPolicyReport", "merged", None, cluster)];
-        for (ns, results) in namespaced {
-            reports.push(report("PolicyReport", &ns, Some(&ns), results));
-        }
-        reports
     }
+    let mut reports = vec![report_of(None, cluster)];
+    for (ns, results) in namespaced {
+        reports.push(report_of(Some(&ns), results));
+    }
+    reports
 }
 
 /// The report results of one evaluation, each with the namespace of its policy (`None` for a
@@ -147,20 +100,47 @@ pub fn report_results(
     out
 }
 
+/// Counts a report result in a summary (`pass`, `fail`, `warn`, `error`, `skip`).
+pub fn count_result(summary: &mut [usize; 5], result: &Value) {
+    let slot = match result["result"].as_str() {
+        Some("pass") => 0,
+        Some("fail") => 1,
+        Some("warn") => 2,
+        Some("error") => 3,
+        _ => 4,
+    };
+    summary[slot] += 1;
+}
+
 /// A report's document: `ClusterPolicyReport` `merged` when `namespace` is `None`, else the
 /// namespace's `PolicyReport`, with these results and summary counts (`pass`, `fail`, `warn`,
-/// `error`, `skip`).
+/// `error`, `skip`, as [`count_result`] counts them).
 pub fn report_document(namespace: Option<&str>, results: Vec<Value>, summary: [usize; 5]) -> Value {
     let (kind, name) = match namespace {
         None => ("ClusterPolicyReport", "merged"),
         Some(ns) => ("PolicyReport", ns),
     };
-    let mut report = report(kind, name, namespace, Vec::new());
-    report["results"] = Value::Array(results);
+    let mut metadata = Map::new();
+    metadata.insert("creationTimestamp".into(), Value::Null);
+    metadata.insert("name".into(), json!(name));
+    if let Some(ns) = namespace {
+        metadata.insert("namespace".into(), json!(ns));
+    }
     let [pass, fail, warn, error, skip] = summary;
-    report["summary"] =
-        json!({"error": error, "fail": fail, "pass": pass, "skip": skip, "warn": warn});
-    report
+    json!({
+        "apiVersion": API_VERSION,
+        "kind": kind,
+        "metadata": metadata,
+        "results": results,
+        "summary": {"error": error, "fail": fail, "pass": pass, "skip": skip, "warn": warn},
+    })
+}
+
+/// A report with its results, counted.
+fn report_of(namespace: Option<&str>, results: Vec<Value>) -> Value {
+    let mut summary = [0; 5];
+    results.iter().for_each(|r| count_result(&mut summary, r));
+    report_document(namespace, results, summary)
 }
 
 /// One report result.
@@ -237,29 +217,6 @@ fn resource_ref(evaluation: &Evaluation) -> Value {
         out.insert("uid".into(), json!(r.uid()));
     }
     Value::Object(out)
-}
-
-fn report(kind: &str, name: &str, namespace: Option<&str>, results: Vec<Value>) -> Value {
-    let count = |s: RuleStatus| results.iter().filter(|r| r["result"] == s.as_str()).count();
-    let mut metadata = Map::new();
-    metadata.insert("creationTimestamp".into(), Value::Null);
-    metadata.insert("name".into(), json!(name));
-    if let Some(ns) = namespace {
-        metadata.insert("namespace".into(), json!(ns));
-    }
-    json!({
-        "apiVersion": API_VERSION,
-        "kind": kind,
-        "metadata": metadata,
-        "results": results,
-        "summary": {
-            "error": count(RuleStatus::Error),
-            "fail": count(RuleStatus::Fail),
-            "pass": count(RuleStatus::Pass),
-            "skip": count(RuleStatus::Skip),
-            "warn": count(RuleStatus::Warn),
-        },
-    })
 }
 
 /// Renders reports as YAML documents separated by `---`, or as JSON (`format` = `json`).

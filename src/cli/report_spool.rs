@@ -4,7 +4,7 @@
 
 use rampart::Evaluation;
 use rampart::clock::{Clock, SystemClock, unix_seconds};
-use rampart::report::{report_document, report_results};
+use rampart::report::{count_result, report_document, report_results};
 use serde_json::{Value, json};
 
 use super::Output;
@@ -86,14 +86,7 @@ impl ReportSpool {
             };
             let text = item(&result, self.json, self.parts[index].entries);
             let part = &mut self.parts[index];
-            let slot = match result["result"].as_str() {
-                Some("pass") => 0,
-                Some("fail") => 1,
-                Some("warn") => 2,
-                Some("error") => 3,
-                _ => 4,
-            };
-            part.summary[slot] += 1;
+            count_result(&mut part.summary, &result);
             part.entries += 1;
             if let Err(e) = part.spool.push(&text) {
                 self.error.get_or_insert(e.to_string());
