@@ -336,10 +336,12 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
         return EXIT_USAGE;
     }
     let engine = loader.engine();
+    // Whether standard output is a format for CI systems (SARIF, JUnit, JSON results).
+    let ci_format = CiResults::for_format(args).is_some();
     let prepare = Prepare {
         crds,
         namespace: args.namespace.clone(),
-        keep_text: CiResults::for_format(args).is_some(),
+        keep_text: ci_format,
     };
     let inputs = match Inputs::expand(&args.resources) {
         Ok(inputs) => inputs,
@@ -490,11 +492,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
     let elapsed = reading.progress.finish();
     let resource_count = emitter.resources;
     out.err(&std::mem::take(&mut emitter.stderr));
-    if !args.policy_report
-        && !args.stdin
-        && !args.generate_exceptions
-        && CiResults::for_format(args).is_none()
-    {
+    if !args.policy_report && !args.stdin && !args.generate_exceptions && !ci_format {
         let exceptions = engine.exceptions().count();
         let with = match exceptions {
             0 => String::new(),
@@ -506,7 +504,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             resource_count
         ));
     }
-    print_invalid(&loader, CiResults::for_format(args).is_some(), out);
+    print_invalid(&loader, ci_format, out);
     emitter.counts.error += loader.invalid().len() + left_out;
     let counts = match emitter.finish(out, &ttl) {
         Ok(counts) => counts,
@@ -515,11 +513,7 @@ pub fn run(args: &ApplyArgs, out: &mut Output) -> i32 {
             return EXIT_USAGE;
         }
     };
-    if !args.policy_report
-        && !args.generate_exceptions
-        && !args.table
-        && CiResults::for_format(args).is_none()
-    {
+    if !args.policy_report && !args.generate_exceptions && !args.table && !ci_format {
         out.out(&format!(
             "\npass: {}, fail: {}, warn: {}, error: {}, skip: {} \n",
             counts.pass, counts.fail, counts.warn, counts.error, counts.skip

@@ -17,7 +17,7 @@ use super::ci_formats::{CiMark, CiResults};
 use super::mutated::{self, Destination};
 use super::report_spool::{ReportMark, ReportSpool};
 use super::spool::Spool;
-use super::{Output, exception_drafts, table};
+use super::{Output, exception_drafts, resources, table};
 
 /// One resource, evaluated.
 #[derive(Debug)]
@@ -160,17 +160,13 @@ impl<'a> Emitter<'a> {
         self.resources += 1;
         let evaluation = &item.evaluation;
         self.counts.add(evaluation, self.args.audit_warn);
-        let api = evaluation.resource.api_version();
-        if evaluation.resource.kind() == "PolicyException"
-            && api.starts_with("kyverno.io/")
-            && !self.args.exceptions_with_resources
+        if !self.args.exceptions_with_resources
+            && let Some(warning) = resources::exception_warning(
+                &evaluation.resource,
+                "pass it with -e, or use --exceptions-with-resources",
+            )
         {
-            let r = &evaluation.resource;
-            self.stderr.push_str(&format!(
-                "warning: PolicyException {}/{} is among the resources, so it is evaluated as a resource and exempts nothing: pass it with -e, or use --exceptions-with-resources\n",
-                r.namespace(),
-                r.name()
-            ));
+            self.stderr.push_str(&warning);
         }
         let mut scratch = Output::new(self.color);
         if !self.args.policy_report
@@ -196,6 +192,9 @@ impl<'a> Emitter<'a> {
         } else if let Some(reports) = &mut self.reports {
             reports.add(evaluation);
         } else if self.args.generate_exceptions {
+            if let Some(resource) = item.resource {
+                self.kept.push((resource, item.evaluation));
+            }
         } else if self.args.table {
             table_rows(evaluation, self.args, self.color, &mut self.table);
         } else {
@@ -205,11 +204,6 @@ impl<'a> Emitter<'a> {
                 self.error
                     .get_or_insert(format!("failed to write the output ({e})"));
             }
-        }
-        if self.args.generate_exceptions
-            && let Some(resource) = item.resource
-        {
-            self.kept.push((resource, item.evaluation));
         }
     }
 

@@ -3,7 +3,7 @@
 //! objects.
 
 use rampart::kinds::is_cluster_scoped;
-use rampart::{Loader, SourceError, SourceMap, diag};
+use rampart::{Loader, ResourceRef, SourceError, SourceMap, diag};
 use serde_json::{Map, Value};
 
 use super::Output;
@@ -106,14 +106,25 @@ fn finish(
 pub fn warn_exceptions(resources: &[Value], hint: &str, out: &mut Output) {
     for r in resources {
         let api = r.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-        if kind_of(r) == "PolicyException" && api.starts_with("kyverno.io/") {
-            out.err(&format!(
-                "warning: PolicyException {}/{} is among the resources, so it is evaluated as a resource and exempts nothing: {hint}\n",
-                namespace_of(r),
-                name_of(r)
-            ));
+        let resource = ResourceRef::new(api, kind_of(r), namespace_of(r), name_of(r), "");
+        if let Some(warning) = exception_warning(&resource, hint) {
+            out.err(&warning);
         }
     }
+}
+
+/// The warning for a policy exception among the resources (it is evaluated as a resource and
+/// exempts nothing), saying how to use it as an exception (`hint`); `None` for other resources.
+pub fn exception_warning(resource: &ResourceRef, hint: &str) -> Option<String> {
+    let exception =
+        resource.kind() == "PolicyException" && resource.api_version().starts_with("kyverno.io/");
+    exception.then(|| {
+        format!(
+            "warning: PolicyException {}/{} is among the resources, so it is evaluated as a resource and exempts nothing: {hint}\n",
+            resource.namespace(),
+            resource.name()
+        )
+    })
 }
 
 /// Applies the scope of custom kinds (`--crd-paths`): resources of a kind a CRD declares
