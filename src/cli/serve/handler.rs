@@ -283,14 +283,11 @@ fn answer(
     let Some(request) = review.request.as_ref() else {
         return review.respond(Decision::allow().into_response(""));
     };
-    let decision = match webhook {
+    let mut decision = match webhook {
         Webhook::Psa => {
-            let labels = state
-                .namespaces
-                .iter()
-                .find(|(n, _)| *n == request.namespace)
-                .map(|(_, l)| l);
-            state.psa.validate(labels, request)
+            use rampart::ExternalData;
+            let labels = state.cluster.namespace_labels(&request.namespace);
+            state.psa.validate(labels.as_ref(), request)
         }
         Webhook::Validate | Webhook::Mutate => {
             let evaluating = Instant::now();
@@ -306,7 +303,6 @@ fn answer(
             }
         }
     };
-    let mut decision = decision;
     decision.warnings = within_limits(std::mem::take(&mut decision.warnings));
     let allowed = decision.allowed;
     if !allowed {

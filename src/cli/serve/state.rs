@@ -29,10 +29,8 @@ pub struct Inputs {
 pub struct State {
     /// The policies, compiled.
     pub engine: Engine,
-    /// Namespace labels.
+    /// Namespace labels (for `namespaceSelector` and `/psa`).
     pub cluster: OfflineCluster,
-    /// Namespace labels by name, for `/psa`.
-    pub namespaces: Vec<(String, serde_json::Map<String, serde_json::Value>)>,
     /// Pod Security Admission, for `/psa`.
     pub psa: Admission,
     /// 1 for the first load, one more for each reload that succeeded.
@@ -152,8 +150,7 @@ fn load(inputs: &Inputs, generation: u64) -> Result<State, String> {
     let namespaces = resources::namespace_labels(&namespace_docs);
     Ok(State {
         engine: loader.engine(),
-        cluster: OfflineCluster::with_namespaces(namespaces.clone()),
-        namespaces,
+        cluster: OfflineCluster::with_namespaces(namespaces),
         psa: Admission {
             config: Config::default(),
             enforce_controllers: inputs.enforce_controllers,
