@@ -814,3 +814,42 @@ fn the_embed_example_answers_admission_reviews() {
         serde_json::from_value(answer["response"]["auditAnnotations"].clone()).unwrap_or_default();
     assert_eq!(annotations.len(), 1);
 }
+
+#[test]
+fn a_passed_deadline_leaves_the_remaining_policies_out_and_says_so() {
+    let mut loader = Loader::new();
+    loader
+        .add_paths(&["stdlib:pod-security/restricted.yaml"])
+        .expect("stdlib");
+    let engine = loader.engine();
+    let request = admission(Operation::Create, Some(root_pod()), None);
+    let in_time = engine.evaluate(
+        &Request::new(&request)
+            .with_deadline(std::time::Instant::now() + std::time::Duration::from_secs(60)),
+    );
+    assert!(!in_time.unfinished);
+    assert!(!in_time.decision().allowed);
+    let late = engine.evaluate(&Request::new(&request).with_deadline(std::time::Instant::now()));
+    assert!(late.unfinished);
+    assert!(late.policies.is_empty(), "{:?}", late.policies);
+    // Without a deadline nothing is cut.
+    assert!(!engine.evaluate(&Request::new(&request)).unfinished);
+}
+
+#[test]
+fn retain_keeps_only_the_chosen_policies() {
+    let validate = "        message: no root\n        pattern:\n          spec:\n            containers:\n              - securityContext:\n                  runAsUser: \">0\"\n";
+    let engine = engine(&format!(
+        "{}---\n{}",
+        policy("first", "  validationFailureAction: Enforce\n", validate),
+        policy("second", "  validationFailureAction: Enforce\n", validate)
+    ));
+    let names = |e: &Engine| e.policies().map(|p| p.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&engine), ["first", "second"]);
+    let second = engine.retain(|p| p.name == "second");
+    assert_eq!(names(&second), ["second"]);
+    let request = admission(Operation::Create, Some(root_pod()), None);
+    let evaluation = second.evaluate(&Request::new(&request));
+    assert_eq!(evaluation.policies.len(), 1);
+    assert_eq!(evaluation.policies[0].policy.name, "second");
+}

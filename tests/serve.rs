@@ -450,3 +450,95 @@ fn a_renewed_certificate_is_served_without_a_restart() {
     std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(server.curl_trusting(&new_ca, &[&url]).0, 200);
 }
+
+/// A policy with `webhookConfiguration.matchConditions`: the API server checks them, so the
+/// policy gets a webhook of its own that carries them, at a route that evaluates it alone;
+/// the shared routes leave it out.
+const GATED: &str = r#"apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: require-owner
+spec:
+  validationFailureAction: Enforce
+  webhookConfiguration:
+    failurePolicy: Ignore
+    timeoutSeconds: 5
+    matchConditions:
+      - name: not-system
+        expression: "!request.userInfo.username.startsWith('system:')"
+  rules:
+    - name: owner
+      match:
+        any:
+          - resources:
+              kinds: [ConfigMap]
+      validate:
+        message: "an owner label is required"
+        pattern:
+          metadata:
+            labels:
+              owner: "?*"
+"#;
+
+#[test]
+fn policies_with_match_conditions_get_their_own_webhook_and_route() {
+    let dir = scratch_dir("serve-gated");
+    let policy = dir.join("gated.yaml");
+    std::fs::write(&policy, GATED).expect("write");
+    let policies = format!(
+        "{},examples/require-team-label/policy.yaml",
+        policy.display()
+    );
+    let (code, stdout, stderr) = rampart(&["webhook-config", "--policies", &policies]);
+    assert_eq!(code, 0, "{stderr}");
+    let config = &rampart::yaml::parse_values(&stdout).expect("YAML")[0];
+    let webhooks = config["webhooks"].as_array().expect("webhooks");
+    let own = webhooks
+        .iter()
+        .find(|w| w["name"] == "validate-policy-require-owner.rampart.svc")
+        .expect("a webhook of the policy's own");
+    assert_eq!(
+        own["matchConditions"],
+        json!([{"name": "not-system", "expression": "!request.userInfo.username.startsWith('system:')"}])
+    );
+    assert_eq!(own["failurePolicy"], "Ignore");
+    assert_eq!(own["timeoutSeconds"], 5);
+    assert_eq!(
+        own["clientConfig"]["service"]["path"],
+        "/validate/policy/require-owner"
+    );
+    assert_eq!(own["rules"][0]["resources"], json!(["configmaps"]));
+    let shared = webhooks
+        .iter()
+        .find(|w| w["name"] == "validate-fail.rampart.svc")
+        .expect("the shared webhook");
+    assert!(shared.get("matchConditions").is_none());
+    assert!(
+        !shared["rules"].to_string().contains("configmaps"),
+        "the gated policy is not in the shared webhook: {shared}"
+    );
+
+    let server = Server::start("serve-gated-run", &["--policies", &policies]);
+    let unowned = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "settings", "namespace": "default", "labels": {"team": "a"}}});
+    let review = create(&unowned, "", "configmaps", "default");
+    let own = server.review("/validate/policy/require-owner", &review, false);
+    assert_eq!(own["response"]["allowed"], false, "{own}");
+    assert!(
+        own["response"]["status"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("an owner label is required")),
+        "{own}"
+    );
+    let shared = server.review("/validate", &review, false);
+    assert_eq!(shared["response"]["allowed"], true, "{shared}");
+    // A route for a policy that is not loaded answers by the failure policy.
+    let missing = server.review("/validate/policy/no-such-policy", &review, true);
+    assert_eq!(missing["response"]["allowed"], false, "{missing}");
+    assert!(
+        missing["response"]["status"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no policy no-such-policy")),
+        "{missing}"
+    );
+}

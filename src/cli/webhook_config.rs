@@ -139,6 +139,67 @@ fn rules(policies: &[&PolicyInfo], rule_kind: RuleKind, default_operations: &[&s
         .collect()
 }
 
+/// What sets one webhook apart from the others of its configuration.
+struct Hook {
+    /// The name, before `.rampart.svc`.
+    name: String,
+    /// The route of `rampart serve` it calls.
+    path: String,
+    failure_policy: FailurePolicy,
+    /// CEL conditions the API server checks before calling it.
+    match_conditions: Option<Value>,
+}
+
+/// One webhook for these policies, or `None` when they match nothing.
+fn webhook(
+    args: &WebhookConfigArgs,
+    hook: &Hook,
+    policies: &[&PolicyInfo],
+    rule_kind: RuleKind,
+    operations: &[&str],
+    ca: Option<&str>,
+) -> Option<Value> {
+    let rules = rules(policies, rule_kind, operations);
+    if rules.is_empty() {
+        return None;
+    }
+    let timeout = policies
+        .iter()
+        .filter_map(|p| p.webhook_timeout_seconds)
+        .max()
+        .unwrap_or(10)
+        .clamp(1, 30);
+    let mut client = match &args.url {
+        Some(url) => json!({"url": format!("{}{}", url.trim_end_matches('/'), hook.path)}),
+        None => {
+            let (namespace, rest) = args
+                .service
+                .split_once('/')
+                .unwrap_or(("rampart", &args.service));
+            let (name, port) = rest.split_once(':').unwrap_or((rest, "443"));
+            json!({"service": {"namespace": namespace, "name": name, "path": hook.path, "port": port.parse::<u16>().unwrap_or(443)}})
+        }
+    };
+    if let Some(ca) = ca {
+        client["caBundle"] = json!(ca);
+    }
+    let mut webhook = json!({
+        "name": format!("{}.rampart.svc", hook.name),
+        "admissionReviewVersions": ["v1"],
+        "clientConfig": client,
+        "failurePolicy": match hook.failure_policy { FailurePolicy::Fail => "Fail", FailurePolicy::Ignore => "Ignore" },
+        "matchPolicy": "Equivalent",
+        "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": [args.namespace]}]},
+        "rules": rules,
+        "sideEffects": "None",
+        "timeoutSeconds": timeout,
+    });
+    if let Some(conditions) = &hook.match_conditions {
+        webhook["matchConditions"] = conditions.clone();
+    }
+    Some(webhook)
+}
+
 /// The webhook configuration of one kind (`Validating` or `Mutating`), or `None` when no
 /// policy has rules for it.
 fn configuration(
@@ -155,51 +216,41 @@ fn configuration(
             &["CREATE", "UPDATE", "DELETE", "CONNECT"],
         ),
     };
+    let with_rules = |p: &&PolicyInfo| p.admission && p.rules.iter().any(|(_, k)| *k == rule_kind);
     let mut webhooks = Vec::new();
+    // Policies without `matchConditions` share one webhook per failure policy.
     for (policy_kind, label) in [
         (FailurePolicy::Fail, "fail"),
         (FailurePolicy::Ignore, "ignore"),
     ] {
         let policies: Vec<&PolicyInfo> = all
             .iter()
-            .filter(|p| p.admission && p.failure_policy == policy_kind)
-            .filter(|p| p.rules.iter().any(|(_, k)| *k == rule_kind))
+            .filter(with_rules)
+            .filter(|p| p.failure_policy == policy_kind && !p.has_match_conditions())
             .collect();
-        let rules = rules(&policies, rule_kind, operations);
-        if rules.is_empty() {
-            continue;
-        }
-        let timeout = policies
-            .iter()
-            .filter_map(|p| p.webhook_timeout_seconds)
-            .max()
-            .unwrap_or(10)
-            .clamp(1, 30);
-        let mut client = match &args.url {
-            Some(url) => json!({"url": format!("{}/{route}", url.trim_end_matches('/'))}),
-            None => {
-                let (namespace, rest) = args
-                    .service
-                    .split_once('/')
-                    .unwrap_or(("rampart", &args.service));
-                let (name, port) = rest.split_once(':').unwrap_or((rest, "443"));
-                json!({"service": {"namespace": namespace, "name": name, "path": format!("/{route}"), "port": port.parse::<u16>().unwrap_or(443)}})
-            }
+        let hook = Hook {
+            name: format!("{route}-{label}"),
+            path: format!("/{route}"),
+            failure_policy: policy_kind,
+            match_conditions: None,
         };
-        if let Some(ca) = ca {
-            client["caBundle"] = json!(ca);
-        }
-        webhooks.push(json!({
-            "name": format!("{route}-{label}.rampart.svc"),
-            "admissionReviewVersions": ["v1"],
-            "clientConfig": client,
-            "failurePolicy": match policy_kind { FailurePolicy::Fail => "Fail", FailurePolicy::Ignore => "Ignore" },
-            "matchPolicy": "Equivalent",
-            "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": [args.namespace]}]},
-            "rules": rules,
-            "sideEffects": "None",
-            "timeoutSeconds": timeout,
-        }));
+        webhooks.extend(webhook(args, &hook, &policies, rule_kind, operations, ca));
+    }
+    // A policy with `matchConditions` gets a webhook of its own, which carries them, at the
+    // route that evaluates that policy alone (as Kyverno's fine-grained webhooks do).
+    for policy in all
+        .iter()
+        .filter(with_rules)
+        .filter(|p| p.has_match_conditions())
+    {
+        let key = policy.key();
+        let hook = Hook {
+            name: format!("{route}-policy-{}", key.replace('/', "-")),
+            path: format!("/{route}/policy/{key}"),
+            failure_policy: policy.failure_policy,
+            match_conditions: policy.match_conditions.clone(),
+        };
+        webhooks.extend(webhook(args, &hook, &[policy], rule_kind, operations, ca));
     }
     (!webhooks.is_empty()).then(|| {
         json!({

@@ -80,6 +80,15 @@ pub struct MatchScope {
 }
 
 impl PolicyInfo {
+    /// Whether the policy has `webhookConfiguration.matchConditions`: the API server checks
+    /// them before it calls the policy's own webhook.
+    pub fn has_match_conditions(&self) -> bool {
+        self.match_conditions
+            .as_ref()
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|c| !c.is_empty())
+    }
+
     /// The name results are reported under: `<namespace>/<name>` for a namespaced Policy.
     pub fn key(&self) -> String {
         match &self.namespace {

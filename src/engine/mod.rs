@@ -101,6 +101,14 @@ impl Engine {
         }
     }
 
+    /// An engine with only the policies `keep` accepts, and every exception: a webhook that
+    /// serves one policy, or a REPL that runs one.
+    pub fn retain(&self, keep: impl Fn(&PolicyInfo) -> bool) -> Engine {
+        let mut program = (*self.program).clone();
+        program.policies.retain(|p| keep(&p.info));
+        Engine::new(program)
+    }
+
     /// The policies, in load order.
     pub fn policies(&self) -> impl Iterator<Item = &PolicyInfo> {
         self.program.policies.iter().map(|p| &*p.info)
@@ -157,9 +165,14 @@ impl Engine {
         let mut scope = Scope::new(&view, labels.as_ref());
         let mut mutations = mutated.policies.into_iter().peekable();
         let mut policies = Vec::new();
+        let mut unfinished = mutated.unfinished;
         for (index, policy) in self.program.policies.iter().enumerate() {
             if !eligible(policy) {
                 continue;
+            }
+            if unfinished || request.past_deadline() {
+                unfinished = true;
+                break;
             }
             let mutation = mutations.next_if(|(i, _, _)| *i == index);
             let validation = evaluate_policy(policy, &mut scope, &facts, labels.as_ref());
@@ -185,6 +198,7 @@ impl Engine {
             operation: view.operation,
             policies,
             patched: mutated.object.clone(),
+            unfinished,
         }
     }
 
@@ -281,6 +295,8 @@ struct Mutated {
     policies: Vec<(usize, Vec<RuleResponse>, Arc<Value>)>,
     /// The object after every policy, when a rule changed it.
     object: Option<Arc<Value>>,
+    /// The deadline passed before every policy ran.
+    unfinished: bool,
 }
 
 /// Runs every eligible policy's mutate rules in order, each rule on the object as the rules
@@ -297,6 +313,10 @@ fn mutate_all(
     for (index, policy) in program.policies.iter().enumerate() {
         if !eligible(policy) || !policy.rules.iter().any(is_mutate) {
             continue;
+        }
+        if input.request.past_deadline() {
+            out.unfinished = true;
+            break;
         }
         let mut rules = policy.rules.iter().filter(|r| is_mutate(r));
         let mut responses = Vec::new();

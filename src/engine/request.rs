@@ -2,6 +2,7 @@
 //! user's roles, caller-supplied variables, external data, the clock).
 
 use std::fmt;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -71,6 +72,9 @@ pub struct Request<'a> {
     pub data: &'a dyn ExternalData,
     /// The time `time_now()` and friends read.
     pub clock: &'a dyn Clock,
+    /// When the answer is due: the engine checks it before each policy and stops there once
+    /// it has passed ([`Evaluation::unfinished`](super::Evaluation::unfinished)).
+    pub deadline: Option<Instant>,
 }
 
 impl<'a> Request<'a> {
@@ -85,6 +89,7 @@ impl<'a> Request<'a> {
             rule_values: None,
             data: &NoExternalData,
             clock: &SystemClock,
+            deadline: None,
         }
     }
 
@@ -123,6 +128,20 @@ impl<'a> Request<'a> {
     /// With a clock.
     pub fn with_clock(self, clock: &'a dyn Clock) -> Self {
         Request { clock, ..self }
+    }
+
+    /// With a deadline: the policies not yet evaluated when it passes are left out, and the
+    /// evaluation says so (a webhook then answers by its failure policy, in time).
+    pub fn with_deadline(self, deadline: Instant) -> Self {
+        Request {
+            deadline: Some(deadline),
+            ..self
+        }
+    }
+
+    /// Whether the deadline has passed.
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// The admission request with the variables that write into `request.object` and

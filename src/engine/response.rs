@@ -347,6 +347,9 @@ pub struct Evaluation {
     /// The object as the mutate rules left it, when they changed it. Validate rules checked
     /// this object.
     pub patched: Option<Arc<Value>>,
+    /// The request's deadline passed before every policy was evaluated: the policies after
+    /// that point have no response.
+    pub unfinished: bool,
 }
 
 impl Evaluation {

@@ -92,14 +92,12 @@ fn json_answer(status: StatusCode, body: Vec<u8>) -> Answer {
 /// Answers one HTTP request.
 pub async fn handle(server: Arc<Server>, request: Request<Incoming>) -> Result<Answer, Infallible> {
     let started = Instant::now();
-    let webhook = match request.uri().path() {
-        "/validate" => Some(Webhook::Validate),
-        "/mutate" => Some(Webhook::Mutate),
-        "/psa" => Some(Webhook::Psa),
-        _ => None,
-    };
-    let answer = match (request.method(), request.uri().path(), webhook) {
-        (&Method::POST, _, Some(webhook)) => admission(&server, webhook, request, started).await,
+    let path = request.uri().path().to_string();
+    let (webhook, policy) = route(&path);
+    let answer = match (request.method(), path.as_str(), webhook) {
+        (&Method::POST, _, Some(webhook)) => {
+            admission(&server, webhook, policy, request, started).await
+        }
         (&Method::GET, "/healthz", _) => text(StatusCode::OK, "ok\n"),
         (&Method::GET, "/readyz", _) => ready(&server),
         (&Method::GET, "/metrics", _) => {
@@ -117,10 +115,26 @@ pub async fn handle(server: Arc<Server>, request: Request<Incoming>) -> Result<A
         }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: the routes are POST /validate, /mutate, /psa and GET /healthz, /readyz, /metrics\n",
+            "not found: the routes are POST /validate, /mutate, /psa (and /validate/policy/<policy>, /mutate/policy/<policy>) and GET /healthz, /readyz, /metrics\n",
         ),
     };
     Ok(answer)
+}
+
+/// The webhook a path names, and the policy of a per-policy route (`/validate/policy/<key>`,
+/// `/mutate/policy/<key>`, where the key is `name` or `namespace/name`).
+fn route(path: &str) -> (Option<Webhook>, Option<&str>) {
+    let (base, policy) = match path.split_once("/policy/") {
+        Some((base, key)) if !key.is_empty() => (base, Some(key)),
+        _ => (path, None),
+    };
+    let webhook = match (base, policy) {
+        ("/validate", _) => Some(Webhook::Validate),
+        ("/mutate", _) => Some(Webhook::Mutate),
+        ("/psa", None) => Some(Webhook::Psa),
+        _ => None,
+    };
+    (webhook, policy)
 }
 
 /// `/readyz`: 200 with the generation in force once policies are loaded, else 503; the last
@@ -144,6 +158,7 @@ fn ready(server: &Server) -> Answer {
 async fn admission(
     server: &Arc<Server>,
     webhook: Webhook,
+    policy: Option<&str>,
     request: Request<Incoming>,
     started: Instant,
 ) -> Answer {
@@ -220,8 +235,19 @@ async fn admission(
             "the policies were not evaluated in time",
         ));
     }
+    let engine = match policy {
+        None => &state.engine,
+        Some(key) => match state.gated.iter().find(|(k, _)| k == key) {
+            Some((_, engine)) => engine,
+            None => {
+                tracing::warn!(policy = key, "no such policy with matchConditions");
+                let why = format!("no policy {key} with matchConditions is loaded");
+                return json_reply(&fallback(server, &header, &why));
+            }
+        },
+    };
     let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        answer(server, &state, webhook, review, started)
+        answer(server, &state, engine, webhook, review, started)
     }));
     let response = match evaluated {
         Ok(response) => response,
@@ -255,15 +281,7 @@ fn too_large(server: &Server) -> Answer {
 /// (fail closed) or admitted with a warning.
 fn fallback(server: &Server, header: &(String, String, String), why: &str) -> AdmissionReview {
     let (api_version, kind, uid) = header;
-    let decision = match server.limits.fail_closed {
-        true => Decision::deny(format!("rampart: {why}")),
-        false => {
-            let mut d = Decision::allow();
-            d.warnings
-                .push(format!("rampart: {why}; admitted (failure policy Ignore)"));
-            d
-        }
-    };
+    let decision = fallback_decision(server, why);
     AdmissionReview {
         api_version: api_version.clone(),
         kind: kind.clone(),
@@ -272,10 +290,24 @@ fn fallback(server: &Server, header: &(String, String, String), why: &str) -> Ad
     }
 }
 
+/// The decision of the failure policy: denied (fail closed) or admitted with a warning.
+fn fallback_decision(server: &Server, why: &str) -> Decision {
+    match server.limits.fail_closed {
+        true => Decision::deny(format!("rampart: {why}")),
+        false => {
+            let mut d = Decision::allow();
+            d.warnings
+                .push(format!("rampart: {why}; admitted (failure policy Ignore)"));
+            d
+        }
+    }
+}
+
 /// Evaluates a review and records its metrics.
 fn answer(
     server: &Server,
     state: &State,
+    engine: &rampart::Engine,
     webhook: Webhook,
     review: AdmissionReview,
     started: Instant,
@@ -291,13 +323,19 @@ fn answer(
         }
         Webhook::Validate | Webhook::Mutate => {
             let evaluating = Instant::now();
-            let evaluation = state
-                .engine
-                .evaluate(&rampart::Request::new(request).with_data(&state.cluster));
+            let evaluation = engine.evaluate(
+                &rampart::Request::new(request)
+                    .with_data(&state.cluster)
+                    .with_deadline(started + server.limits.deadline),
+            );
             server
                 .metrics
                 .results(request, &evaluation, evaluating.elapsed().as_secs_f64());
             match webhook {
+                _ if evaluation.unfinished => {
+                    tracing::warn!(webhook = webhook.name(), "evaluation ran past the deadline");
+                    fallback_decision(server, "the policies were not evaluated in time")
+                }
                 Webhook::Mutate => evaluation.mutation_decision_for(request),
                 _ => evaluation.decision(),
             }
@@ -347,7 +385,23 @@ fn within_limits(warnings: Vec<String>) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::within_limits;
+    use super::{Webhook, route, within_limits};
+
+    #[test]
+    fn per_policy_routes_name_their_policy() {
+        assert_eq!(route("/validate"), (Some(Webhook::Validate), None));
+        assert_eq!(
+            route("/validate/policy/require-labels"),
+            (Some(Webhook::Validate), Some("require-labels"))
+        );
+        assert_eq!(
+            route("/mutate/policy/team-a/defaults"),
+            (Some(Webhook::Mutate), Some("team-a/defaults"))
+        );
+        assert_eq!(route("/psa/policy/x"), (None, Some("x")));
+        assert_eq!(route("/validate/policy/"), (None, None));
+        assert_eq!(route("/other"), (None, None));
+    }
 
     #[test]
     fn warnings_are_cut_to_the_api_servers_limits() {

@@ -27,8 +27,12 @@ pub struct Inputs {
 
 /// One loaded generation of policies and cluster data.
 pub struct State {
-    /// The policies, compiled.
+    /// The policies without `webhookConfiguration.matchConditions`, compiled (`/validate`,
+    /// `/mutate`).
     pub engine: Engine,
+    /// Each policy with `matchConditions`, alone, by key (`name`, `namespace/name`): the API
+    /// server checks its conditions and calls its own route (`/validate/policy/<key>`).
+    pub gated: Vec<(String, Engine)>,
     /// Namespace labels (for `namespaceSelector` and `/psa`).
     pub cluster: OfflineCluster,
     /// Pod Security Admission, for `/psa`.
@@ -148,8 +152,19 @@ fn load(inputs: &Inputs, generation: u64) -> Result<State, String> {
         return Err(format!("cannot read the namespaces: {}", out.stderr.trim()));
     }
     let namespaces = resources::namespace_labels(&namespace_docs);
+    let all = loader.engine();
+    let gated = all
+        .policies()
+        .filter(|p| p.has_match_conditions())
+        .map(|p| {
+            let key = p.key();
+            let engine = all.retain(|q| q.key() == key);
+            (key, engine)
+        })
+        .collect();
     Ok(State {
-        engine: loader.engine(),
+        engine: all.retain(|p| !p.has_match_conditions()),
+        gated,
         cluster: OfflineCluster::with_namespaces(namespaces),
         psa: Admission {
             config: Config::default(),
